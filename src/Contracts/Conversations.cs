@@ -1,0 +1,137 @@
+using System.Collections.Immutable;
+
+namespace GoldbachActors.Contracts;
+
+/// <summary>Where a conversation stands from the staff's point of view.</summary>
+public enum ConversationStatus
+{
+    /// <summary>A citizen wrote and no staff member has answered yet.</summary>
+    Open = 0,
+
+    /// <summary>Staff answered; the next move is the citizen's.</summary>
+    WaitingForCitizen = 1,
+}
+
+/// <summary>A message the citizen sent, as recorded from WhatsApp's webhook.</summary>
+/// <param name="WhatsAppMessageId">WhatsApp's message id (<c>wamid.…</c>), the deduplication key.</param>
+/// <param name="SentAt">WhatsApp's timestamp of the message (second resolution).</param>
+/// <param name="Type">WhatsApp's message type (<c>text</c>, <c>image</c>, …).</param>
+/// <param name="Text">The text of a text message.</param>
+/// <param name="PhoneNumber">The citizen's number in E.164 with <c>+</c>, when WhatsApp sent one.</param>
+/// <param name="ProfileName">The citizen's WhatsApp profile name, when WhatsApp sent one.</param>
+[GenerateSerializer, Immutable, Alias("goldbach.InboundMessage")]
+public sealed record InboundMessage(
+    [property: Id(0)] string WhatsAppMessageId,
+    [property: Id(1)] DateTimeOffset SentAt,
+    [property: Id(2)] string Type,
+    [property: Id(3)] string? Text,
+    [property: Id(4)] string? PhoneNumber,
+    [property: Id(5)] string? ProfileName);
+
+/// <summary>What recording an inbound message did.</summary>
+public enum ReceiveOutcome
+{
+    /// <summary>The message was new and is now durably stored.</summary>
+    Recorded = 0,
+
+    /// <summary>The message had been stored before (WhatsApp delivers at least once); nothing changed.</summary>
+    Duplicate = 1,
+}
+
+/// <summary>Who sends an outbound message.</summary>
+public enum OutboundKind
+{
+    /// <summary>The automatic acknowledgement of a new conversation.</summary>
+    Acknowledgement = 0,
+
+    /// <summary>A staff member's reply, sent in the administration's name.</summary>
+    StaffReply = 1,
+}
+
+/// <summary>How far an outbound message got.</summary>
+public enum DeliveryState
+{
+    /// <summary>Durably recorded, not yet accepted by WhatsApp.</summary>
+    Queued = 0,
+
+    /// <summary>Accepted by the Graph API, which returned a <c>wamid</c>.</summary>
+    Sent = 1,
+
+    /// <summary>Refused for good; see the failure reason.</summary>
+    Failed = 2,
+}
+
+/// <summary>A message the administration sends to a citizen.</summary>
+[GenerateSerializer, Immutable, Alias("goldbach.OutboundMessage")]
+public sealed record OutboundMessage
+{
+    /// <summary>Our own id, assigned when the message is recorded.</summary>
+    [Id(0)] public required string Id { get; init; }
+
+    [Id(1)] public required OutboundKind Kind { get; init; }
+
+    [Id(2)] public required string Text { get; init; }
+
+    [Id(3)] public DeliveryState State { get; init; }
+
+    /// <summary>WhatsApp's id, once the Graph API accepted the message.</summary>
+    [Id(4)] public string? WhatsAppMessageId { get; init; }
+
+    [Id(5)] public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The staff member who sent a reply: kept for staff and audit only, never sent to the citizen.</summary>
+    [Id(6)] public string? SentBy { get; init; }
+
+    /// <summary>The client's request id of a staff reply, which makes retried replies harmless.</summary>
+    [Id(7)] public string? RequestId { get; init; }
+
+    /// <summary>How many send attempts have failed so far.</summary>
+    [Id(8)] public int FailedAttempts { get; init; }
+
+    /// <summary>Why the last attempt failed, in words staff understand.</summary>
+    [Id(9)] public string? FailureReason { get; init; }
+}
+
+/// <summary>What the inbox list shows of one conversation.</summary>
+[GenerateSerializer, Immutable, Alias("goldbach.ConversationSummary")]
+public sealed record ConversationSummary
+{
+    /// <summary>The citizen's grain key (see <see cref="CitizenKey"/>).</summary>
+    [Id(0)] public required string CitizenKey { get; init; }
+
+    [Id(1)] public string? DisplayName { get; init; }
+
+    [Id(2)] public string? PhoneNumber { get; init; }
+
+    [Id(3)] public ConversationStatus Status { get; init; }
+
+    [Id(4)] public DateTimeOffset LastMessageAt { get; init; }
+
+    [Id(5)] public string? LastMessagePreview { get; init; }
+
+    /// <summary>Grows with every change of the conversation; the inbox keeps only the newest revision.</summary>
+    [Id(6)] public long Revision { get; init; }
+}
+
+/// <summary>One conversation as staff see it.</summary>
+[GenerateSerializer, Immutable, Alias("goldbach.ConversationSnapshot")]
+public sealed record ConversationSnapshot(
+    [property: Id(0)] ConversationSummary Summary,
+    [property: Id(1)] ImmutableArray<InboundMessage> Inbound,
+    [property: Id(2)] ImmutableArray<OutboundMessage> Outbound);
+
+/// <summary>A staff member's reply to a citizen.</summary>
+/// <param name="RequestId">The client's id of this request; the same id sends once.</param>
+/// <param name="Text">The text, 1 to 4,096 characters.</param>
+/// <param name="StaffId">Who answered, for staff and audit only.</param>
+[GenerateSerializer, Immutable, Alias("goldbach.StaffReply")]
+public sealed record StaffReply(
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] string Text,
+    [property: Id(2)] string StaffId);
+
+/// <summary>One page of a tenant's inbox.</summary>
+[GenerateSerializer, Immutable, Alias("goldbach.InboxPage")]
+public sealed record InboxPage(
+    [property: Id(0)] ImmutableArray<ConversationSummary> Conversations,
+    [property: Id(1)] string? NextPageToken);

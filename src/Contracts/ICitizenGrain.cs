@@ -1,0 +1,26 @@
+namespace GoldbachActors.Contracts;
+
+/// <summary>
+/// One citizen of one tenant: their conversation with the town, their acknowledgement state and the outbox of
+/// messages the town sends them. Keyed by <see cref="CitizenKey.GrainKey"/>.
+/// </summary>
+[Alias("goldbach.ICitizenGrain")]
+public interface ICitizenGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Records a message from the citizen, idempotently by its WhatsApp message id, and queues the automatic
+    /// acknowledgement when the message opens a conversation. Returns once everything is durably stored.
+    /// </summary>
+    [Alias("Receive")]
+    Task<ReceiveOutcome> ReceiveAsync(InboundMessage message);
+
+    /// <summary>Queues a staff reply, idempotently by <see cref="StaffReply.RequestId"/>, once durably stored.</summary>
+    /// <exception cref="ArgumentException">The text is empty or longer than WhatsApp allows.</exception>
+    /// <exception cref="KeyNotFoundException">The citizen has never written.</exception>
+    [Alias("Reply")]
+    Task<OutboundMessage> ReplyAsync(StaffReply reply);
+
+    /// <summary>The conversation as staff see it, or null when the citizen has never written.</summary>
+    [Alias("GetConversation")]
+    Task<ConversationSnapshot?> GetConversationAsync();
+}

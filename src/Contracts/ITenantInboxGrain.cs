@@ -1,0 +1,18 @@
+namespace GoldbachActors.Contracts;
+
+/// <summary>
+/// The index of one tenant's conversations that staff list: one entry a citizen, kept up to date by the citizen
+/// grains. Keyed by the tenant's <c>phone_number_id</c>.
+/// </summary>
+[Alias("goldbach.ITenantInboxGrain")]
+public interface ITenantInboxGrain : IGrainWithStringKey
+{
+    /// <summary>Records the newest summary of a conversation durably; an older revision is ignored.</summary>
+    [Alias("Upsert")]
+    Task UpsertAsync(ConversationSummary summary);
+
+    /// <summary>Lists conversations, the most recently active first.</summary>
+    /// <exception cref="ArgumentException">The page token is not one this inbox issued.</exception>
+    [Alias("List")]
+    Task<InboxPage> ListAsync(int pageSize, string? pageToken);
+}

@@ -1,0 +1,32 @@
+namespace GoldbachActors.Contracts;
+
+/// <summary>
+/// The claims of a staff access token (a JWT). The gateway trusts only tokens signed with its configured key
+/// (in production: issued by the identity provider).
+/// </summary>
+public static class StaffClaims
+{
+    /// <summary>The staff member's id (JWT <c>sub</c>), recorded internally with what they did.</summary>
+    public const string StaffId = "sub";
+
+    /// <summary>The role: <see cref="StaffRoles"/>.</summary>
+    public const string Role = "role";
+
+    /// <summary>The one tenant (<c>phone_number_id</c>) the token is good for.</summary>
+    public const string Tenant = "tenant";
+}
+
+/// <summary>What a staff member may do.</summary>
+public static class StaffRoles
+{
+    /// <summary>Works conversations.</summary>
+    public const string Agent = "agent";
+
+    /// <summary>Also reassigns, reads the audit log, sees every queue.</summary>
+    public const string Supervisor = "supervisor";
+
+    /// <summary>Also configures the tenant.</summary>
+    public const string Admin = "admin";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Agent, Supervisor, Admin };
+}

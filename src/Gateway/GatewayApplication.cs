@@ -1,0 +1,26 @@
+using GoldbachActors.Gateway.Staff;
+using GoldbachActors.Gateway.Webhooks;
+using GoldbachActors.ServiceDefaults;
+
+namespace GoldbachActors.Gateway;
+
+/// <summary>Builds the gateway host; <c>Program.cs</c> runs it, tests start it in-process with their own settings.</summary>
+public static class GatewayApplication
+{
+    public static WebApplication Build(WebApplicationOptions options)
+    {
+        var builder = WebApplication.CreateBuilder(options);
+        builder.AddGoldbachTelemetry("goldbach-gateway");
+        builder.AddGoldbachClusterClient();
+        builder.AddWhatsAppWebhooks();
+        builder.AddStaffApi();
+
+        var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGoldbachHealth();
+        app.MapWhatsAppWebhooks();
+        app.MapGrpcService<StaffApiService>();
+        return app;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text;
+using GoldbachActors.Contracts;
+using GoldbachActors.Contracts.Configuration;
+using GoldbachActors.Gateway.Staff;
+using GoldbachActors.Gateway.Webhooks;
+using GoldbachActors.ServiceDefaults;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using Orleans.Configuration;
+
+namespace GoldbachActors.Gateway;
+
+/// <summary>The gateway's wiring: the Orleans client, the webhook intake and the staff API.</summary>
+public static class GatewayHostingExtensions
+{
+    /// <summary>An Orleans client that finds the silos through the Azure Table membership.</summary>
+    public static WebApplicationBuilder AddGoldbachClusterClient(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var tables = builder.AddGoldbachStorage();
+        var cluster = ClusterIdentityOptions.From(builder.Configuration);
+        builder.UseOrleansClient(client => client
+            .Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            })
+            .UseAzureStorageClustering(o =>
+            {
+                o.TableServiceClient = tables;
+                o.TableName = cluster.MembershipTable;
+            })
+            .AddActivityPropagation());
+        return builder;
+    }
+
+    /// <summary>The WhatsApp webhook: its secrets, the tenants it accepts, the intake into the grains.</summary>
+    public static WebApplicationBuilder AddWhatsAppWebhooks(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<WebhookOptions>()
+            .Bind(builder.Configuration.GetSection(WebhookOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddGoldbachTenants(builder.Configuration);
+        builder.Services.AddSingleton<WebhookIntake>();
+        return builder;
+    }
+
+    /// <summary>The staff gRPC API behind JWT bearer authentication.</summary>
+    public static WebApplicationBuilder AddStaffApi(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<StaffAuthenticationOptions>()
+            .Bind(builder.Configuration.GetSection(StaffAuthenticationOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<StaffAuthenticationOptions>>((o, auth) =>
+            {
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = auth.Value.Issuer,
+                    ValidAudience = auth.Value.Audience,
+                    IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(auth.Value.SigningKey)),
+                    NameClaimType = StaffClaims.StaffId,
+                    RoleClaimType = StaffClaims.Role,
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                };
+            });
+        builder.Services.AddAuthorization();
+        builder.Services.AddGrpc(o => o.Interceptors.Add<StaffErrorInterceptor>());
+        return builder;
+    }
+}

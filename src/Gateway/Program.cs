@@ -1,0 +1,3 @@
+using GoldbachActors.Gateway;
+
+await GatewayApplication.Build(new WebApplicationOptions { Args = args }).RunAsync();

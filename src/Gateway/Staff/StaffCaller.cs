@@ -1,0 +1,33 @@
+using System.Security.Claims;
+using GoldbachActors.Contracts;
+using Grpc.Core;
+
+namespace GoldbachActors.Gateway.Staff;
+
+/// <summary>The authenticated staff member behind a call, from their token's claims.</summary>
+public sealed record StaffCaller(string StaffId, string Tenant, string Role)
+{
+    public static StaffCaller From(ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var user = context.GetHttpContext().User;
+        var staffId = user.FindFirstValue(StaffClaims.StaffId);
+        var tenant = user.FindFirstValue(StaffClaims.Tenant);
+        var role = user.FindFirstValue(StaffClaims.Role);
+        if (string.IsNullOrEmpty(staffId) || !TenantId.IsValid(tenant) || role is null || !StaffRoles.All.Contains(role))
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                "The token lacks a staff id, a tenant or a known role."));
+        }
+        return new StaffCaller(staffId, tenant, role);
+    }
+
+    /// <summary>Staff of one town never see another town's conversations.</summary>
+    public void RequireTenant(string tenant)
+    {
+        if (!string.Equals(tenant, Tenant, StringComparison.Ordinal))
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "Your token is not valid for this tenant."));
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Security.Cryptography;
+using System.Text;
+using GoldbachActors.WhatsApp.Webhooks;
+using Microsoft.Extensions.Options;
+
+namespace GoldbachActors.Gateway.Webhooks;
+
+/// <summary>
+/// <c>GET /webhooks/whatsapp</c>: Meta's verification handshake. <c>POST /webhooks/whatsapp</c>: signed event
+/// notifications, answered 200 only once every message in them is durably recorded (otherwise Meta retries).
+/// </summary>
+public static partial class WebhookEndpoints
+{
+    public const string Path = "/webhooks/whatsapp";
+
+    public static IEndpointRouteBuilder MapWhatsAppWebhooks(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(Path, Verify);
+        app.MapPost(Path, ReceiveAsync);
+        return app;
+    }
+
+    private static IResult Verify(HttpRequest request, IOptions<WebhookOptions> options)
+    {
+        var mode = request.Query["hub.mode"].ToString();
+        var token = request.Query["hub.verify_token"].ToString();
+        var challenge = request.Query["hub.challenge"].ToString();
+        var expected = Encoding.UTF8.GetBytes(options.Value.VerifyToken);
+        var tokenMatches = CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), expected);
+        if (mode != "subscribe" || !tokenMatches || challenge.Length == 0)
+        {
+            return Results.StatusCode(StatusCodes.Status403Forbidden);
+        }
+        // Echoed verbatim: Meta compares the body with the challenge it sent.
+        return Results.Text(challenge, "text/plain", Encoding.UTF8);
+    }
+
+    private static async Task<IResult> ReceiveAsync(
+        HttpContext context, WebhookIntake intake, IOptions<WebhookOptions> options, ILogger<WebhookIntake> logger)
+    {
+        var settings = options.Value;
+        if (context.Request.ContentLength > settings.MaxBodyBytes)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "The body is larger than a WhatsApp webhook can be.");
+        }
+        var body = await ReadBodyAsync(context.Request, settings.MaxBodyBytes, context.RequestAborted);
+        if (body is null)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "The body is larger than a WhatsApp webhook can be.");
+        }
+        if (!new WebhookSignature(settings.AppSecret).IsValid(context.Request.Headers[WebhookSignature.HeaderName], body.Value.Span))
+        {
+            LogRejectedSignature(logger, context.Request.Headers.ContainsKey(WebhookSignature.HeaderName));
+            return Problem(StatusCodes.Status401Unauthorized, "Missing or wrong X-Hub-Signature-256.");
+        }
+
+        WebhookPayload payload;
+        try
+        {
+            payload = WebhookPayloadParser.Parse(body.Value);
+        }
+        catch (MalformedWebhookException ex)
+        {
+            LogMalformed(logger, ex.Message);
+            return Problem(StatusCodes.Status400BadRequest, ex.Message);
+        }
+
+        try
+        {
+            await intake.RecordAsync(payload);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Nothing is lost: Meta retries a non-200 for days, and recording is idempotent.
+            LogRecordingFailed(logger, ex.GetType().Name);
+            return Problem(StatusCodes.Status503ServiceUnavailable, "The messages could not be stored; retry later.");
+        }
+        return Results.Ok();
+    }
+
+    // Reads at most maxBytes; null when the body is longer (also when no Content-Length announced it).
+    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        var initial = (int)Math.Min(request.ContentLength ?? 16 * 1024, maxBytes);
+        using var buffer = new MemoryStream(initial);
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+
+    private static IResult Problem(int status, string detail) => Results.Problem(detail: detail, statusCode: status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook rejected: bad signature (header present: {HeaderPresent})")]
+    private static partial void LogRejectedSignature(ILogger logger, bool headerPresent);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook rejected: {Reason}")]
+    private static partial void LogMalformed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook not recorded ({ExceptionType}); answered 503 so that Meta retries")]
+    private static partial void LogRecordingFailed(ILogger logger, string exceptionType);
+}

@@ -1,0 +1,174 @@
+using GoldbachActors.Contracts;
+
+namespace GoldbachActors.Grains.Citizens;
+
+/// <summary>
+/// Everything the town keeps about one citizen, persisted as one record by the citizen grain. The methods are the
+/// conversation's rules; they change only this object, so tests exercise them without a cluster.
+/// </summary>
+[GenerateSerializer, Alias("goldbach.CitizenState")]
+public sealed class CitizenState
+{
+    /// <summary>How long a processed WhatsApp message id is remembered: Meta retries a webhook for up to 7 days.</summary>
+    public static readonly TimeSpan DeduplicationWindow = TimeSpan.FromDays(8);
+
+    /// <summary>The citizen's number in E.164 with "+", when WhatsApp sent one.</summary>
+    [Id(0)] public string? PhoneNumber { get; set; }
+
+    /// <summary>The citizen's WhatsApp profile name, when WhatsApp sent one.</summary>
+    [Id(1)] public string? ProfileName { get; set; }
+
+    /// <summary>The citizen's messages, ordered by WhatsApp's timestamp, arrival order breaking ties.</summary>
+    [Id(2)] public List<InboundMessage> Inbound { get; set; } = [];
+
+    /// <summary>The messages the town sent or is about to send, in the order they were recorded.</summary>
+    [Id(3)] public List<OutboundMessage> Outbound { get; set; } = [];
+
+    /// <summary>WhatsApp message ids already recorded, with when: the deduplication window.</summary>
+    [Id(4)] public Dictionary<string, DateTimeOffset> ProcessedMessageIds { get; set; } = [];
+
+    /// <summary>Whether the current conversation has had its automatic acknowledgement.</summary>
+    [Id(5)] public bool Acknowledged { get; set; }
+
+    [Id(6)] public ConversationStatus Status { get; set; }
+
+    /// <summary>Grows with every change; lets the inbox keep only the newest summary.</summary>
+    [Id(7)] public long Revision { get; set; }
+
+    /// <summary>Outbound ids handed out so far: ids are "out-{n}", unique within the citizen.</summary>
+    [Id(8)] public long OutboundSequence { get; set; }
+
+    /// <summary>True when the citizen has written at least once.</summary>
+    public bool Exists => Inbound.Count > 0;
+
+    /// <summary>
+    /// Records an inbound message unless it was recorded before. Returns false for a duplicate and changes nothing.
+    /// </summary>
+    public bool TryRecord(InboundMessage message, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (ProcessedMessageIds.ContainsKey(message.WhatsAppMessageId))
+        {
+            return false;
+        }
+        ForgetExpiredMessageIds(now);
+        ProcessedMessageIds[message.WhatsAppMessageId] = now;
+
+        // Meta does not guarantee order: insert after every message with the same or an earlier timestamp.
+        var index = Inbound.Count;
+        while (index > 0 && Inbound[index - 1].SentAt > message.SentAt)
+        {
+            index--;
+        }
+        Inbound.Insert(index, message);
+
+        PhoneNumber = message.PhoneNumber ?? PhoneNumber;
+        ProfileName = message.ProfileName ?? ProfileName;
+        Status = ConversationStatus.Open;
+        Revision++;
+        return true;
+    }
+
+    /// <summary>
+    /// Queues the automatic acknowledgement if the current conversation has not had one. Returns it, or null.
+    /// </summary>
+    public OutboundMessage? QueueAcknowledgementIfDue(string text, DateTimeOffset now)
+    {
+        if (Acknowledged)
+        {
+            return null;
+        }
+        Acknowledged = true;
+        return Enqueue(new OutboundMessage
+        {
+            Id = NextOutboundId(),
+            Kind = OutboundKind.Acknowledgement,
+            Text = text,
+            CreatedAt = now,
+        });
+    }
+
+    /// <summary>Queues a staff reply, or returns the one queued before under the same request id.</summary>
+    public OutboundMessage QueueReply(StaffReply reply, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        var earlier = Outbound.Find(m => m.RequestId == reply.RequestId);
+        if (earlier is not null)
+        {
+            return earlier;
+        }
+        Status = ConversationStatus.WaitingForCitizen;
+        return Enqueue(new OutboundMessage
+        {
+            Id = NextOutboundId(),
+            Kind = OutboundKind.StaffReply,
+            Text = reply.Text,
+            CreatedAt = now,
+            SentBy = reply.StaffId,
+            RequestId = reply.RequestId,
+        });
+    }
+
+    /// <summary>The oldest message still waiting to be sent, if any.</summary>
+    public OutboundMessage? NextToSend() => Outbound.Find(m => m.State == DeliveryState.Queued);
+
+    /// <summary>Replaces an outbound message by a newer version of itself (same id).</summary>
+    public void Update(OutboundMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var index = Outbound.FindIndex(m => m.Id == message.Id);
+        if (index < 0)
+        {
+            throw new InvalidOperationException($"Outbound message {message.Id} is not in this conversation.");
+        }
+        Outbound[index] = message;
+        Revision++;
+    }
+
+    /// <summary>What the inbox shows of this conversation.</summary>
+    public ConversationSummary ToSummary(CitizenKey key)
+    {
+        var last = Inbound.Count > 0 ? Inbound[^1] : null;
+        return new ConversationSummary
+        {
+            CitizenKey = key.GrainKey,
+            DisplayName = ProfileName,
+            PhoneNumber = PhoneNumber,
+            Status = Status,
+            LastMessageAt = last?.SentAt ?? default,
+            LastMessagePreview = last is null ? null : Preview(last),
+            Revision = Revision,
+        };
+    }
+
+    private static string Preview(InboundMessage message)
+    {
+        const int MaxLength = 80;
+        if (message.Text is null)
+        {
+            return $"[{message.Type}]";
+        }
+        return message.Text.Length <= MaxLength ? message.Text : string.Concat(message.Text.AsSpan(0, MaxLength - 1), "…");
+    }
+
+    private OutboundMessage Enqueue(OutboundMessage message)
+    {
+        Outbound.Add(message);
+        Revision++;
+        return message;
+    }
+
+    private string NextOutboundId() => $"out-{++OutboundSequence}";
+
+    private void ForgetExpiredMessageIds(DateTimeOffset now)
+    {
+        var horizon = now - DeduplicationWindow;
+        foreach (var (id, recordedAt) in ProcessedMessageIds)
+        {
+            if (recordedAt < horizon)
+            {
+                ProcessedMessageIds.Remove(id);
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using Azure;
+using Azure.Data.Tables;
+using GoldbachActors.Contracts;
+
+namespace GoldbachActors.Grains.Inbox;
+
+/// <summary>
+/// The inbox index in an Azure Table: partition = tenant, row = citizen identity. Writes go in entity-group
+/// transactions of up to 100 rows, so a busy inbox writes many conversations in one round trip.
+/// </summary>
+public sealed class AzureTableConversationIndexStore(TableServiceClient tables, string tableName = "ConversationIndex")
+    : IConversationIndexStore
+{
+    private const int MaxTransactionSize = 100;
+    private readonly Lazy<Task<TableClient>> _table = new(async () =>
+    {
+        var client = tables.GetTableClient(tableName);
+        await client.CreateIfNotExistsAsync();
+        return client;
+    });
+
+    public async Task<IReadOnlyList<ConversationSummary>> LoadAsync(string tenant, CancellationToken cancellationToken)
+    {
+        var table = await _table.Value;
+        var result = new List<ConversationSummary>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(
+            e => e.PartitionKey == tenant, cancellationToken: cancellationToken))
+        {
+            result.Add(new ConversationSummary
+            {
+                CitizenKey = CitizenKey.Create(tenant, entity.RowKey).GrainKey,
+                DisplayName = entity.GetString(nameof(ConversationSummary.DisplayName)),
+                PhoneNumber = entity.GetString(nameof(ConversationSummary.PhoneNumber)),
+                Status = (ConversationStatus)(entity.GetInt32(nameof(ConversationSummary.Status)) ?? 0),
+                LastMessageAt = entity.GetDateTimeOffset(nameof(ConversationSummary.LastMessageAt)) ?? default,
+                LastMessagePreview = entity.GetString(nameof(ConversationSummary.LastMessagePreview)),
+                Revision = entity.GetInt64(nameof(ConversationSummary.Revision)) ?? 0,
+            });
+        }
+        return result;
+    }
+
+    public async Task UpsertAsync(
+        string tenant, IReadOnlyCollection<ConversationSummary> summaries, CancellationToken cancellationToken)
+    {
+        var table = await _table.Value;
+        foreach (var chunk in summaries.Chunk(MaxTransactionSize))
+        {
+            var actions = chunk.Select(summary => new TableTransactionAction(
+                TableTransactionActionType.UpsertReplace, ToEntity(tenant, summary)));
+            await table.SubmitTransactionAsync(actions, cancellationToken);
+        }
+    }
+
+    private static TableEntity ToEntity(string tenant, ConversationSummary summary)
+    {
+        var key = CitizenKey.ParseGrainKey(summary.CitizenKey);
+        if (key.Tenant != tenant)
+        {
+            throw new ArgumentException("A summary belongs to another tenant.", nameof(summary));
+        }
+        return new TableEntity(tenant, key.Identity)
+        {
+            [nameof(ConversationSummary.DisplayName)] = summary.DisplayName,
+            [nameof(ConversationSummary.PhoneNumber)] = summary.PhoneNumber,
+            [nameof(ConversationSummary.Status)] = (int)summary.Status,
+            [nameof(ConversationSummary.LastMessageAt)] = summary.LastMessageAt,
+            [nameof(ConversationSummary.LastMessagePreview)] = summary.LastMessagePreview,
+            [nameof(ConversationSummary.Revision)] = summary.Revision,
+        };
+    }
+}

@@ -1,0 +1,3 @@
+using GoldbachActors.Silo;
+
+await SiloApplication.Build(new WebApplicationOptions { Args = args }).RunAsync();

@@ -1,0 +1,49 @@
+using System.Net;
+using GoldbachActors.Grains;
+using GoldbachActors.ServiceDefaults;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace GoldbachActors.Silo;
+
+/// <summary>The silo's Orleans configuration: cluster membership and grain state in Azure Storage.</summary>
+public static class SiloHostingExtensions
+{
+    /// <summary>The Azure Table that holds citizens' grain state.</summary>
+    public const string CitizenStateTable = "GoldbachCitizens";
+
+    public static WebApplicationBuilder AddGoldbachSilo(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var tables = builder.AddGoldbachStorage();
+        var cluster = ClusterIdentityOptions.From(builder.Configuration);
+        var endpoints = SiloEndpointOptions.From(builder.Configuration);
+        builder.Services.AddGoldbachGrains(builder.Configuration);
+
+        builder.UseOrleans(silo => silo
+            .Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            })
+            .Configure<SiloOptions>(o => o.SiloName = endpoints.SiloName)
+            .ConfigureEndpoints(
+                endpoints.AdvertisedAddress, endpoints.SiloPort, endpoints.GatewayPort,
+                listenOnAnyHostAddress: !IPAddress.IsLoopback(endpoints.AdvertisedAddress))
+            .UseAzureStorageClustering(o =>
+            {
+                o.TableServiceClient = tables;
+                o.TableName = cluster.MembershipTable;
+            })
+            .AddAzureTableGrainStorage(StorageNames.Citizens, options => options.Configure<Serializer>((o, serializer) =>
+            {
+                o.TableServiceClient = tables;
+                o.TableName = CitizenStateTable;
+                // Orleans' own version-tolerant format: state follows the [Id]s of [GenerateSerializer] types.
+                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            }))
+            .AddActivityPropagation());
+        return builder;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+
+namespace GoldbachActors.WhatsApp.GraphApi;
+
+/// <summary>
+/// Sends through <c>POST /{version}/{phone-number-id}/messages</c>. The HttpClient's resilience pipeline (see
+/// <c>AddGraphApiSender</c>) retries transient HTTP failures; this class turns the answer
+/// into a <c>wamid</c> or a <see cref="WhatsAppApiException"/> built on Meta's error code.
+/// </summary>
+public sealed class GraphApiWhatsAppSender(HttpClient http, IOptions<GraphApiOptions> options) : IWhatsAppSender
+{
+    public async Task<string> SendTextAsync(
+        string phoneNumberId, WhatsAppRecipient recipient, string text, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var body = new JsonObject
+        {
+            ["messaging_product"] = "whatsapp",
+            ["recipient_type"] = "individual",
+            ["type"] = "text",
+            ["text"] = new JsonObject { ["preview_url"] = false, ["body"] = text },
+        };
+        if (recipient.PhoneNumber is not null)
+        {
+            body["to"] = recipient.PhoneNumber;
+        }
+        else
+        {
+            body["recipient"] = recipient.BusinessScopedUserId
+                ?? throw new ArgumentException("A recipient needs a phone number or a BSUID.", nameof(recipient));
+        }
+
+        using var request = new HttpRequestMessage(
+            HttpMethod.Post, new Uri(settings.BaseUrl!, $"{settings.ApiVersion}/{phoneNumberId}/messages"))
+        {
+            Content = JsonContent.Create(body),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.AccessToken);
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new WhatsAppApiException("The Graph API could not be reached.", null, null, null, isTransient: true, ex);
+        }
+
+        using (response)
+        {
+            var payload = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (response.IsSuccessStatusCode && TryReadMessageId(payload, out var wamid))
+            {
+                return wamid;
+            }
+            throw ToException(response.StatusCode, payload);
+        }
+    }
+
+    private static bool TryReadMessageId(string payload, out string wamid)
+    {
+        wamid = "";
+        try
+        {
+            var id = JsonNode.Parse(payload)?["messages"]?[0]?["id"]?.GetValue<string>();
+            if (!string.IsNullOrEmpty(id))
+            {
+                wamid = id;
+                return true;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        return false;
+    }
+
+    private static WhatsAppApiException ToException(HttpStatusCode status, string payload)
+    {
+        int? code = null;
+        string? details = null;
+        try
+        {
+            var error = JsonNode.Parse(payload)?["error"];
+            code = error?["code"]?.GetValue<int>();
+            details = error?["error_data"]?["details"]?.GetValue<string>() ?? error?["message"]?.GetValue<string>();
+        }
+        catch (JsonException)
+        {
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        catch (FormatException)
+        {
+        }
+
+        var httpStatus = (int)status;
+        var transient = code is int c
+            ? MetaErrorCodes.IsTransient(c)
+            : httpStatus is >= 500 or 429 or 408;
+        var message = code is null
+            ? $"The Graph API answered HTTP {httpStatus} without an error code."
+            : $"The Graph API refused the message with code {code} (HTTP {httpStatus}).";
+        return new WhatsAppApiException(message, httpStatus, code, details, transient);
+    }
+}

@@ -1,0 +1,17 @@
+namespace GoldbachActors.WhatsApp.GraphApi;
+
+/// <summary>Sends messages through WhatsApp's Graph API (in production Meta's, locally the stand-in).</summary>
+public interface IWhatsAppSender
+{
+    /// <summary>Sends a text message and returns WhatsApp's message id (<c>wamid.…</c>).</summary>
+    /// <exception cref="WhatsAppApiException">The API refused the message or could not be reached.</exception>
+    Task<string> SendTextAsync(string phoneNumberId, WhatsAppRecipient recipient, string text, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Whom to send to: the phone number in E.164 when known (Meta prefers it), otherwise the business-scoped user id.
+/// </summary>
+public readonly record struct WhatsAppRecipient(string? PhoneNumber, string? BusinessScopedUserId)
+{
+    public override string ToString() => "[recipient]";
+}

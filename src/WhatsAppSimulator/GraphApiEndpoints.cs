@@ -1,0 +1,126 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace GoldbachActors.WhatsAppSimulator;
+
+/// <summary>
+/// <c>POST /{version}/{phone-number-id}/messages</c> as the Cloud API answers it: a <c>wamid.</c> id for a valid
+/// request, Meta's error shape (<c>{"error":{"message","type","code","error_data":{"details"},"fbtrace_id"}}</c>)
+/// for an invalid one.
+/// </summary>
+public static partial class GraphApiEndpoints
+{
+    private const int MaxTextLength = 4096;
+
+    public static IEndpointRouteBuilder MapGraphApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/{version:regex(^v[0-9]+\\.[0-9]+$)}/{phoneNumberId:regex(^[0-9]+$)}/messages", SendAsync);
+        return app;
+    }
+
+    private static async Task<IResult> SendAsync(
+        string phoneNumberId, HttpRequest request, SentMessageLog log, IOptions<SimulatorOptions> options, TimeProvider time)
+    {
+        var expected = $"Bearer {options.Value.AccessToken}";
+        if (!string.Equals(request.Headers.Authorization.ToString(), expected, StringComparison.Ordinal))
+        {
+            return Error(StatusCodes.Status401Unauthorized, 190, "Invalid OAuth access token.", "The access token is missing or wrong.");
+        }
+
+        JsonObject? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(request.Body) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            body = null;
+        }
+        if (body is null)
+        {
+            return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", "The body is not a JSON object.");
+        }
+        if (Text(body, "messaging_product") != "whatsapp")
+        {
+            return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", "messaging_product must be \"whatsapp\".");
+        }
+
+        var to = Text(body, "to");
+        var recipient = Text(body, "recipient");
+        if (to is null && recipient is null)
+        {
+            return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", "Either to or recipient is required.");
+        }
+        if (to is not null && !PhoneNumber().IsMatch(to))
+        {
+            return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", "to is not a phone number in E.164.");
+        }
+        if (to is null && recipient is not null && !Bsuid().IsMatch(recipient))
+        {
+            return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", "recipient is not a business-scoped user id.");
+        }
+
+        var type = Text(body, "type") ?? "text";
+        string? text = null;
+        if (type == "text")
+        {
+            text = body["text"] is JsonObject textObject ? Text(textObject, "body") : null;
+            if (string.IsNullOrEmpty(text))
+            {
+                return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", "text.body is required.");
+            }
+            if (text.Length > MaxTextLength)
+            {
+                return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", $"text.body has more than {MaxTextLength} characters.");
+            }
+        }
+        else
+        {
+            return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", $"The stand-in does not send type \"{type}\".");
+        }
+
+        var wamid = "wamid." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        log.Add(new SentMessage(wamid, phoneNumberId, to, recipient, type, text, time.GetUtcNow(), body));
+        var contact = new JsonObject { ["input"] = to ?? recipient };
+        if (to is not null)
+        {
+            contact["wa_id"] = to.TrimStart('+');
+        }
+        else
+        {
+            contact["user_id"] = recipient;
+        }
+        return Results.Json(new JsonObject
+        {
+            ["messaging_product"] = "whatsapp",
+            ["contacts"] = new JsonArray(contact),
+            ["messages"] = new JsonArray(new JsonObject { ["id"] = wamid }),
+        });
+    }
+
+    private static IResult Error(int status, int code, string message, string details) => Results.Json(
+        new JsonObject
+        {
+            ["error"] = new JsonObject
+            {
+                ["message"] = $"(#{code}) {message}",
+                ["type"] = "OAuthException",
+                ["code"] = code,
+                ["error_data"] = new JsonObject { ["messaging_product"] = "whatsapp", ["details"] = details },
+                ["fbtrace_id"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(8)),
+            },
+        },
+        statusCode: status);
+
+    private static string? Text(JsonObject json, string name) =>
+        json[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    [GeneratedRegex("^\\+[1-9][0-9]{6,14}$")]
+    private static partial Regex PhoneNumber();
+
+    [GeneratedRegex("^[A-Z]{2}\\.[A-Za-z0-9]{1,128}$")]
+    private static partial Regex Bsuid();
+}

@@ -1,0 +1,3 @@
+using GoldbachActors.WhatsAppSimulator;
+
+await SimulatorApplication.Build(new WebApplicationOptions { Args = args }).RunAsync();
