@@ -1,0 +1,221 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using GoldbachActors.Contracts;
+using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.ServiceDefaults;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace GoldbachActors.Cli;
+
+/// <summary>
+/// The <c>goldbach</c> commands. Exit codes: 0 done, 1 wrong usage, 2 the service refused the request,
+/// 3 the service could not be reached.
+/// </summary>
+public static class CliCommands
+{
+    public const int Refused = 2;
+    public const int Unreachable = 3;
+
+    private static readonly Option<string> StaffOption = new("--staff")
+    {
+        Description = "Who you are (recorded internally, never shown to citizens). Used for local development tokens.",
+        DefaultValueFactory = _ => Environment.UserName,
+    };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Markt Goldbach WhatsApp service: staff and operator CLI.")
+        {
+            Simulate(), Sent(), Inbox(), Show(), Reply(), Token(),
+        };
+        root.Options.Add(StaffOption);
+        return root;
+    }
+
+    private static Command Simulate()
+    {
+        var from = new Option<string>("--from") { Description = "The citizen's number in E.164, e.g. +4915112345678.", Required = true };
+        var name = new Option<string?>("--name") { Description = "The citizen's WhatsApp profile name." };
+        var text = new Argument<string>("text") { Description = "What the citizen writes." };
+        var command = new Command("simulate", "Play a citizen: the WhatsApp stand-in sends a signed webhook to the gateway.") { from, name, text };
+        command.SetAction((parse, ct) => RunAsync(async settings =>
+        {
+            using var http = new HttpClient { BaseAddress = settings.Simulator };
+            using var response = await http.PostAsJsonAsync(
+                "simulator/citizens/messages", new { from = parse.GetValue(from), text = parse.GetValue(text), name = parse.GetValue(name) }, ct);
+            var body = await response.Content.ReadAsStringAsync(ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                Console.Error.WriteLine($"The stand-in refused: {body}");
+                return Refused;
+            }
+            using var json = JsonDocument.Parse(body);
+            var gatewayStatus = json.RootElement.GetProperty("gatewayStatus").GetInt32();
+            Console.WriteLine($"Sent {json.RootElement.GetProperty("whatsAppMessageId").GetString()}; the gateway answered HTTP {gatewayStatus}.");
+            return gatewayStatus == 200 ? 0 : Refused;
+        }));
+        return command;
+    }
+
+    private static Command Sent()
+    {
+        var to = new Option<string?>("--to") { Description = "Only messages to this number (E.164) or BSUID." };
+        var command = new Command("sent", "List what the WhatsApp stand-in received from the town (what citizens' phones would show).") { to };
+        command.SetAction((parse, ct) => RunAsync(async settings =>
+        {
+            using var http = new HttpClient { BaseAddress = settings.Simulator };
+            var query = parse.GetValue(to) is { } recipient ? $"?to={Uri.EscapeDataString(recipient)}" : "";
+            var messages = await http.GetFromJsonAsync<JsonElement>($"simulator/messages{query}", ct);
+            foreach (var message in messages.EnumerateArray())
+            {
+                var recipientText = message.GetProperty("to").GetString() ?? message.GetProperty("recipient").GetString();
+                Console.WriteLine($"{message.GetProperty("acceptedAt").GetDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm:ss}  {recipientText}  {message.GetProperty("text").GetString()}");
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Inbox()
+    {
+        var pageSize = new Option<int>("--page-size") { Description = "Conversations per page.", DefaultValueFactory = _ => 50 };
+        var command = new Command("inbox", "List the tenant's conversations, the most recently active first.") { pageSize };
+        command.SetAction((parse, ct) => RunAsync(async settings =>
+        {
+            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
+            using (channel)
+            {
+                var response = await client.ListConversationsAsync(
+                    new ListConversationsRequest { Parent = TenantId.ToResourceName(settings.Tenant), PageSize = parse.GetValue(pageSize) },
+                    headers, cancellationToken: ct);
+                Console.WriteLine($"{"LAST MESSAGE",-17}  {"STATUS",-20}  {"FROM",-28}  CONVERSATION");
+                foreach (var c in response.Conversations)
+                {
+                    var who = string.IsNullOrEmpty(c.DisplayName) ? c.PhoneNumber : $"{c.DisplayName} {c.PhoneNumber}";
+                    Console.WriteLine($"{c.LastMessageTime.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm}  {c.Status,-20}  {who,-28}  {c.Name}");
+                    Console.WriteLine($"{"",19}{c.LastMessagePreview}");
+                }
+                return 0;
+            }
+        }));
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}, as inbox lists it." };
+        var command = new Command("show", "Show one conversation with every message.") { conversation };
+        command.SetAction((parse, ct) => RunAsync(async settings =>
+        {
+            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
+            using (channel)
+            {
+                var result = await client.GetConversationAsync(
+                    new GetConversationRequest { Name = parse.GetValue(conversation) }, headers, cancellationToken: ct);
+                Console.WriteLine($"{result.Summary.DisplayName} {result.Summary.PhoneNumber} ({result.Summary.Status})");
+                foreach (var entry in result.Entries)
+                {
+                    if (entry.Inbound is { } inbound)
+                    {
+                        Console.WriteLine($"{inbound.SendTime.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm}  citizen:  {(inbound.Type == "text" ? inbound.Text : $"[{inbound.Type}]")}");
+                    }
+                    else if (entry.Outbound is { } outbound)
+                    {
+                        var by = string.IsNullOrEmpty(outbound.SentBy) ? "automatic" : outbound.SentBy;
+                        Console.WriteLine($"{outbound.CreateTime.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm}  wir ({by}, {outbound.State}):  {outbound.Text}");
+                    }
+                }
+                return 0;
+            }
+        }));
+        return command;
+    }
+
+    private static Command Reply()
+    {
+        var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}." };
+        var text = new Argument<string>("text") { Description = "The reply, written as the administration (\"wir\")." };
+        var command = new Command("reply", "Reply to a citizen in the administration's name.") { conversation, text };
+        command.SetAction((parse, ct) => RunAsync(async settings =>
+        {
+            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
+            using (channel)
+            {
+                var sent = await client.ReplyAsync(
+                    new ReplyRequest { Conversation = parse.GetValue(conversation), Text = parse.GetValue(text), RequestId = Guid.NewGuid().ToString("N") },
+                    headers, cancellationToken: ct);
+                Console.WriteLine($"Reply {sent.Id} {sent.State}.");
+                return 0;
+            }
+        }));
+        return command;
+    }
+
+    private static Command Token()
+    {
+        var role = new Option<string>("--role") { Description = "agent, supervisor or admin.", DefaultValueFactory = _ => StaffRoles.Agent };
+        var hours = new Option<int>("--hours") { Description = "Lifetime in hours.", DefaultValueFactory = _ => 8 };
+        var command = new Command("token", "Mint a development staff token (refused in Production).") { role, hours };
+        command.SetAction(parse =>
+        {
+            if (DevelopmentTokenIssuer.IsProduction())
+            {
+                Console.Error.WriteLine("Development tokens are refused in Production: use the identity provider's.");
+                return Refused;
+            }
+            var settings = CliSettings.FromEnvironment();
+            var issuer = new DevelopmentTokenIssuer(
+                LocalDevelopment.StaffIssuer, LocalDevelopment.StaffAudience, LocalDevelopment.StaffSigningKey, TimeProvider.System);
+            try
+            {
+                Console.WriteLine(issuer.Mint(parse.GetValue(StaffOption)!, parse.GetValue(role)!, settings.Tenant, TimeSpan.FromHours(parse.GetValue(hours))));
+                return 0;
+            }
+            catch (ArgumentException ex)
+            {
+                Console.Error.WriteLine(ex.Message);
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static StaffService.StaffServiceClient StaffClient(CliSettings settings, string staffId, out Metadata headers, out GrpcChannel channel)
+    {
+        headers = new Metadata { { "Authorization", $"Bearer {settings.ResolveToken(staffId)}" } };
+        channel = GrpcChannel.ForAddress(settings.Gateway);
+        return new StaffService.StaffServiceClient(channel);
+    }
+
+    private static async Task<int> RunAsync(Func<CliSettings, Task<int>> action)
+    {
+        try
+        {
+            return await action(CliSettings.FromEnvironment());
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable)
+        {
+            Console.Error.WriteLine($"The gateway could not be reached ({ex.Status.Detail}). Is the system running (see README)?");
+            return Unreachable;
+        }
+        catch (RpcException ex)
+        {
+            Console.Error.WriteLine($"{ex.StatusCode}: {ex.Status.Detail}");
+            return Refused;
+        }
+        catch (HttpRequestException ex)
+        {
+            Console.Error.WriteLine($"The WhatsApp stand-in could not be reached ({ex.Message}). Is the system running (see README)?");
+            return Unreachable;
+        }
+        catch (InvalidOperationException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 1;
+        }
+    }
+
+}

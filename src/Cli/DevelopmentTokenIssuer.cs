@@ -1,0 +1,48 @@
+using System.Security.Claims;
+using System.Text;
+using GoldbachActors.Contracts;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace GoldbachActors.Cli;
+
+/// <summary>
+/// Mints staff tokens signed with a shared key, for local use and tests. Production tokens come from the identity
+/// provider; minting is refused when the environment says Production.
+/// </summary>
+public sealed class DevelopmentTokenIssuer(string issuer, string audience, string signingKey, TimeProvider time)
+{
+    public string Mint(string staffId, string role, string tenant, TimeSpan lifetime)
+    {
+        if (!StaffRoles.All.Contains(role))
+        {
+            throw new ArgumentException($"Unknown role '{role}': one of {string.Join(", ", StaffRoles.All)}.", nameof(role));
+        }
+        if (!TenantId.IsValid(tenant))
+        {
+            throw new ArgumentException("A tenant is a WhatsApp phone_number_id (digits).", nameof(tenant));
+        }
+        var now = time.GetUtcNow().UtcDateTime;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = issuer,
+            Audience = audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + lifetime,
+            Subject = new ClaimsIdentity(
+            [
+                new Claim(StaffClaims.StaffId, staffId),
+                new Claim(StaffClaims.Role, role),
+                new Claim(StaffClaims.Tenant, tenant),
+            ]),
+            SigningCredentials = new SigningCredentials(
+                new SymmetricSecurityKey(Encoding.UTF8.GetBytes(signingKey)), SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    /// <summary>True when <c>DOTNET_ENVIRONMENT</c> / <c>ASPNETCORE_ENVIRONMENT</c> names Production.</summary>
+    public static bool IsProduction() =>
+        string.Equals(Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT"),
+            "Production", StringComparison.OrdinalIgnoreCase);
+}

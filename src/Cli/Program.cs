@@ -1,0 +1,3 @@
+using GoldbachActors.Cli;
+
+return await CliCommands.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,66 @@
+using System.Net;
+using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.Tests.Infrastructure;
+
+namespace GoldbachActors.Tests.EndToEnd;
+
+/// <summary>State lives in Azure Table storage (Azurite): a new silo of the same service reads it back.</summary>
+public sealed class PersistenceTests : IAsyncLifetime
+{
+    private readonly LocalSystem _system = new();
+
+    public Task InitializeAsync() => _system.InitializeAsync();
+
+    public Task DisposeAsync() => _system.DisposeAsync();
+
+    [Fact]
+    public async Task Conversation_and_inbox_survive_a_silo_restart_and_the_citizen_is_not_acknowledged_again()
+    {
+        const string phone = "+4915112345620";
+        using (var response = await _system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Der Mülleimer am Bahnhof quillt über")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        await _system.WaitForSentAsync(phone, 1);
+        await Task.Delay(300); // let the dispatcher record the acknowledgement's wamid
+
+        await _system.StopSiloAsync();
+        await _system.StartSiloAsync();
+
+        var staff = _system.Staff();
+        var inbox = await Eventually(() => staff.ListConversationsAsync(
+            new ListConversationsRequest { Parent = $"tenants/{LocalSystem.Tenant}" }).ResponseAsync);
+        var summary = Assert.Single(inbox.Conversations);
+        Assert.Equal(LocalSystem.ConversationName(phone), summary.Name);
+        Assert.Equal("Der Mülleimer am Bahnhof quillt über", summary.LastMessagePreview);
+
+        var conversation = await staff.GetConversationAsync(new GetConversationRequest { Name = summary.Name });
+        Assert.Equal("Der Mülleimer am Bahnhof quillt über", conversation.Entries[0].Inbound.Text);
+        var ack = Assert.Single(conversation.Entries, e => e.Outbound is not null).Outbound;
+        Assert.Equal(DeliveryState.Sent, ack.State);
+        Assert.StartsWith("wamid.", ack.WhatsappMessageId, StringComparison.Ordinal);
+
+        using (var response = await _system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Noch eine Frage")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        await Task.Delay(500);
+        Assert.Single(_system.SentMessages.List(phone));
+    }
+
+    // The gateway's client reconnects to the new silo within a few seconds.
+    private static async Task<T> Eventually<T>(Func<Task<T>> call)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Grpc.Core.RpcException) when (attempt < 50)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+}

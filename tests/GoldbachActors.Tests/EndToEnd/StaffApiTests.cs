@@ -1,0 +1,171 @@
+using System.Net;
+using GoldbachActors.Contracts;
+using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.Tests.Infrastructure;
+using Grpc.Core;
+
+namespace GoldbachActors.Tests.EndToEnd;
+
+/// <summary>The staff API over real sockets: authentication, tenant isolation, validation, idempotent replies.</summary>
+[Collection(LocalSystemCollection.Name)]
+public sealed class StaffApiTests(LocalSystem system)
+{
+    private static readonly ListConversationsRequest OwnInbox = new() { Parent = $"tenants/{LocalSystem.Tenant}" };
+
+    [Fact]
+    public async Task Call_without_a_token_is_unauthenticated()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => system.StaffWithToken(null).ListConversationsAsync(OwnInbox).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Expired_or_forged_token_is_unauthenticated()
+    {
+        var expired = LocalSystem.Token("staff-01", StaffRoles.Agent, LocalSystem.Tenant, TimeSpan.FromMinutes(-5));
+        var forged = new Cli.DevelopmentTokenIssuer("goldbach-test", "goldbach-staff", "another-key-0123456789-0123456789-0123", TimeProvider.System)
+            .Mint("staff-01", StaffRoles.Agent, LocalSystem.Tenant, TimeSpan.FromMinutes(5));
+
+        foreach (var token in new[] { expired, forged })
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(() => system.StaffWithToken(token).ListConversationsAsync(OwnInbox).ResponseAsync);
+            Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Staff_of_another_tenant_see_nothing_of_this_one()
+    {
+        const string phone = "+4915112345610";
+        using (var response = await system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Hallo")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        var otherTown = system.Staff("staff-99", StaffRoles.Supervisor, tenant: "999999999");
+
+        var list = await Assert.ThrowsAsync<RpcException>(() => otherTown.ListConversationsAsync(OwnInbox).ResponseAsync);
+        var get = await Assert.ThrowsAsync<RpcException>(() => otherTown.GetConversationAsync(
+            new GetConversationRequest { Name = LocalSystem.ConversationName(phone) }).ResponseAsync);
+        var reply = await Assert.ThrowsAsync<RpcException>(() => otherTown.ReplyAsync(
+            new ReplyRequest { Conversation = LocalSystem.ConversationName(phone), Text = "x" }).ResponseAsync);
+
+        Assert.All(new[] { list, get, reply }, e => Assert.Equal(StatusCode.PermissionDenied, e.StatusCode));
+    }
+
+    [Theory]
+    [InlineData("conversations/1")]
+    [InlineData("tenants/106540352242922/conversations/")]
+    [InlineData("tenants/abc/conversations/DE.123")]
+    [InlineData("tenants/106540352242922/conversations/+49 151 123")]
+    public async Task Malformed_conversation_name_is_an_invalid_argument(string name)
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => system.Staff()
+            .GetConversationAsync(new GetConversationRequest { Name = name }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Reply_to_a_citizen_who_never_wrote_is_not_found_and_sends_nothing()
+    {
+        const string phone = "+4915112345611";
+        var error = await Assert.ThrowsAsync<RpcException>(() => system.Staff().ReplyAsync(
+            new ReplyRequest { Conversation = LocalSystem.ConversationName(phone), Text = "Hallo?" }).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.Empty(system.SentMessages.List(phone));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task Empty_reply_is_an_invalid_argument(string text)
+    {
+        const string phone = "+4915112345612";
+        using (await system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Hallo")))
+        {
+        }
+        var error = await Assert.ThrowsAsync<RpcException>(() => system.Staff().ReplyAsync(
+            new ReplyRequest { Conversation = LocalSystem.ConversationName(phone), Text = text }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Too_long_reply_is_an_invalid_argument()
+    {
+        const string phone = "+4915112345613";
+        using (await system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Hallo")))
+        {
+        }
+        var error = await Assert.ThrowsAsync<RpcException>(() => system.Staff().ReplyAsync(
+            new ReplyRequest { Conversation = LocalSystem.ConversationName(phone), Text = new string('a', 4097) }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Reply_retried_with_the_same_request_id_is_sent_once()
+    {
+        const string phone = "+4915112345614";
+        using (await system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Wann hat das Rathaus offen?")))
+        {
+        }
+        await system.WaitForSentAsync(phone, 1);
+        var request = new ReplyRequest
+        {
+            Conversation = LocalSystem.ConversationName(phone),
+            Text = "Montag bis Freitag von 8 bis 12 Uhr.",
+            RequestId = "7b1c0f7e-retry",
+        };
+
+        var first = await system.Staff().ReplyAsync(request);
+        var again = await system.Staff().ReplyAsync(request);
+
+        Assert.Equal(first.Id, again.Id);
+        var sent = await system.WaitForSentAsync(phone, 3, TimeSpan.FromSeconds(2));
+        Assert.Equal(2, sent.Count);
+        Assert.Equal(request.Text, sent[1].Text);
+    }
+
+    [Fact]
+    public async Task Inbox_pages_through_every_conversation_newest_first()
+    {
+        var start = DateTimeOffset.UtcNow.AddHours(1);
+        var phones = Enumerable.Range(0, 5).Select(i => $"+491701234560{i}").ToList();
+        for (var i = 0; i < phones.Count; i++)
+        {
+            using var response = await system.PostWebhookAsync(LocalSystem.TextWebhook(phones[i], $"Nachricht {i}", at: start.AddMinutes(i)));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var names = new List<string>();
+        var token = "";
+        do
+        {
+            var page = await system.Staff().ListConversationsAsync(new ListConversationsRequest
+            {
+                Parent = $"tenants/{LocalSystem.Tenant}",
+                PageSize = 2,
+                PageToken = token,
+            });
+            Assert.True(page.Conversations.Count <= 2);
+            names.AddRange(page.Conversations.Select(c => c.Name));
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+
+        // These five are the newest of all; other tests' conversations follow them.
+        var expected = phones.AsEnumerable().Reverse().Select(LocalSystem.ConversationName).ToList();
+        Assert.Equal(expected, names.Take(5));
+        Assert.Equal(names.Count, names.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Foreign_page_token_is_an_invalid_argument()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => system.Staff().ListConversationsAsync(new ListConversationsRequest
+        {
+            Parent = $"tenants/{LocalSystem.Tenant}",
+            PageToken = "bm90LWEtdG9rZW4",
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+    }
+}
