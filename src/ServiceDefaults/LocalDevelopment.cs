@@ -22,10 +22,10 @@ public static class LocalDevelopment
     public const string StaffAudience = "goldbach-staff";
     public const string StaffSigningKey = "local-staff-signing-key-not-for-production-0123456789";
 
-    public const int GatewayHttpPort = 5080;
-    public const int GatewayGrpcPort = 5081;
-    public const int SiloHttpPort = 5090;
-    public const int SimulatorPort = 5070;
+    public const int GatewayHttpPort = 7080;
+    public const int GatewayGrpcPort = 7081;
+    public const int SiloHttpPort = 7090;
+    public const int SimulatorPort = 7070;
     public const int SiloPort = 11111;
     public const int SiloGatewayPort = 30000;
 

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the whole system on this machine: Azurite, the silo, the gateway, the local WhatsApp stand-in and the Aspire
+# dashboard (traces, metrics, logs), all on 127.0.0.1. Installs what it needs first. Ctrl+C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+command -v dotnet >/dev/null || { echo "run.sh: the .NET 10 SDK is needed (dotnet on PATH)." >&2; exit 1; }
+command -v npm >/dev/null || { echo "run.sh: Node.js and npm are needed (for the Azurite storage emulator)." >&2; exit 1; }
+
+# Azurite from the committed lockfile; reinstalled only when the lockfile changed.
+if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json .data/package-lock.installed 2>/dev/null; then
+  npm ci --no-audit --no-fund --loglevel=error
+  mkdir -p .data && cp package-lock.json .data/package-lock.installed
+fi
+
+dotnet build src/AppHost -nologo -v quiet -clp:ErrorsOnly
+dotnet build src/Cli -nologo -v quiet -clp:ErrorsOnly
+
+cat <<'MSG'
+
+Starting the local system (first start takes a few seconds):
+  WhatsApp stand-in    http://127.0.0.1:7070      (sent messages: open it in a browser)
+  Gateway webhooks     http://127.0.0.1:7080/webhooks/whatsapp
+  Staff gRPC API       http://127.0.0.1:7081
+  Silo health          http://127.0.0.1:7090/health/ready
+  Azurite              127.0.0.1:10000-10002      (data in .data/azurite)
+  Dashboard            the login link printed below (traces, metrics, logs)
+Then, in another terminal:
+  dotnet run --project src/Cli -- simulate --from +4915112345678 "Die Schaukel am Spielplatz in der Ringstraße ist kaputt"
+Ctrl+C stops everything.
+
+MSG
+# The same settings as src/AppHost/Properties/launchSettings.json (profile "http"), so that the AppHost runs as this
+# process: Ctrl+C (SIGINT) or SIGTERM to it stops every resource it started.
+export ASPNETCORE_ENVIRONMENT=Development DOTNET_ENVIRONMENT=Development \
+  ASPNETCORE_URLS=http://127.0.0.1:18888 \
+  ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:18887 \
+  ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://127.0.0.1:18889 \
+  ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:18890 \
+  ASPIRE_ALLOW_UNSECURED_TRANSPORT=true ASPIRE_VERSION_CHECK_DISABLED=true DOTNET_CLI_TELEMETRY_OPTOUT=1
+exec dotnet src/AppHost/bin/Debug/net10.0/GoldbachActors.AppHost.dll

@@ -1,0 +1,83 @@
+using System.Net.Sockets;
+using GoldbachActors.ServiceDefaults;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+// The local system: Azurite (storage, data under .data/azurite), the WhatsApp stand-in, the silo and the gateway,
+// all on 127.0.0.1, with the Aspire dashboard showing their traces, metrics and logs.
+var builder = DistributedApplication.CreateBuilder(args);
+var root = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", ".."));
+var dataDirectory = Path.Combine(root, ".data", "azurite");
+Directory.CreateDirectory(dataDirectory);
+
+const int TablePort = 10002;
+builder.Services.AddHealthChecks().AddCheck("azurite-tables", () => IsListening(TablePort)
+    ? HealthCheckResult.Healthy()
+    : HealthCheckResult.Unhealthy($"Azurite does not listen on 127.0.0.1:{TablePort} yet."));
+
+var azurite = builder.AddExecutable(
+        "azurite",
+        Path.Combine(root, "node_modules", ".bin", "azurite"),
+        root,
+        "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--location", dataDirectory,
+        "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1")
+    .WithHealthCheck("azurite-tables");
+
+const string Storage = "UseDevelopmentStorage=true";
+var webhookUrl = new Uri($"http://127.0.0.1:{LocalDevelopment.GatewayHttpPort}/webhooks/whatsapp").ToString();
+var siloPort = LocalDevelopment.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+var siloGatewayPort = LocalDevelopment.SiloGatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+var tenant = "Goldbach__Tenants__" + LocalDevelopment.TenantId + "__";
+
+var simulator = builder.AddProject<Projects.GoldbachActors_WhatsAppSimulator>("whatsapp-simulator", launchProfileName: null)
+    .WithHttpEndpoint(port: LocalDevelopment.SimulatorPort, isProxied: false)
+    .WithEnvironment("Simulator__AccessToken", LocalDevelopment.AccessToken)
+    .WithEnvironment("Simulator__AppSecret", LocalDevelopment.AppSecret)
+    .WithEnvironment("Simulator__WebhookUrl", webhookUrl)
+    .WithEnvironment("Simulator__PhoneNumberId", LocalDevelopment.TenantId)
+    .WithHttpHealthCheck("/health/ready");
+
+var silo = builder.AddProject<Projects.GoldbachActors_Silo>("silo", launchProfileName: null)
+    .WithHttpEndpoint(port: LocalDevelopment.SiloHttpPort, isProxied: false)
+    .WithEnvironment("ConnectionStrings__Storage", Storage)
+    .WithEnvironment("Orleans__SiloPort", siloPort)
+    .WithEnvironment("Orleans__GatewayPort", siloGatewayPort)
+    .WithEnvironment("WhatsApp__GraphApi__BaseUrl", LocalDevelopment.SimulatorUrl.ToString())
+    .WithEnvironment("WhatsApp__GraphApi__AccessToken", LocalDevelopment.AccessToken)
+    .WithEnvironment(tenant + "Name", LocalDevelopment.TenantName)
+    .WithEnvironment(tenant + "AcknowledgementText", LocalDevelopment.AcknowledgementText)
+    .WithHttpHealthCheck("/health/ready")
+    .WaitFor(azurite);
+
+// The gateway's two Kestrel endpoints (HTTP/1.1 for webhooks, h2c for gRPC) come from its appsettings.json;
+// Aspire picks them up as resource endpoints. They are used as they are, without Aspire's proxy.
+builder.AddProject<Projects.GoldbachActors_Gateway>("gateway", launchProfileName: null)
+    .WithEndpoint("Http", e => e.IsProxied = false)
+    .WithEndpoint("Grpc", e => e.IsProxied = false)
+    .WithEnvironment("ConnectionStrings__Storage", Storage)
+    .WithEnvironment("WhatsApp__Webhook__AppSecret", LocalDevelopment.AppSecret)
+    .WithEnvironment("WhatsApp__Webhook__VerifyToken", LocalDevelopment.VerifyToken)
+    .WithEnvironment("Staff__Authentication__Issuer", LocalDevelopment.StaffIssuer)
+    .WithEnvironment("Staff__Authentication__Audience", LocalDevelopment.StaffAudience)
+    .WithEnvironment("Staff__Authentication__SigningKey", LocalDevelopment.StaffSigningKey)
+    .WithEnvironment(tenant + "Name", LocalDevelopment.TenantName)
+    .WithEnvironment(tenant + "AcknowledgementText", LocalDevelopment.AcknowledgementText)
+    .WithHttpHealthCheck("/health/ready", endpointName: "Http")
+    .WaitFor(silo)
+    .WaitFor(simulator);
+
+builder.Build().Run();
+
+static bool IsListening(int port)
+{
+    try
+    {
+        using var client = new TcpClient();
+        client.Connect("127.0.0.1", port);
+        return true;
+    }
+    catch (SocketException)
+    {
+        return false;
+    }
+}
