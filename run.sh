@@ -5,13 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 command -v dotnet >/dev/null || { echo "run.sh: the .NET 10 SDK is needed (dotnet on PATH)." >&2; exit 1; }
-command -v npm >/dev/null || { echo "run.sh: Node.js and npm are needed (for the Azurite storage emulator)." >&2; exit 1; }
-
-# Azurite from the committed lockfile; reinstalled only when the lockfile changed.
-if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json .data/package-lock.installed 2>/dev/null; then
-  npm ci --no-audit --no-fund --loglevel=error
-  mkdir -p .data && cp package-lock.json .data/package-lock.installed
-fi
+. scripts/node-tools.sh
 
 dotnet build src/AppHost -nologo -v quiet -clp:ErrorsOnly
 dotnet build src/Cli -nologo -v quiet -clp:ErrorsOnly

@@ -7,7 +7,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 // all on 127.0.0.1, with the Aspire dashboard showing their traces, metrics and logs.
 var builder = DistributedApplication.CreateBuilder(args);
 var root = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", ".."));
-var dataDirectory = Path.Combine(root, ".data", "azurite");
+// GOLDBACH_DATA_DIR lets the run-command smoke test keep its data away from the developer's.
+var dataDirectory = Environment.GetEnvironmentVariable("GOLDBACH_DATA_DIR") ?? Path.Combine(root, ".data", "azurite");
 Directory.CreateDirectory(dataDirectory);
 
 const int TablePort = 10002;

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test: installs what is needed (npm ci for Azurite, NuGet restore), builds with warnings as errors,
+# checks the code style, runs the xunit suite (unit, grain, Azurite and end-to-end tests on real sockets) and a
+# smoke test of ./run.sh. Ends with one line "N passed, N failed"; exits non-zero when anything failed.
+set -uo pipefail
+cd "$(dirname "$0")"
+command -v dotnet >/dev/null || { echo "test.sh: the .NET 10 SDK is needed (dotnet on PATH)." >&2; exit 1; }
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+. scripts/node-tools.sh || exit 1
+
+passed=0
+failed=0
+step() { # name, command...: a check outside xunit counts as one test
+  local name=$1; shift
+  echo "== $name"
+  if "$@"; then passed=$((passed + 1)); else echo "FAILED: $name"; failed=$((failed + 1)); fi
+}
+
+if ! dotnet build GoldbachActors.sln -nologo -clp:ErrorsOnly; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+step "code style (dotnet format --verify-no-changes)" dotnet format GoldbachActors.sln --verify-no-changes --no-restore
+
+log=$(mktemp)
+dotnet test GoldbachActors.sln --no-build -nologo 2>&1 | tee "$log"
+test_rc=${PIPESTATUS[0]}
+read -r xpassed xfailed < <(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+).*/\2 \1/' \
+  | awk '{p += $1; f += $2} END {print p + 0, f + 0}')
+if [ "$test_rc" -ne 0 ] && [ "$xfailed" -eq 0 ]; then
+  echo "dotnet test failed without a failing test (a crashed or aborted test run)."
+  xfailed=1
+fi
+passed=$((passed + xpassed))
+failed=$((failed + xfailed))
+rm -f "$log"
+
+step "run command smoke test (./run.sh, a simulated citizen, the acknowledgement at the stand-in)" tests/smoke/run-command.sh
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Smoke test of the README's run command, as a newcomer uses it: start ./run.sh, play a citizen with the CLI, see the
+# acknowledgement arrive at the WhatsApp stand-in, list the conversation as staff, reply, see the reply arrive; then
+# stop everything with SIGTERM (what Ctrl+C does) and check that nothing is left listening.
+# Uses the fixed local ports, so the local system must not be running already; its data goes to a temporary folder.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+ports=(7070 7080 7081 7090 10000 10001 10002 11111 18888 30000)
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+http_get() { # port path: prints the response body
+  exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+  printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3
+  sed '1,/^\r$/d' <&3
+  exec 3>&-
+}
+for port in "${ports[@]}"; do
+  if listening "$port"; then
+    echo "Port $port is in use: stop the running local system (or whatever listens there) and run the tests again." >&2
+    exit 1
+  fi
+done
+
+data=$(mktemp -d)
+log=$(mktemp)
+cli() { dotnet src/Cli/bin/Debug/net10.0/goldbach.dll "$@"; }
+GOLDBACH_DATA_DIR="$data" setsid ./run.sh >"$log" 2>&1 &
+pid=$!
+stop() {
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid"
+    for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+  fi
+}
+trap 'stop; rm -rf "$data"' EXIT
+fail() { echo "run command smoke test: $*" >&2; echo "--- ./run.sh output:" >&2; tail -40 "$log" >&2; exit 1; }
+
+for _ in $(seq 240); do
+  [ "$(http_get 7080 /health/ready 2>/dev/null)" = "Healthy" ] && break
+  kill -0 "$pid" 2>/dev/null || fail "./run.sh exited early"
+  sleep 1
+done
+[ "$(http_get 7080 /health/ready 2>/dev/null)" = "Healthy" ] || fail "the gateway was not ready within 4 minutes"
+grep -q "Login to the dashboard at http://127.0.0.1:18888" "$log" || fail "the dashboard's login link was not printed"
+
+phone="+49151$(printf '%08d' $((RANDOM * RANDOM % 100000000)))"
+cli simulate --from "$phone" "Die Schaukel am Spielplatz in der Ringstraße ist kaputt" || fail "simulate failed"
+for _ in $(seq 30); do cli sent --to "$phone" | grep -q "Vielen Dank für Ihre Nachricht" && break; sleep 1; done
+cli sent --to "$phone" | grep -q "Vielen Dank für Ihre Nachricht" || fail "no acknowledgement at the stand-in"
+
+conversation=$(cli inbox | grep -o "tenants/[0-9]*/conversations/DE\.${phone#+}" | head -1)
+[ -n "$conversation" ] || fail "the conversation is not in the inbox"
+cli --staff smoke-test reply "$conversation" "Danke, wir kümmern uns darum." || fail "reply failed"
+for _ in $(seq 30); do cli sent --to "$phone" | grep -q "Danke, wir kümmern uns darum." && break; sleep 1; done
+cli sent --to "$phone" | grep -q "Danke, wir kümmern uns darum." || fail "the reply did not reach the stand-in"
+
+stop
+kill -0 "$pid" 2>/dev/null && fail "./run.sh did not stop within 60 s of SIGTERM"
+# The orchestrator stops the resources after the AppHost has gone (the silo leaves the cluster gracefully).
+for port in "${ports[@]}"; do
+  for _ in $(seq 60); do listening "$port" || break; sleep 1; done
+  listening "$port" && fail "port $port is still in use 60 s after the stop"
+done
+echo "run command smoke test passed"
