@@ -51,7 +51,7 @@ public static partial class CitizenPhoneEndpoints
         }
         var settings = options.Value;
         var waId = message.From[1..];
-        var userId = message.UserId ?? "DE." + waId;
+        var userId = message.UserId ?? BusinessScopedUserIdFor(waId);
         var wamid = "wamid." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var payload = WebhookPayloadFor(settings, waId, userId, message.Name ?? "Bürger", wamid, message.Text, time.GetUtcNow());
 
@@ -62,6 +62,12 @@ public static partial class CitizenPhoneEndpoints
         using var response = await http.CreateClient(HttpClientName).PostAsync(settings.WebhookUrl, content);
         return Results.Json(new { whatsAppMessageId = wamid, gatewayStatus = (int)response.StatusCode });
     }
+
+    /// <summary>
+    /// A made-up but stable business-scoped user id for a number: like Meta's, it does not reveal the number.
+    /// </summary>
+    public static string BusinessScopedUserIdFor(string waId) =>
+        "DE." + BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes(waId))).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A webhook as Meta sends it for one inbound text message (Cloud API, with BSUID fields).</summary>
     public static JsonObject WebhookPayloadFor(

@@ -48,7 +48,7 @@ cli simulate --from "$phone" "Die Schaukel am Spielplatz in der Ringstraße ist 
 for _ in $(seq 30); do cli sent --to "$phone" | grep -q "Vielen Dank für Ihre Nachricht" && break; sleep 1; done
 cli sent --to "$phone" | grep -q "Vielen Dank für Ihre Nachricht" || fail "no acknowledgement at the stand-in"
 
-conversation=$(cli inbox | grep -o "tenants/[0-9]*/conversations/DE\.${phone#+}" | head -1)
+conversation=$(cli inbox | grep -F -- "$phone" | grep -o "tenants/[0-9]*/conversations/[A-Z][A-Z]\.[A-Za-z0-9]*" | head -1)
 [ -n "$conversation" ] || fail "the conversation is not in the inbox"
 cli --staff smoke-test reply "$conversation" "Danke, wir kümmern uns darum." || fail "reply failed"
 for _ in $(seq 30); do cli sent --to "$phone" | grep -q "Danke, wir kümmern uns darum." && break; sleep 1; done

@@ -29,7 +29,8 @@ public sealed partial class WebhookIntake(
                 LogUnknownTenant(message.PhoneNumberId);
                 continue;
             }
-            var identity = message.BusinessScopedUserId ?? message.WaId;
+            // The BSUID when Meta sends a valid one, else the legacy wa_id.
+            var identity = CitizenKey.IsValidIdentity(message.BusinessScopedUserId) ? message.BusinessScopedUserId : message.WaId;
             if (!CitizenKey.IsValidIdentity(identity))
             {
                 LogSkipped("a message whose sender is neither a BSUID nor a wa_id");

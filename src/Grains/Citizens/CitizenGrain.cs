@@ -30,10 +30,7 @@ public sealed partial class CitizenGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _key = CitizenKey.ParseGrainKey(this.GetPrimaryKeyString());
-        if (state.State.NextToSend() is not null)
-        {
-            ScheduleDispatch(TimeSpan.Zero);
-        }
+        DispatchIfPending();
         return Task.CompletedTask;
     }
 
@@ -45,17 +42,16 @@ public sealed partial class CitizenGrain(
 
         if (!state.State.TryRecord(message, now))
         {
+            // Meta's retry after our failure: finish what the first attempt may have left undone.
+            DispatchIfPending();
             await EnsureInboxCurrentAsync();
             return ReceiveOutcome.Duplicate;
         }
-        var acknowledgement = state.State.QueueAcknowledgementIfDue(tenant.AcknowledgementText, now);
+        state.State.QueueAcknowledgementIfDue(tenant.AcknowledgementText, now);
 
         await PersistAsync();
+        DispatchIfPending();
         await PublishSummaryAsync();
-        if (acknowledgement is not null)
-        {
-            ScheduleDispatch(TimeSpan.Zero);
-        }
         return ReceiveOutcome.Recorded;
     }
 
@@ -75,13 +71,14 @@ public sealed partial class CitizenGrain(
         var queued = state.State.QueueReply(reply, time.GetUtcNow());
         if (state.State.Revision == revision)
         {
+            DispatchIfPending();
             await EnsureInboxCurrentAsync();
             return queued;
         }
 
         await PersistAsync();
+        DispatchIfPending();
         await PublishSummaryAsync();
-        ScheduleDispatch(TimeSpan.Zero);
         return queued;
     }
 
@@ -121,6 +118,15 @@ public sealed partial class CitizenGrain(
     }
 
     private Task EnsureInboxCurrentAsync() => _inboxCurrent ? Task.CompletedTask : PublishSummaryAsync();
+
+    // Starts sending now if anything waits and no send is already scheduled; a scheduled retry is brought forward.
+    private void DispatchIfPending()
+    {
+        if (state.State.NextToSend() is not null)
+        {
+            ScheduleDispatch(TimeSpan.Zero);
+        }
+    }
 
     private void ScheduleDispatch(TimeSpan dueTime)
     {

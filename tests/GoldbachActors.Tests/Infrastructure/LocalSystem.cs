@@ -106,7 +106,7 @@ public sealed class LocalSystem : IAsyncLifetime
         var settings = new SimulatorOptions { PhoneNumberId = Tenant };
         var waId = phone.TrimStart('+');
         var payload = CitizenPhoneEndpoints.WebhookPayloadFor(
-            settings, waId, $"DE.{waId}", name ?? "", wamid ?? NewWamid(), text, at ?? DateTimeOffset.UtcNow);
+            settings, waId, CitizenPhoneEndpoints.BusinessScopedUserIdFor(waId), name ?? "", wamid ?? NewWamid(), text, at ?? DateTimeOffset.UtcNow);
         return Encoding.UTF8.GetBytes(payload.ToJsonString());
     }
 
@@ -153,7 +153,7 @@ public sealed class LocalSystem : IAsyncLifetime
     }
 
     public static string ConversationName(string phone) =>
-        CitizenKey.Create(Tenant, $"DE.{phone.TrimStart('+')}").ResourceName;
+        CitizenKey.Create(Tenant, CitizenPhoneEndpoints.BusinessScopedUserIdFor(phone.TrimStart('+'))).ResourceName;
 
     /// <summary>Waits until the stand-in holds <paramref name="count"/> messages to <paramref name="phone"/>.</summary>
     public async Task<IReadOnlyList<SentMessage>> WaitForSentAsync(string phone, int count, TimeSpan? timeout = null)
