@@ -3,19 +3,20 @@ using System.Diagnostics;
 namespace GoldbachActors.Tests.Infrastructure;
 
 /// <summary>
-/// A real Azurite storage emulator on free loopback ports, in memory, started from the checkout's node_modules
-/// (the test command runs <c>npm ci</c>). Killed on dispose.
+/// A real Azurite storage emulator on free loopback ports, started from the checkout's node_modules (the test
+/// command runs <c>npm ci</c>): in memory, or on disk when a test needs to kill and restart it. Killed on dispose.
 /// </summary>
 public sealed class Azurite : IAsyncDisposable
 {
     // Azurite's well-known development account.
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private readonly Process _process;
+    private readonly string? _location;
+    private Process? _process;
 
-    private Azurite(Process process, int blobPort, int queuePort, int tablePort)
+    private Azurite(string? location, int blobPort, int queuePort, int tablePort)
     {
-        _process = process;
+        _location = location;
         BlobPort = blobPort;
         QueuePort = queuePort;
         TablePort = tablePort;
@@ -33,40 +34,13 @@ public sealed class Azurite : IAsyncDisposable
         $"QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;" +
         $"TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
 
-    public static async Task<Azurite> StartAsync()
+    /// <summary>Starts Azurite in memory, or keeping its data in <paramref name="location"/>.</summary>
+    public static async Task<Azurite> StartAsync(string? location = null)
     {
-        var executable = Path.Combine(RepositoryRoot.Path, "node_modules", ".bin", "azurite");
-        if (!File.Exists(executable))
-        {
-            throw new InvalidOperationException($"{executable} is missing: run 'npm ci' in the checkout (the test command does).");
-        }
-        int blob = FreePort.Next(), queue = FreePort.Next(), table = FreePort.Next();
-        var info = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-        {
-            "--silent", "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
-            "--blobHost", "127.0.0.1", "--blobPort", $"{blob}",
-            "--queueHost", "127.0.0.1", "--queuePort", $"{queue}",
-            "--tableHost", "127.0.0.1", "--tablePort", $"{table}",
-        })
-        {
-            info.ArgumentList.Add(argument);
-        }
-        var process = Process.Start(info) ?? throw new InvalidOperationException("Azurite did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var azurite = new Azurite(process, blob, queue, table);
+        var azurite = new Azurite(location, FreePort.Next(), FreePort.Next(), FreePort.Next());
         try
         {
-            await FreePort.WaitUntilListeningAsync(table, TimeSpan.FromSeconds(30));
-            await FreePort.WaitUntilListeningAsync(blob, TimeSpan.FromSeconds(30));
+            await azurite.StartProcessAsync();
         }
         catch
         {
@@ -76,13 +50,53 @@ public sealed class Azurite : IAsyncDisposable
         return azurite;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>A storage outage: the emulator is killed (SIGKILL) and nothing answers on its ports.</summary>
+    public async Task KillAsync()
     {
-        if (!_process.HasExited)
+        if (_process is { HasExited: false })
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
-        _process.Dispose();
+        _process?.Dispose();
+        _process = null;
     }
+
+    /// <summary>Starts the emulator again on the same ports (with the same data, if it keeps it on disk).</summary>
+    public Task RestartAsync() => StartProcessAsync();
+
+    private async Task StartProcessAsync()
+    {
+        var executable = Path.Combine(RepositoryRoot.Path, "node_modules", ".bin", "azurite");
+        if (!File.Exists(executable))
+        {
+            throw new InvalidOperationException($"{executable} is missing: run 'npm ci' in the checkout (the test command does).");
+        }
+        var info = new ProcessStartInfo(executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        string[] storage = _location is null ? ["--inMemoryPersistence"] : ["--location", _location];
+        foreach (var argument in storage.Concat(
+        [
+            "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
+            "--blobHost", "127.0.0.1", "--blobPort", $"{BlobPort}",
+            "--queueHost", "127.0.0.1", "--queuePort", $"{QueuePort}",
+            "--tableHost", "127.0.0.1", "--tablePort", $"{TablePort}",
+        ]))
+        {
+            info.ArgumentList.Add(argument);
+        }
+        _process = Process.Start(info) ?? throw new InvalidOperationException("Azurite did not start.");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await FreePort.WaitUntilListeningAsync(TablePort, TimeSpan.FromSeconds(30));
+        await FreePort.WaitUntilListeningAsync(BlobPort, TimeSpan.FromSeconds(30));
+    }
+
+    public ValueTask DisposeAsync() => new(KillAsync());
 }

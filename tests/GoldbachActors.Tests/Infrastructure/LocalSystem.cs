@@ -38,6 +38,16 @@ public sealed class LocalSystem : IAsyncLifetime
     private WebApplication? _silo;
     private WebApplication? _gateway;
     private WebApplication? _simulator;
+    private readonly bool _storageOnDisk;
+
+    /// <summary>The system with storage in memory (the fastest).</summary>
+    public LocalSystem()
+        : this(storageOnDisk: false)
+    {
+    }
+
+    /// <summary>The system; with <paramref name="storageOnDisk"/>, storage can be killed and restarted.</summary>
+    internal LocalSystem(bool storageOnDisk) => _storageOnDisk = storageOnDisk;
 
     public Azurite Storage { get; private set; } = null!;
 
@@ -55,7 +65,7 @@ public sealed class LocalSystem : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Storage = await Azurite.StartAsync();
+        Storage = await Azurite.StartAsync(_storageOnDisk ? Path.Combine(_contentRoot, "azurite") : null);
         _simulator = SimulatorApplication.Build(Options(
             $"--urls={Simulator}",
             $"--Simulator:AccessToken={AccessToken}",
