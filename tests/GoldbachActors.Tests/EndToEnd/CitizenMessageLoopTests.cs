@@ -43,7 +43,7 @@ public sealed class CitizenMessageLoopTests(LocalSystem system)
         // The citizen sees the administration, never the staff member.
         Assert.DoesNotContain("staff-07", sent[1].Body.ToJsonString(), StringComparison.Ordinal);
 
-        var conversation = await WaitForAsync(
+        var conversation = await Eventually.Until(
             () => staff.GetConversationAsync(new GetConversationRequest { Name = summary.Name }).ResponseAsync,
             c => c.Entries.Count(e => e.Outbound?.State == DeliveryState.Sent) == 2);
         Assert.Equal(ConversationStatus.WaitingForCitizen, conversation.Summary.Status);
@@ -51,19 +51,5 @@ public sealed class CitizenMessageLoopTests(LocalSystem system)
         var staffReply = conversation.Entries.Single(e => e.Outbound?.Kind == OutboundKind.StaffReply).Outbound;
         Assert.Equal("staff-07", staffReply.SentBy);
         Assert.Equal(sent[1].Id, staffReply.WhatsappMessageId);
-    }
-
-    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > deadline)
-            {
-                return value;
-            }
-            await Task.Delay(50);
-        }
     }
 }

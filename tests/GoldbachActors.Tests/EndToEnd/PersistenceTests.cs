@@ -28,7 +28,7 @@ public sealed class PersistenceTests : IAsyncLifetime
         await _system.StartSiloAsync();
 
         var staff = _system.Staff();
-        var inbox = await Eventually(() => staff.ListConversationsAsync(
+        var inbox = await Eventually.Succeeds<ListConversationsResponse, Grpc.Core.RpcException>(() => staff.ListConversationsAsync(
             new ListConversationsRequest { Parent = $"tenants/{LocalSystem.Tenant}" }).ResponseAsync);
         var summary = Assert.Single(inbox.Conversations);
         Assert.Equal(LocalSystem.ConversationName(phone), summary.Name);
@@ -46,21 +46,5 @@ public sealed class PersistenceTests : IAsyncLifetime
         }
         await Task.Delay(500);
         Assert.Single(_system.SentMessages.List(phone));
-    }
-
-    // The gateway's client reconnects to the new silo within a few seconds.
-    private static async Task<T> Eventually<T>(Func<Task<T>> call)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await call();
-            }
-            catch (Grpc.Core.RpcException) when (attempt < 50)
-            {
-                await Task.Delay(200);
-            }
-        }
     }
 }

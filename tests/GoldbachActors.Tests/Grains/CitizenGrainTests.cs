@@ -1,4 +1,5 @@
 using GoldbachActors.Contracts;
+using GoldbachActors.Tests.Infrastructure;
 using GoldbachActors.WhatsApp.GraphApi;
 
 namespace GoldbachActors.Tests.Grains;
@@ -19,7 +20,7 @@ public sealed class CitizenGrainTests : IClassFixture<GrainTestCluster>
 
         Assert.Equal(1, outcomes.Count(o => o == ReceiveOutcome.Recorded));
         Assert.Equal(9, outcomes.Count(o => o == ReceiveOutcome.Duplicate));
-        var conversation = await GrainTestCluster.Eventually(citizen.GetConversationAsync, c => c!.Outbound.All(o => o.State == DeliveryState.Sent));
+        var conversation = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound.All(o => o.State == DeliveryState.Sent));
         Assert.Single(conversation!.Inbound);
         var ack = Assert.Single(conversation.Outbound);
         Assert.Equal(OutboundKind.Acknowledgement, ack.Kind);
@@ -49,11 +50,11 @@ public sealed class CitizenGrainTests : IClassFixture<GrainTestCluster>
 
         await citizen.ReceiveAsync(GrainTestCluster.Text("Hallo", phone: "+4915100000002"));
 
-        var failedOnce = await GrainTestCluster.Eventually(citizen.GetConversationAsync, c => c!.Outbound[0].FailedAttempts == 1);
+        var failedOnce = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].FailedAttempts == 1);
         Assert.Equal(DeliveryState.Queued, failedOnce!.Outbound[0].State);
         Assert.Contains("131000", failedOnce.Outbound[0].FailureReason, StringComparison.Ordinal);
 
-        var sent = await GrainTestCluster.Eventually(
+        var sent = await Eventually.Until(
             citizen.GetConversationAsync, c => c!.Outbound[0].State == DeliveryState.Sent, TimeSpan.FromSeconds(15));
         Assert.Equal(DeliveryState.Sent, sent!.Outbound[0].State);
         Assert.Single(_cluster.Sender.TextsTo("+4915100000002"));
@@ -64,13 +65,13 @@ public sealed class CitizenGrainTests : IClassFixture<GrainTestCluster>
     {
         var citizen = _cluster.Citizen("DE.permanent1");
         await citizen.ReceiveAsync(GrainTestCluster.Text("Hallo", phone: "+4915100000003"));
-        await GrainTestCluster.Eventually(citizen.GetConversationAsync, c => c!.Outbound[0].State == DeliveryState.Sent);
+        await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].State == DeliveryState.Sent);
         _cluster.Sender.FailNext(new WhatsAppApiException("closed", 400, 131047, "Re-engagement message", isTransient: false));
 
         var reply = await citizen.ReplyAsync(new StaffReply("r1", "Erste Antwort", "staff-01"));
         var second = await citizen.ReplyAsync(new StaffReply("r2", "Zweite Antwort", "staff-01"));
 
-        var conversation = await GrainTestCluster.Eventually(
+        var conversation = await Eventually.Until(
             citizen.GetConversationAsync, c => c!.Outbound.Single(o => o.Id == second.Id).State == DeliveryState.Sent);
         var failed = conversation!.Outbound.Single(o => o.Id == reply.Id);
         Assert.Equal(DeliveryState.Failed, failed.State);
@@ -89,7 +90,7 @@ public sealed class CitizenGrainTests : IClassFixture<GrainTestCluster>
 
         Assert.Equal(first.Id, retry.Id);
         Assert.Equal("staff-42", first.SentBy);
-        var conversation = await GrainTestCluster.Eventually(citizen.GetConversationAsync, c => c!.Outbound.All(o => o.State == DeliveryState.Sent));
+        var conversation = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound.All(o => o.State == DeliveryState.Sent));
         Assert.Equal(2, conversation!.Outbound.Length);
         Assert.Equal(ConversationStatus.WaitingForCitizen, conversation.Summary.Status);
         Assert.Equal(["Frage"], conversation.Inbound.Select(m => m.Text));
@@ -110,7 +111,7 @@ public sealed class CitizenGrainTests : IClassFixture<GrainTestCluster>
         var citizen = _cluster.Citizen("DE.usernameonly1");
         await citizen.ReceiveAsync(GrainTestCluster.Text("Hallo", phone: null));
 
-        await GrainTestCluster.Eventually(citizen.GetConversationAsync, c => c!.Outbound[0].State == DeliveryState.Sent);
+        await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].State == DeliveryState.Sent);
         var sent = Assert.Single(_cluster.Sender.Sent, s => s.Recipient.BusinessScopedUserId == "DE.usernameonly1");
         Assert.Null(sent.Recipient.PhoneNumber);
     }

@@ -48,21 +48,6 @@ public sealed class GrainTestCluster : IAsyncLifetime
 
     public static InboundMessage Text(string text, DateTimeOffset? at = null, string? wamid = null, string? phone = "+4915112345678") =>
         new(wamid ?? $"wamid.{Guid.NewGuid():N}", at ?? DateTimeOffset.UtcNow, "text", text, phone, "Erika");
-
-    /// <summary>Polls until <paramref name="condition"/> holds (dispatch runs on a grain timer).</summary>
-    public static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> condition, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (true)
-        {
-            var value = await read();
-            if (condition(value) || DateTime.UtcNow > deadline)
-            {
-                return value;
-            }
-            await Task.Delay(25);
-        }
-    }
 }
 
 /// <summary>A Graph API double: records what is sent and fails on demand.</summary>
