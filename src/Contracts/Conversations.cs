@@ -19,6 +19,10 @@ public enum ConversationStatus
 /// <param name="Text">The text of a text message.</param>
 /// <param name="PhoneNumber">The citizen's number in E.164 with <c>+</c>, when WhatsApp sent one.</param>
 /// <param name="ProfileName">The citizen's WhatsApp profile name, when WhatsApp sent one.</param>
+/// <remarks>
+/// Besides text, a message carries at most one kind of structured content, as WhatsApp sent it: media, a location,
+/// shared contacts, a button or list reply, a reaction, a system notice or the errors of an unsupported message.
+/// </remarks>
 [GenerateSerializer, Immutable, Alias("goldbach.InboundMessage")]
 public sealed record InboundMessage(
     [property: Id(0)] string WhatsAppMessageId,
@@ -26,7 +30,44 @@ public sealed record InboundMessage(
     [property: Id(2)] string Type,
     [property: Id(3)] string? Text,
     [property: Id(4)] string? PhoneNumber,
-    [property: Id(5)] string? ProfileName);
+    [property: Id(5)] string? ProfileName)
+{
+    /// <summary>The message this one answers or forwards, and how often it was forwarded.</summary>
+    [Id(6)] public MessageContext? Context { get; init; }
+
+    /// <summary>An image, audio (voice note), video, document or sticker.</summary>
+    [Id(7)] public MediaAttachment? Media { get; init; }
+
+    [Id(8)] public SharedLocation? Location { get; init; }
+
+    [Id(9)] public ImmutableArray<SharedContact> Contacts { get; init; } = [];
+
+    /// <summary>A tap on a reply button, a list row or a template's quick-reply button.</summary>
+    [Id(10)] public ButtonReply? Button { get; init; }
+
+    [Id(11)] public Reaction? Reaction { get; init; }
+
+    /// <summary>WhatsApp's notice that the citizen changed their number or user id.</summary>
+    [Id(12)] public SystemNotice? System { get; init; }
+
+    /// <summary>Why WhatsApp could not pass the message on (unsupported types), as Meta's codes and details.</summary>
+    [Id(13)] public ImmutableArray<WhatsAppError> Errors { get; init; } = [];
+
+    /// <summary>For an unsupported message, what it was (<c>edit</c>, <c>poll_update</c>, …), if WhatsApp said.</summary>
+    [Id(14)] public string? UnsupportedType { get; init; }
+
+    /// <summary>The WhatsApp group the message was sent in, if any.</summary>
+    [Id(15)] public string? GroupId { get; init; }
+
+    /// <summary>The ad or post the citizen came from (Click-to-WhatsApp), if any.</summary>
+    [Id(16)] public Referral? Referral { get; init; }
+
+    /// <summary>
+    /// What makes this message a duplicate of another: the wamid, and for a reaction also its emoji (a removal
+    /// reuses the wamid of the reaction it removes).
+    /// </summary>
+    public string DeduplicationKey => Type == "reaction" ? $"{WhatsAppMessageId}#{Reaction?.Emoji ?? "-"}" : WhatsAppMessageId;
+}
 
 /// <summary>What recording an inbound message did.</summary>
 public enum ReceiveOutcome
@@ -36,6 +77,9 @@ public enum ReceiveOutcome
 
     /// <summary>The message had been stored before (WhatsApp delivers at least once); nothing changed.</summary>
     Duplicate = 1,
+
+    /// <summary>A status for a message this citizen was never sent; noted, nothing changed.</summary>
+    Unmatched = 2,
 }
 
 /// <summary>Who sends an outbound message.</summary>
@@ -54,11 +98,17 @@ public enum DeliveryState
     /// <summary>Durably recorded, not yet accepted by WhatsApp.</summary>
     Queued = 0,
 
-    /// <summary>Accepted by the Graph API, which returned a <c>wamid</c>.</summary>
+    /// <summary>Accepted by the Graph API (it returned a <c>wamid</c>), or WhatsApp reported it sent.</summary>
     Sent = 1,
 
-    /// <summary>Refused for good; see the failure reason.</summary>
+    /// <summary>Refused or undeliverable; see the failure reason.</summary>
     Failed = 2,
+
+    /// <summary>On the citizen's phone.</summary>
+    Delivered = 3,
+
+    /// <summary>Read by the citizen (or, for a voice message, played).</summary>
+    Read = 4,
 }
 
 /// <summary>A message the administration sends to a citizen.</summary>
@@ -88,8 +138,14 @@ public sealed record OutboundMessage
     /// <summary>How many send attempts have failed so far.</summary>
     [Id(8)] public int FailedAttempts { get; init; }
 
-    /// <summary>Why the last attempt failed, in words staff understand.</summary>
+    /// <summary>Why the last attempt failed, or why WhatsApp could not deliver it, in words staff understand.</summary>
     [Id(9)] public string? FailureReason { get; init; }
+
+    /// <summary>When WhatsApp last reported progress (sent, delivered, read, failed).</summary>
+    [Id(10)] public DateTimeOffset? StateChangedAt { get; init; }
+
+    /// <summary>Meta's error code of a failure, when Meta gave one.</summary>
+    [Id(11)] public int? FailureCode { get; init; }
 }
 
 /// <summary>What the inbox list shows of one conversation.</summary>

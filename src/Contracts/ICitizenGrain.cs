@@ -23,4 +23,23 @@ public interface ICitizenGrain : IGrainWithStringKey
     /// <summary>The conversation as staff see it, or null when the citizen has never written.</summary>
     [Alias("GetConversation")]
     Task<ConversationSnapshot?> GetConversationAsync();
+
+    /// <summary>
+    /// Applies WhatsApp's status report (sent, delivered, read, failed) to the message it names, monotonically:
+    /// a late or repeated report changes nothing. A report for a message this citizen was never sent is unmatched.
+    /// </summary>
+    [Alias("ReportDelivery")]
+    Task<ReceiveOutcome> ReportDeliveryAsync(DeliveryReport report);
+
+    /// <summary>
+    /// Called on a citizen's new identity (a changed number or user id) by the grain that keeps the citizen
+    /// (<paramref name="canonicalGrainKey"/>): from now on this grain passes every call on, and it returns what it
+    /// collected meanwhile. Idempotent.
+    /// </summary>
+    [Alias("HandOverTo")]
+    Task<CitizenHandover> HandOverToAsync(string canonicalGrainKey);
+
+    /// <summary>Forgets the conversation handed over by <see cref="HandOverToAsync"/> once the keeper stored it.</summary>
+    [Alias("CompleteHandOver")]
+    Task CompleteHandOverAsync();
 }

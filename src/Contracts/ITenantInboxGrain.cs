@@ -11,6 +11,10 @@ public interface ITenantInboxGrain : IGrainWithStringKey
     [Alias("Upsert")]
     Task UpsertAsync(ConversationSummary summary);
 
+    /// <summary>Removes a conversation from the index (its citizen now lives under another key, or was erased).</summary>
+    [Alias("Remove")]
+    Task RemoveAsync(string citizenGrainKey);
+
     /// <summary>Lists conversations, the most recently active first.</summary>
     /// <exception cref="ArgumentException">The page token is not one this inbox issued.</exception>
     [Alias("List")]

@@ -45,6 +45,7 @@ public static class GatewayHostingExtensions
             .ValidateOnStart();
         builder.Services.AddGoldbachTenants(builder.Configuration);
         builder.Services.AddSingleton<WebhookIntake>();
+        builder.Services.AddSingleton<WebhookMetrics>();
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using GoldbachActors.Contracts.Configuration;
 using GoldbachActors.Grains.Inbox;
+using GoldbachActors.Grains.Media;
 using GoldbachActors.WhatsApp.GraphApi;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,8 +13,8 @@ namespace GoldbachActors.Grains;
 public static class GrainsServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the grains' services. Needs a <see cref="TableServiceClient"/> registered by the host (the silo's
-    /// storage configuration).
+    /// Adds the grains' services. Needs a <see cref="TableServiceClient"/> and a
+    /// <see cref="Azure.Storage.Blobs.BlobServiceClient"/> registered by the host (the silo's storage configuration).
     /// </summary>
     public static IServiceCollection AddGoldbachGrains(this IServiceCollection services, IConfiguration configuration)
     {
@@ -22,6 +23,7 @@ public static class GrainsServiceCollectionExtensions
 
         services.AddGraphApiSender(configuration);
 
+        services.AddSingleton<MediaDownloader>();
         services.AddSingleton<IConversationIndexStore>(
             sp => new AzureTableConversationIndexStore(sp.GetRequiredService<TableServiceClient>()));
         return services;

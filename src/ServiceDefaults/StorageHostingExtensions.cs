@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -12,7 +13,8 @@ public static class StorageHostingExtensions
     public const string ConnectionStringName = "Storage";
 
     /// <summary>
-    /// Registers a <see cref="TableServiceClient"/> for <c>ConnectionStrings:Storage</c> (for Azurite:
+    /// Registers a <see cref="TableServiceClient"/> and a <see cref="BlobServiceClient"/> for
+    /// <c>ConnectionStrings:Storage</c> (for Azurite:
     /// <c>UseDevelopmentStorage=true</c> or an explicit emulator connection string).
     /// </summary>
     public static TableServiceClient AddGoldbachStorage(this IHostApplicationBuilder builder)
@@ -27,6 +29,7 @@ public static class StorageHostingExtensions
         }
         var client = new TableServiceClient(connectionString);
         builder.Services.AddSingleton(client);
+        builder.Services.AddSingleton(new BlobServiceClient(connectionString));
         return client;
     }
 }

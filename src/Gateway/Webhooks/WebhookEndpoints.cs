@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using GoldbachActors.WhatsApp.Webhooks;
@@ -36,22 +37,28 @@ public static partial class WebhookEndpoints
     }
 
     private static async Task<IResult> ReceiveAsync(
-        HttpContext context, WebhookIntake intake, IOptions<WebhookOptions> options, ILogger<WebhookIntake> logger)
+        HttpContext context, WebhookIntake intake, WebhookMetrics metrics, IOptions<WebhookOptions> options, ILogger<WebhookIntake> logger)
     {
-        var settings = options.Value;
-        if (context.Request.ContentLength > settings.MaxBodyBytes)
-        {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "The body is larger than a WhatsApp webhook can be.");
-        }
-        var body = await ReadBodyAsync(context.Request, settings.MaxBodyBytes, context.RequestAborted);
+        var started = Stopwatch.GetTimestamp();
+        var (result, label) = await ProcessAsync(context, intake, options.Value, logger);
+        metrics.Request(label, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return result;
+    }
+
+    private static async Task<(IResult Result, string Label)> ProcessAsync(
+        HttpContext context, WebhookIntake intake, WebhookOptions settings, ILogger logger)
+    {
+        var body = context.Request.ContentLength > settings.MaxBodyBytes
+            ? null
+            : await ReadBodyAsync(context.Request, settings.MaxBodyBytes, context.RequestAborted);
         if (body is null)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "The body is larger than a WhatsApp webhook can be.");
+            return (Problem(StatusCodes.Status413PayloadTooLarge, "The body is larger than a WhatsApp webhook can be."), "too_large");
         }
         if (!new WebhookSignature(settings.AppSecret).IsValid(context.Request.Headers[WebhookSignature.HeaderName], body.Value.Span))
         {
             LogRejectedSignature(logger, context.Request.Headers.ContainsKey(WebhookSignature.HeaderName));
-            return Problem(StatusCodes.Status401Unauthorized, "Missing or wrong X-Hub-Signature-256.");
+            return (Problem(StatusCodes.Status401Unauthorized, "Missing or wrong X-Hub-Signature-256."), "bad_signature");
         }
 
         WebhookPayload payload;
@@ -62,7 +69,7 @@ public static partial class WebhookEndpoints
         catch (MalformedWebhookException ex)
         {
             LogMalformed(logger, ex.Message);
-            return Problem(StatusCodes.Status400BadRequest, ex.Message);
+            return (Problem(StatusCodes.Status400BadRequest, ex.Message), "malformed");
         }
 
         try
@@ -73,9 +80,9 @@ public static partial class WebhookEndpoints
         {
             // Nothing is lost: Meta retries a non-200 for days, and recording is idempotent.
             LogRecordingFailed(logger, ex.GetType().Name);
-            return Problem(StatusCodes.Status503ServiceUnavailable, "The messages could not be stored; retry later.");
+            return (Problem(StatusCodes.Status503ServiceUnavailable, "The messages could not be stored; retry later."), "unavailable");
         }
-        return Results.Ok();
+        return (Results.Ok(), "accepted");
     }
 
     // Reads at most maxBytes; null when the body is longer (also when no Content-Length announced it).

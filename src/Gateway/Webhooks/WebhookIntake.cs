@@ -6,66 +6,127 @@ using Microsoft.Extensions.Options;
 namespace GoldbachActors.Gateway.Webhooks;
 
 /// <summary>
-/// Hands a webhook's messages to the citizens' grains: each citizen's messages in timestamp order (arrival order
-/// breaking ties), different citizens concurrently. Completes when all are durably recorded.
+/// Hands a webhook's messages and statuses to the citizens' grains: each citizen's updates in timestamp order (arrival
+/// order breaking ties), different citizens concurrently. Completes when all are durably recorded; throws if any
+/// could not be, so that the gateway answers 5xx and Meta retries (every grain call is idempotent).
 /// </summary>
 public sealed partial class WebhookIntake(
-    IClusterClient cluster, IOptionsMonitor<GoldbachOptions> tenants, ILogger<WebhookIntake> logger)
+    IClusterClient cluster, IOptionsMonitor<GoldbachOptions> tenants, WebhookMetrics metrics, ILogger<WebhookIntake> logger)
 {
+    private const string TypeMetricOther = "other";
+    private static readonly HashSet<string> KnownTypes =
+    [
+        "text", "image", "audio", "video", "document", "sticker", "location", "contacts", "interactive", "button",
+        "reaction", "system", "unsupported", "order",
+    ];
+
     public async Task RecordAsync(WebhookPayload payload)
     {
         ArgumentNullException.ThrowIfNull(payload);
         foreach (var problem in payload.SkippedItems)
         {
+            metrics.Skipped("malformed");
             LogSkipped(problem);
         }
+        foreach (var notification in payload.Notifications)
+        {
+            // Not a conversation: counted and noted by kind (no personal data), deliberately not stored.
+            metrics.Notification(notification.Field);
+            LogNotification(notification.Field, notification.Detail);
+        }
 
-        var byCitizen = new Dictionary<CitizenKey, List<InboundMessage>>();
+        var work = new Dictionary<string, List<Update>>();
+        var arrival = 0;
         foreach (var message in payload.Messages)
         {
-            if (tenants.CurrentValue.Find(message.PhoneNumberId) is null)
+            if (TargetFor(message.PhoneNumberId, null, message.Sender) is { } key)
             {
-                // Acknowledged all the same: Meta would otherwise retry a message no tenant wants for a week.
-                LogUnknownTenant(message.PhoneNumberId);
-                continue;
+                var type = KnownTypes.Contains(message.Message.Type) ? message.Message.Type : TypeMetricOther;
+                Add(work, key, new Update(message.Message.SentAt, arrival++, async grain =>
+                    metrics.Message(type, Outcome(await grain.ReceiveAsync(message.Message)))));
             }
-            // The BSUID when Meta sends a valid one, else the legacy wa_id.
-            var identity = CitizenKey.IsValidIdentity(message.BusinessScopedUserId) ? message.BusinessScopedUserId : message.WaId;
-            if (!CitizenKey.IsValidIdentity(identity))
-            {
-                LogSkipped("a message whose sender is neither a BSUID nor a wa_id");
-                continue;
-            }
-            var key = CitizenKey.Create(message.PhoneNumberId, identity);
-            if (!byCitizen.TryGetValue(key, out var list))
-            {
-                byCitizen[key] = list = [];
-            }
-            list.Add(new InboundMessage(
-                message.WhatsAppMessageId,
-                message.Timestamp,
-                message.Type,
-                message.Text,
-                PhoneNumber: message.WaId is { } waId && CitizenKey.IsValidIdentity(waId) ? "+" + waId : null,
-                message.ProfileName));
         }
-
-        await Task.WhenAll(byCitizen.Select(pair => RecordInOrderAsync(pair.Key, pair.Value)));
-    }
-
-    private async Task RecordInOrderAsync(CitizenKey key, List<InboundMessage> messages)
-    {
-        var citizen = cluster.GetGrain<ICitizenGrain>(key.GrainKey);
-        // OrderBy is stable: messages with the same timestamp keep their arrival order.
-        foreach (var message in messages.OrderBy(m => m.SentAt))
+        foreach (var status in payload.Statuses)
         {
-            await citizen.ReceiveAsync(message);
+            if (TargetFor(status.PhoneNumberId, status.CallbackData, status.Recipient) is { } key)
+            {
+                var name = status.Report.Status is "sent" or "delivered" or "read" or "failed" or "played" ? status.Report.Status : TypeMetricOther;
+                Add(work, key, new Update(status.Report.At, arrival++, async grain =>
+                    metrics.Status(name, Outcome(await grain.ReportDeliveryAsync(status.Report)))));
+            }
+        }
+
+        await Task.WhenAll(work.Select(pair => RunInOrderAsync(pair.Key, pair.Value)));
+    }
+
+    private async Task RunInOrderAsync(string grainKey, List<Update> updates)
+    {
+        var citizen = cluster.GetGrain<ICitizenGrain>(grainKey);
+        foreach (var update in updates.OrderBy(u => u.At).ThenBy(u => u.Arrival))
+        {
+            await update.Apply(citizen);
         }
     }
+
+    // The citizen's grain: the key the town attached to its own message (statuses), else the BSUID when Meta sends
+    // a valid one, else the legacy wa_id. A grain whose identity changed passes the call on to the citizen's grain.
+    private string? TargetFor(string phoneNumberId, string? callbackData, WebhookIdentity identity)
+    {
+        if (tenants.CurrentValue.Find(phoneNumberId) is null)
+        {
+            // Acknowledged all the same: Meta would otherwise retry for a week what no tenant wants.
+            metrics.Skipped("unknown_tenant");
+            LogUnknownTenant(phoneNumberId);
+            return null;
+        }
+        if (callbackData is not null)
+        {
+            try
+            {
+                var key = CitizenKey.ParseGrainKey(callbackData);
+                if (key.Tenant == phoneNumberId)
+                {
+                    return key.GrainKey;
+                }
+            }
+            catch (FormatException)
+            {
+            }
+        }
+        var candidate = CitizenKey.IsValidIdentity(identity.BusinessScopedUserId) ? identity.BusinessScopedUserId : identity.WaId;
+        if (!CitizenKey.IsValidIdentity(candidate))
+        {
+            metrics.Skipped("no_identity");
+            LogSkipped("an update whose citizen is neither a BSUID nor a wa_id");
+            return null;
+        }
+        return CitizenKey.Create(phoneNumberId, candidate).GrainKey;
+    }
+
+    private static void Add(Dictionary<string, List<Update>> work, string key, Update update)
+    {
+        if (!work.TryGetValue(key, out var list))
+        {
+            work[key] = list = [];
+        }
+        list.Add(update);
+    }
+
+    private static string Outcome(ReceiveOutcome outcome) => outcome switch
+    {
+        ReceiveOutcome.Recorded => "recorded",
+        ReceiveOutcome.Duplicate => "duplicate",
+        _ => "unmatched",
+    };
+
+    private sealed record Update(DateTimeOffset At, int Arrival, Func<ICitizenGrain, Task> Apply);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook item skipped: {Problem}")]
     private partial void LogSkipped(string problem);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook message for phone_number_id {PhoneNumberId}, which no tenant owns, acknowledged and dropped")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook notification '{Field}' ({Detail}) noted, not stored")]
+    private partial void LogNotification(string field, string? detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook update for phone_number_id {PhoneNumberId}, which no tenant owns, acknowledged and dropped")]
     private partial void LogUnknownTenant(string phoneNumberId);
 }

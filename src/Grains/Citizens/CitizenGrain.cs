@@ -1,6 +1,6 @@
-using System.Collections.Immutable;
 using GoldbachActors.Contracts;
 using GoldbachActors.Contracts.Configuration;
+using GoldbachActors.Grains.Media;
 using GoldbachActors.WhatsApp.GraphApi;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,49 +8,68 @@ using Microsoft.Extensions.Options;
 namespace GoldbachActors.Grains.Citizens;
 
 /// <summary>
-/// One citizen: records their messages exactly once, acknowledges a new conversation once, and sends the outbox.
-/// Every change is written to storage before the call returns, so what the gateway acknowledges to Meta is durable.
+/// One citizen: records their messages exactly once, acknowledges a new conversation once, sends the outbox, keeps
+/// delivery states, stores their media, and keeps one conversation when WhatsApp changes their identity. Every change
+/// is written to storage before the call returns, so what the gateway acknowledges to Meta is durable.
 /// </summary>
 public sealed partial class CitizenGrain(
     [PersistentState("citizen", StorageNames.Citizens)] IPersistentState<CitizenState> state,
     IWhatsAppSender sender,
+    MediaDownloader media,
     IOptions<GoldbachOptions> tenants,
     TimeProvider time,
     ILogger<CitizenGrain> logger) : Grain, ICitizenGrain
 {
+    private const int MaxMediaAttempts = 5;
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(5);
 
     private CitizenKey _key;
     private IGrainTimer? _dispatchTimer;
+    private IGrainTimer? _mediaTimer;
 
     // Whether the tenant's inbox is known to hold this activation's newest summary. False after activation: the
     // previous activation may have stored a change and died before the inbox did.
     private bool _inboxCurrent;
 
+    private ICitizenGrain? Keeper => state.State.ForwardTo is { } keeper ? GrainFactory.GetGrain<ICitizenGrain>(keeper) : null;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _key = CitizenKey.ParseGrainKey(this.GetPrimaryKeyString());
-        DispatchIfPending();
+        ResumeBackgroundWork();
         return Task.CompletedTask;
     }
 
     public async Task<ReceiveOutcome> ReceiveAsync(InboundMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (Keeper is { } keeper)
+        {
+            return await keeper.ReceiveAsync(message);
+        }
         var tenant = RequireTenant();
         var now = time.GetUtcNow();
 
         if (!state.State.TryRecord(message, now))
         {
             // Meta's retry after our failure: finish what the first attempt may have left undone.
-            DispatchIfPending();
+            ResumeBackgroundWork();
+            await FoldPendingAliasesAsync();
             await EnsureInboxCurrentAsync();
             return ReceiveOutcome.Duplicate;
         }
-        state.State.QueueAcknowledgementIfDue(tenant.AcknowledgementText, now);
+        if (message.System is { } notice)
+        {
+            ApplyIdentityChange(notice);
+        }
+        if (message.Type is not ("reaction" or "system"))
+        {
+            state.State.QueueAcknowledgementIfDue(tenant.AcknowledgementText, now);
+        }
 
         await PersistAsync();
-        DispatchIfPending();
+        ResumeBackgroundWork();
+        await FoldPendingAliasesAsync();
         await PublishSummaryAsync();
         return ReceiveOutcome.Recorded;
     }
@@ -58,6 +77,10 @@ public sealed partial class CitizenGrain(
     public async Task<OutboundMessage> ReplyAsync(StaffReply reply)
     {
         ArgumentNullException.ThrowIfNull(reply);
+        if (Keeper is { } keeper)
+        {
+            return await keeper.ReplyAsync(reply);
+        }
         if (string.IsNullOrWhiteSpace(reply.Text) || reply.Text.Length > OutboundLimits.MaxTextLength)
         {
             throw new ArgumentException($"A reply has 1 to {OutboundLimits.MaxTextLength} characters.", nameof(reply));
@@ -69,25 +92,118 @@ public sealed partial class CitizenGrain(
 
         var revision = state.State.Revision;
         var queued = state.State.QueueReply(reply, time.GetUtcNow());
-        if (state.State.Revision == revision)
+        if (state.State.Revision != revision)
         {
-            DispatchIfPending();
-            await EnsureInboxCurrentAsync();
-            return queued;
+            await PersistAsync();
         }
-
-        await PersistAsync();
-        DispatchIfPending();
-        await PublishSummaryAsync();
+        ResumeBackgroundWork();
+        await EnsureInboxCurrentAsync();
         return queued;
     }
 
-    public Task<ConversationSnapshot?> GetConversationAsync()
+    public async Task<ConversationSnapshot?> GetConversationAsync()
     {
+        if (Keeper is { } keeper)
+        {
+            return await keeper.GetConversationAsync();
+        }
         var current = state.State;
-        return Task.FromResult(current.Exists
+        return current.Exists
             ? new ConversationSnapshot(current.ToSummary(_key), [.. current.Inbound], [.. current.Outbound])
-            : null);
+            : null;
+    }
+
+    public async Task<ReceiveOutcome> ReportDeliveryAsync(DeliveryReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (Keeper is { } keeper)
+        {
+            return await keeper.ReportDeliveryAsync(report);
+        }
+        var outcome = state.State.ApplyReport(report, time.GetUtcNow());
+        if (outcome == ReceiveOutcome.Recorded)
+        {
+            await PersistAsync();
+            await PublishSummaryAsync();
+        }
+        else if (outcome == ReceiveOutcome.Unmatched)
+        {
+            LogUnmatchedReport(report.Status);
+        }
+        return outcome;
+    }
+
+    public async Task<CitizenHandover> HandOverToAsync(string canonicalGrainKey)
+    {
+        var keeper = CitizenKey.ParseGrainKey(canonicalGrainKey);
+        if (keeper.Tenant != _key.Tenant || keeper == _key)
+        {
+            throw new ArgumentException("A citizen's identities are handed over within one tenant, to another key.", nameof(canonicalGrainKey));
+        }
+        if (state.State.ForwardTo is { } existing && existing != canonicalGrainKey)
+        {
+            // Already another citizen's identity: nothing of its own to hand over.
+            return new CitizenHandover([], [], false, null, null);
+        }
+        if (state.State.ForwardTo is null)
+        {
+            state.State.ForwardTo = canonicalGrainKey;
+            state.State.Revision++;
+            await PersistAsync();
+        }
+        return state.State.ToHandover();
+    }
+
+    public async Task CompleteHandOverAsync()
+    {
+        if (state.State.ForwardTo is not { } keeper || (!state.State.Exists && state.State.Outbound.Count == 0))
+        {
+            return;
+        }
+        state.State.BecomeAlias(keeper);
+        await PersistAsync();
+        _dispatchTimer?.Dispose();
+        _mediaTimer?.Dispose();
+        await GrainFactory.GetGrain<ITenantInboxGrain>(_key.Tenant).RemoveAsync(_key.GrainKey);
+    }
+
+    // WhatsApp reports a new number (user_changed_number) or a new user id (user_changed_user_id): messages under
+    // the new identity must land in this conversation, and anything already collected there is folded in.
+    private void ApplyIdentityChange(SystemNotice notice)
+    {
+        if (notice.NewWaId is { } waId && CitizenKey.IsValidIdentity(waId))
+        {
+            state.State.PhoneNumber = "+" + waId;
+            AddAlias(waId);
+        }
+        if (notice.NewUserId is { } userId && CitizenKey.IsValidIdentity(userId))
+        {
+            AddAlias(userId);
+        }
+
+        void AddAlias(string identity)
+        {
+            var alias = CitizenKey.Create(_key.Tenant, identity).GrainKey;
+            if (alias != _key.GrainKey && !state.State.PendingAliases.Contains(alias))
+            {
+                state.State.PendingAliases.Add(alias);
+            }
+        }
+    }
+
+    private async Task FoldPendingAliasesAsync()
+    {
+        while (state.State.PendingAliases.Count > 0)
+        {
+            var aliasKey = state.State.PendingAliases[0];
+            var alias = GrainFactory.GetGrain<ICitizenGrain>(aliasKey);
+            var handover = await alias.HandOverToAsync(_key.GrainKey);
+            state.State.Absorb(handover, time.GetUtcNow());
+            state.State.PendingAliases.RemoveAt(0);
+            await PersistAsync();
+            await alias.CompleteHandOverAsync();
+            LogIdentityFolded(handover.Inbound.Length);
+        }
     }
 
     private TenantOptions RequireTenant() =>
@@ -113,45 +229,54 @@ public sealed partial class CitizenGrain(
     private async Task PublishSummaryAsync()
     {
         _inboxCurrent = false;
-        await GrainFactory.GetGrain<ITenantInboxGrain>(_key.Tenant).UpsertAsync(state.State.ToSummary(_key));
+        if (state.State.Exists)
+        {
+            await GrainFactory.GetGrain<ITenantInboxGrain>(_key.Tenant).UpsertAsync(state.State.ToSummary(_key));
+        }
         _inboxCurrent = true;
     }
 
     private Task EnsureInboxCurrentAsync() => _inboxCurrent ? Task.CompletedTask : PublishSummaryAsync();
 
-    // Starts sending now if anything waits and no send is already scheduled; a scheduled retry is brought forward.
-    private void DispatchIfPending()
+    // Starts sending and media downloads now if anything waits (a scheduled retry is brought forward).
+    private void ResumeBackgroundWork()
     {
+        if (state.State.ForwardTo is not null)
+        {
+            return;
+        }
         if (state.State.NextToSend() is not null)
         {
-            ScheduleDispatch(TimeSpan.Zero);
+            Schedule(ref _dispatchTimer, DispatchAsync, TimeSpan.Zero);
+        }
+        if (state.State.NextMediaToStore() is not null)
+        {
+            Schedule(ref _mediaTimer, StoreMediaAsync, TimeSpan.Zero);
         }
     }
 
-    private void ScheduleDispatch(TimeSpan dueTime)
+    private void Schedule(ref IGrainTimer? timer, Func<CancellationToken, Task> callback, TimeSpan dueTime)
     {
-        if (_dispatchTimer is null)
+        if (timer is null)
         {
-            _dispatchTimer = this.RegisterGrainTimer(
-                DispatchAsync,
-                new GrainTimerCreationOptions(dueTime, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+            timer = this.RegisterGrainTimer(callback, new GrainTimerCreationOptions(dueTime, Timeout.InfiniteTimeSpan) { KeepAlive = true });
         }
         else
         {
-            _dispatchTimer.Change(dueTime, Timeout.InfiniteTimeSpan);
+            timer.Change(dueTime, Timeout.InfiniteTimeSpan);
         }
     }
 
     // Sends queued messages oldest first. A send that fails transiently stays queued and is tried again later.
     private async Task DispatchAsync(CancellationToken cancellationToken)
     {
-        while (state.State.NextToSend() is { } next)
+        while (state.State.ForwardTo is null && state.State.NextToSend() is { } next)
         {
             OutboundMessage updated;
             try
             {
-                var wamid = await sender.SendTextAsync(_key.Tenant, Recipient(), next.Text, cancellationToken);
-                updated = next with { State = DeliveryState.Sent, WhatsAppMessageId = wamid, FailureReason = null };
+                var wamid = await sender.SendTextAsync(_key.Tenant, Recipient(), next.Text, _key.GrainKey, cancellationToken);
+                updated = next with { State = DeliveryState.Sent, WhatsAppMessageId = wamid, FailureReason = null, StateChangedAt = time.GetUtcNow() };
                 LogSent(next.Id, next.Kind);
             }
             catch (WhatsAppApiException ex)
@@ -161,7 +286,8 @@ public sealed partial class CitizenGrain(
                 {
                     State = ex.IsTransient ? DeliveryState.Queued : DeliveryState.Failed,
                     FailedAttempts = attempts,
-                    FailureReason = ex.Code is int code ? $"WhatsApp-Fehler {code}: {ex.Details}" : ex.Message,
+                    FailureCode = ex.Code,
+                    FailureReason = MetaErrorTexts.Describe(ex.Code, ex.Details),
                 };
                 LogSendFailed(next.Id, ex.Code, ex.HttpStatus, ex.IsTransient, attempts);
                 state.State.Update(updated);
@@ -169,7 +295,7 @@ public sealed partial class CitizenGrain(
                 await PublishSummaryAsync();
                 if (ex.IsTransient)
                 {
-                    ScheduleDispatch(RetryDelay(attempts));
+                    Schedule(ref _dispatchTimer, DispatchAsync, RetryDelay(attempts));
                     return;
                 }
                 continue;
@@ -181,10 +307,45 @@ public sealed partial class CitizenGrain(
         }
     }
 
+    // Copies announced media into blob storage, after the webhook was answered. A transient failure is tried again
+    // (the media id lives 7 days); a permanent one, or the fifth, marks the file failed for staff to see.
+    private async Task StoreMediaAsync(CancellationToken cancellationToken)
+    {
+        while (state.State.ForwardTo is null && state.State.NextMediaToStore() is { Media: { } pending } message)
+        {
+            MediaAttachment updated;
+            try
+            {
+                updated = await media.StoreAsync(_key, message.WhatsAppMessageId, pending, cancellationToken);
+            }
+            catch (MediaDownloadException ex)
+            {
+                var attempts = pending.FailedAttempts + 1;
+                var giveUp = !ex.IsTransient || attempts >= MaxMediaAttempts;
+                updated = pending with
+                {
+                    Status = giveUp ? MediaStatus.Failed : MediaStatus.Pending,
+                    FailedAttempts = attempts,
+                    FailureReason = ex.Message,
+                };
+                LogMediaFailed(pending.Kind, ex.IsTransient, attempts);
+                state.State.UpdateMedia(message.WhatsAppMessageId, updated);
+                await PersistAsync();
+                if (!giveUp)
+                {
+                    Schedule(ref _mediaTimer, StoreMediaAsync, RetryDelay(attempts));
+                    return;
+                }
+                continue;
+            }
+            state.State.UpdateMedia(message.WhatsAppMessageId, updated);
+            await PersistAsync();
+        }
+    }
+
     private static TimeSpan RetryDelay(int attempts)
     {
-        var seconds = Math.Pow(2, Math.Min(attempts, 10));
-        var delay = TimeSpan.FromSeconds(seconds);
+        var delay = TimeSpan.FromSeconds(Math.Pow(2, Math.Min(attempts, 10)));
         return delay < MaxRetryDelay ? delay : MaxRetryDelay;
     }
 
@@ -205,4 +366,13 @@ public sealed partial class CitizenGrain(
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Outbound message {OutboundId} not accepted: Meta code {MetaCode}, HTTP {HttpStatus}, transient {Transient}, attempt {Attempt}")]
     private partial void LogSendFailed(string outboundId, int? metaCode, int? httpStatus, bool transient, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Media ({Kind}) not stored: transient {Transient}, attempt {Attempt}")]
+    private partial void LogMediaFailed(string kind, bool transient, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Status report '{Status}' names no message of this citizen; noted and ignored")]
+    private partial void LogUnmatchedReport(string status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A citizen's new identity was folded into their conversation ({Messages} messages moved)")]
+    private partial void LogIdentityFolded(int messages);
 }

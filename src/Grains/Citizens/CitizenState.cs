@@ -1,4 +1,5 @@
 using GoldbachActors.Contracts;
+using GoldbachActors.WhatsApp.GraphApi;
 
 namespace GoldbachActors.Grains.Citizens;
 
@@ -38,6 +39,15 @@ public sealed class CitizenState
     /// <summary>Outbound ids handed out so far: ids are "out-{n}", unique within the citizen.</summary>
     [Id(8)] public long OutboundSequence { get; set; }
 
+    /// <summary>
+    /// Set when this identity became another identity of a citizen kept under another key (a changed number or user
+    /// id): every call is passed on to that grain.
+    /// </summary>
+    [Id(9)] public string? ForwardTo { get; set; }
+
+    /// <summary>The citizen's other identities (grain keys) whose conversations are still to be folded into this one.</summary>
+    [Id(10)] public List<string> PendingAliases { get; set; } = [];
+
     /// <summary>True when the citizen has written at least once.</summary>
     public bool Exists => Inbound.Count > 0;
 
@@ -47,12 +57,13 @@ public sealed class CitizenState
     public bool TryRecord(InboundMessage message, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (ProcessedMessageIds.ContainsKey(message.WhatsAppMessageId))
+        var key = message.DeduplicationKey;
+        if (ProcessedMessageIds.ContainsKey(key))
         {
             return false;
         }
         ForgetExpiredMessageIds(now);
-        ProcessedMessageIds[message.WhatsAppMessageId] = now;
+        ProcessedMessageIds[key] = now;
 
         // Meta does not guarantee order: insert after every message with the same or an earlier timestamp.
         var index = Inbound.Count;
@@ -107,6 +118,88 @@ public sealed class CitizenState
             SentBy = reply.StaffId,
             RequestId = reply.RequestId,
         });
+    }
+
+    /// <summary>
+    /// Applies a status report to the outbound message it names. Reports only move a message forward (see
+    /// <see cref="DeliveryProgress"/>), so a repeated or late report changes nothing and needs no deduplication record.
+    /// </summary>
+    public ReceiveOutcome ApplyReport(DeliveryReport report, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var index = Outbound.FindIndex(m => m.WhatsAppMessageId == report.WhatsAppMessageId);
+        if (index < 0)
+        {
+            return ReceiveOutcome.Unmatched;
+        }
+        var message = Outbound[index];
+        if (DeliveryProgress.Advance(message.State, report.Status) is not { } next)
+        {
+            return ReceiveOutcome.Duplicate;
+        }
+        var error = report.Errors.IsDefaultOrEmpty ? null : report.Errors[0];
+        Outbound[index] = message with
+        {
+            State = next,
+            StateChangedAt = report.At,
+            FailureCode = next == DeliveryState.Failed ? error?.Code : message.FailureCode,
+            FailureReason = next == DeliveryState.Failed
+                ? MetaErrorTexts.Describe(error?.Code, error?.Details)
+                : message.FailureReason,
+        };
+        Revision++;
+        return ReceiveOutcome.Recorded;
+    }
+
+    /// <summary>Replaces a recorded message's media by a newer version (downloaded, or failed).</summary>
+    public void UpdateMedia(string whatsAppMessageId, MediaAttachment media)
+    {
+        var index = Inbound.FindIndex(m => m.WhatsAppMessageId == whatsAppMessageId && m.Media is not null);
+        if (index < 0)
+        {
+            throw new InvalidOperationException("That message has no media in this conversation.");
+        }
+        Inbound[index] = Inbound[index] with { Media = media };
+        Revision++;
+    }
+
+    /// <summary>The oldest message whose media still waits to be downloaded, if any.</summary>
+    public InboundMessage? NextMediaToStore() => Inbound.Find(m => m.Media?.Status == MediaStatus.Pending);
+
+    /// <summary>
+    /// Takes over the conversation another identity of the same citizen collected (messages are deduplicated;
+    /// the town's messages keep their state under new ids).
+    /// </summary>
+    public void Absorb(CitizenHandover handover, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(handover);
+        foreach (var message in handover.Inbound)
+        {
+            TryRecord(message with { PhoneNumber = null, ProfileName = null }, now);
+        }
+        foreach (var message in handover.Outbound)
+        {
+            Outbound.Add(message with { Id = NextOutboundId() });
+        }
+        Acknowledged |= handover.Acknowledged;
+        PhoneNumber ??= handover.PhoneNumber;
+        ProfileName ??= handover.ProfileName;
+        Revision++;
+    }
+
+    /// <summary>What this identity hands over when it turns out to be another identity of a known citizen.</summary>
+    public CitizenHandover ToHandover() =>
+        new([.. Inbound], [.. Outbound], Acknowledged, PhoneNumber, ProfileName);
+
+    /// <summary>Forgets the conversation after handing it over; from now on every call goes to <paramref name="canonical"/>.</summary>
+    public void BecomeAlias(string canonical)
+    {
+        ForwardTo = canonical;
+        Inbound.Clear();
+        Outbound.Clear();
+        ProfileName = null;
+        PhoneNumber = null;
+        Revision++;
     }
 
     /// <summary>The oldest message still waiting to be sent, if any.</summary>

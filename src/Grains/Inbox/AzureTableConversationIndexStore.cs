@@ -52,6 +52,12 @@ public sealed class AzureTableConversationIndexStore(TableServiceClient tables, 
         }
     }
 
+    public async Task DeleteAsync(string tenant, string citizenGrainKey, CancellationToken cancellationToken)
+    {
+        var table = await _table.Value;
+        await table.DeleteEntityAsync(tenant, CitizenKey.ParseGrainKey(citizenGrainKey).Identity, ETag.All, cancellationToken);
+    }
+
     private static TableEntity ToEntity(string tenant, ConversationSummary summary)
     {
         var key = CitizenKey.ParseGrainKey(summary.CitizenKey);

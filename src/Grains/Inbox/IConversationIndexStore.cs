@@ -13,4 +13,7 @@ public interface IConversationIndexStore
 
     /// <summary>Writes summaries of one tenant (each key at most once) in as few round trips as the store allows.</summary>
     Task UpsertAsync(string tenant, IReadOnlyCollection<ConversationSummary> summaries, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a conversation's entry; deleting one that is not there is no error.</summary>
+    Task DeleteAsync(string tenant, string citizenGrainKey, CancellationToken cancellationToken);
 }

@@ -55,6 +55,19 @@ public sealed class TenantInboxGrain(IConversationIndexStore store) : Grain, ITe
         }
     }
 
+    public async Task RemoveAsync(string citizenGrainKey)
+    {
+        if (CitizenKey.ParseGrainKey(citizenGrainKey).Tenant != _tenant)
+        {
+            throw new ArgumentException("The conversation belongs to another tenant's inbox.", nameof(citizenGrainKey));
+        }
+        if (_byKey.Remove(citizenGrainKey, out var known))
+        {
+            _ordered.Remove(known.Summary);
+        }
+        await store.DeleteAsync(_tenant, citizenGrainKey, CancellationToken.None);
+    }
+
     public Task<InboxPage> ListAsync(int pageSize, string? pageToken)
     {
         if (pageSize is < 1 or > 1000)

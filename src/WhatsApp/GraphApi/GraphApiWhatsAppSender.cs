@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -15,7 +14,7 @@ namespace GoldbachActors.WhatsApp.GraphApi;
 public sealed class GraphApiWhatsAppSender(HttpClient http, IOptions<GraphApiOptions> options) : IWhatsAppSender
 {
     public async Task<string> SendTextAsync(
-        string phoneNumberId, WhatsAppRecipient recipient, string text, CancellationToken cancellationToken)
+        string phoneNumberId, WhatsAppRecipient recipient, string text, string? callbackData, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var body = new JsonObject
@@ -25,6 +24,11 @@ public sealed class GraphApiWhatsAppSender(HttpClient http, IOptions<GraphApiOpt
             ["type"] = "text",
             ["text"] = new JsonObject { ["preview_url"] = false, ["body"] = text },
         };
+        if (callbackData is not null)
+        {
+            // Echoed in every status webhook of this message: it names the citizen, whatever identity Meta reports.
+            body["biz_opaque_callback_data"] = callbackData;
+        }
         if (recipient.PhoneNumber is not null)
         {
             body["to"] = recipient.PhoneNumber;
@@ -59,7 +63,7 @@ public sealed class GraphApiWhatsAppSender(HttpClient http, IOptions<GraphApiOpt
             {
                 return wamid;
             }
-            throw ToException(response.StatusCode, payload);
+            throw GraphApiErrors.From(response.StatusCode, payload);
         }
     }
 
@@ -82,35 +86,5 @@ public sealed class GraphApiWhatsAppSender(HttpClient http, IOptions<GraphApiOpt
         {
         }
         return false;
-    }
-
-    private static WhatsAppApiException ToException(HttpStatusCode status, string payload)
-    {
-        int? code = null;
-        string? details = null;
-        try
-        {
-            var error = JsonNode.Parse(payload)?["error"];
-            code = error?["code"]?.GetValue<int>();
-            details = error?["error_data"]?["details"]?.GetValue<string>() ?? error?["message"]?.GetValue<string>();
-        }
-        catch (JsonException)
-        {
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        catch (FormatException)
-        {
-        }
-
-        var httpStatus = (int)status;
-        var transient = code is int c
-            ? MetaErrorCodes.IsTransient(c)
-            : httpStatus is >= 500 or 429 or 408;
-        var message = code is null
-            ? $"The Graph API answered HTTP {httpStatus} without an error code."
-            : $"The Graph API refused the message with code {code} (HTTP {httpStatus}).";
-        return new WhatsAppApiException(message, httpStatus, code, details, transient);
     }
 }

@@ -3,9 +3,12 @@ namespace GoldbachActors.WhatsApp.GraphApi;
 /// <summary>Sends messages through WhatsApp's Graph API (in production Meta's, locally the stand-in).</summary>
 public interface IWhatsAppSender
 {
-    /// <summary>Sends a text message and returns WhatsApp's message id (<c>wamid.…</c>).</summary>
+    /// <summary>
+    /// Sends a text message and returns WhatsApp's message id (<c>wamid.…</c>). <paramref name="callbackData"/>
+    /// (at most 512 characters) comes back in the message's status webhooks.
+    /// </summary>
     /// <exception cref="WhatsAppApiException">The API refused the message or could not be reached.</exception>
-    Task<string> SendTextAsync(string phoneNumberId, WhatsAppRecipient recipient, string text, CancellationToken cancellationToken);
+    Task<string> SendTextAsync(string phoneNumberId, WhatsAppRecipient recipient, string text, string? callbackData, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -1,12 +1,17 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Unicode;
+using GoldbachActors.Contracts;
 
 namespace GoldbachActors.WhatsApp.Webhooks;
 
 /// <summary>
-/// Reads Meta's webhook envelope: <c>object</c>, <c>entry[]</c> × <c>changes[]</c> × <c>value.messages[]</c>.
-/// An odd item is skipped and described (without personal data); only a body that is not a WhatsApp Business
-/// Account webhook at all is rejected.
+/// Reads Meta's webhook envelope: <c>object</c>, <c>entry[]</c> × <c>changes[]</c>, routed by <c>field</c> and
+/// <c>value.metadata.phone_number_id</c>; <c>value.messages[]</c> of every type, <c>value.statuses[]</c>,
+/// <c>value.errors[]</c> and the other fields. An odd item is skipped and described (without personal data); only a
+/// body that is not a WhatsApp Business Account webhook at all is rejected. A message type this code does not know is
+/// kept as unsupported.
 /// </summary>
 public static class WebhookPayloadParser
 {
@@ -15,6 +20,10 @@ public static class WebhookPayloadParser
     /// <exception cref="MalformedWebhookException">Not JSON, or not a <c>whatsapp_business_account</c> envelope.</exception>
     public static WebhookPayload Parse(ReadOnlyMemory<byte> body)
     {
+        if (!Utf8.IsValid(body.Span))
+        {
+            throw new MalformedWebhookException("The body is not valid UTF-8.");
+        }
         JsonDocument document;
         try
         {
@@ -24,14 +33,15 @@ public static class WebhookPayloadParser
         {
             throw new MalformedWebhookException("The body is not valid JSON.", ex);
         }
+        catch (ArgumentException ex)
+        {
+            throw new MalformedWebhookException("The body is not valid UTF-8 JSON.", ex);
+        }
 
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("object", out var kind)
-                || kind.ValueKind != JsonValueKind.String
-                || kind.GetString() != "whatsapp_business_account")
+            if (root.ValueKind != JsonValueKind.Object || Str(root, "object") != "whatsapp_business_account")
             {
                 throw new MalformedWebhookException("The body is not a whatsapp_business_account webhook.");
             }
@@ -40,8 +50,7 @@ public static class WebhookPayloadParser
                 throw new MalformedWebhookException("The webhook has no entry array.");
             }
 
-            var messages = new List<WebhookMessage>();
-            var skipped = new List<string>();
+            var result = new Collector();
             var entryIndex = 0;
             foreach (var entry in entries.EnumerateArray())
             {
@@ -52,123 +61,321 @@ public static class WebhookPayloadParser
                     var changeIndex = 0;
                     foreach (var change in changes.EnumerateArray())
                     {
-                        ReadChange(change, $"entry[{entryIndex}].changes[{changeIndex}]", messages, skipped);
+                        var path = $"entry[{entryIndex}].changes[{changeIndex}]";
+                        try
+                        {
+                            ReadChange(change, path, result);
+                        }
+                        catch (InvalidOperationException)
+                        {
+                            // A string that is no text (e.g. an escaped lone surrogate) where the envelope needs one.
+                            result.Skipped.Add($"{path}: unreadable text in the envelope");
+                        }
                         changeIndex++;
                     }
                 }
                 else
                 {
-                    skipped.Add($"entry[{entryIndex}]: no changes array");
+                    result.Skipped.Add($"entry[{entryIndex}]: no changes array");
                 }
                 entryIndex++;
             }
-            return new WebhookPayload(messages, skipped);
+            return new WebhookPayload(result.Messages, result.Statuses, result.Notifications, result.Skipped);
         }
     }
 
-    private static void ReadChange(JsonElement change, string path, List<WebhookMessage> messages, List<string> skipped)
+    private sealed class Collector
+    {
+        public List<WebhookMessage> Messages { get; } = [];
+
+        public List<WebhookStatus> Statuses { get; } = [];
+
+        public List<WebhookNotification> Notifications { get; } = [];
+
+        public List<string> Skipped { get; } = [];
+    }
+
+    private static void ReadChange(JsonElement change, string path, Collector result)
     {
         if (change.ValueKind != JsonValueKind.Object
             || !change.TryGetProperty("value", out var value)
             || value.ValueKind != JsonValueKind.Object)
         {
-            skipped.Add($"{path}: no value object");
+            result.Skipped.Add($"{path}: no value object");
             return;
         }
-        if (String(change, "field") != "messages")
+        var field = Str(change, "field");
+        if (field != "messages")
         {
+            // Account, template, quality, preference updates…: recorded by kind only (they are not conversations).
+            result.Notifications.Add(new WebhookNotification(field ?? "(none)", Str(value, "event") ?? Str(value, "value")));
             return;
         }
-        var phoneNumberId = value.TryGetProperty("metadata", out var metadata) ? String(metadata, "phone_number_id") : null;
+        var phoneNumberId = Obj(value, "metadata") is { } metadata ? Str(metadata, "phone_number_id") : null;
         if (phoneNumberId is null)
         {
-            skipped.Add($"{path}: no metadata.phone_number_id");
+            result.Skipped.Add($"{path}: no metadata.phone_number_id");
             return;
         }
-        if (!value.TryGetProperty("messages", out var items) || items.ValueKind != JsonValueKind.Array)
+
+        foreach (var error in Array(value, "errors"))
         {
-            return;
+            result.Notifications.Add(new WebhookNotification("errors", Int(error, "code")?.ToString(CultureInfo.InvariantCulture)));
         }
+
         var index = 0;
-        foreach (var item in items.EnumerateArray())
+        foreach (var item in Array(value, "messages"))
         {
-            if (TryReadMessage(phoneNumberId, value, item, out var message, out var problem))
+            var problem = Guarded(() => TryReadMessage(phoneNumberId, value, item, out var read) ?? (object?)read);
+            var message = problem as WebhookMessage;
+            if (message is not null)
             {
-                messages.Add(message);
+                result.Messages.Add(message);
             }
             else
             {
-                skipped.Add($"{path}.value.messages[{index}]: {problem}");
+                result.Skipped.Add($"{path}.value.messages[{index}]: {problem}");
+            }
+            index++;
+        }
+
+        index = 0;
+        foreach (var item in Array(value, "statuses"))
+        {
+            var problem = Guarded(() => TryReadStatus(phoneNumberId, item, out var read) ?? (object?)read);
+            var status = problem as WebhookStatus;
+            if (status is not null)
+            {
+                result.Statuses.Add(status);
+            }
+            else
+            {
+                result.Skipped.Add($"{path}.value.statuses[{index}]: {problem}");
             }
             index++;
         }
     }
 
-    private static bool TryReadMessage(
-        string phoneNumberId, JsonElement value, JsonElement item, out WebhookMessage message, out string problem)
+    // Reads one item; an item with unreadable text (an escaped lone surrogate, say) is skipped, not a crash.
+    private static object? Guarded(Func<object?> read)
     {
-        message = null!;
+        try
+        {
+            return read();
+        }
+        catch (InvalidOperationException)
+        {
+            return "unreadable text";
+        }
+    }
+
+    private static string? TryReadMessage(string phoneNumberId, JsonElement value, JsonElement item, out WebhookMessage? message)
+    {
+        message = null;
         if (item.ValueKind != JsonValueKind.Object)
         {
-            problem = "not an object";
-            return false;
+            return "not an object";
         }
-        var id = String(item, "id");
-        var type = String(item, "type") ?? "unsupported";
-        var waId = String(item, "from");
-        var bsuid = String(item, "from_user_id");
+        var id = Str(item, "id");
         if (string.IsNullOrEmpty(id))
         {
-            problem = "no id";
-            return false;
+            return "no id";
         }
+        var waId = Str(item, "from");
+        var bsuid = Str(item, "from_user_id");
+        var type = Str(item, "type") ?? "unsupported";
+        // A system notice's wa_id / user_id are the citizen's new identities; the sender is the old one.
+        var system = type == "system" && Obj(item, "system") is { } systemObject ? systemObject : (JsonElement?)null;
         if (waId is null && bsuid is null)
         {
-            problem = "no sender (neither from nor from_user_id)";
-            return false;
+            return "no sender (neither from nor from_user_id)";
         }
         if (!TryReadTimestamp(item, out var timestamp))
         {
-            problem = "no valid timestamp";
-            return false;
+            return "no valid timestamp";
         }
-        var text = type == "text" && item.TryGetProperty("text", out var textObject) ? String(textObject, "body") : null;
-        message = new WebhookMessage(
-            phoneNumberId, waId, bsuid, ProfileName(value, waId, bsuid), id, timestamp, type, text);
-        problem = "";
-        return true;
+
+        var (profileName, contactWaId) = Contact(value, waId, bsuid);
+        waId ??= contactWaId;
+        var inbound = new InboundMessage(id, timestamp, type, null, waId is null ? null : "+" + waId, profileName)
+        {
+            Context = ReadContext(item),
+            GroupId = Str(item, "group_id"),
+            Errors = ReadErrors(item),
+        };
+        inbound = type switch
+        {
+            "text" => inbound with
+            {
+                Text = Obj(item, "text") is { } text ? Str(text, "body") : null,
+                Referral = ReadReferral(item),
+            },
+            "image" or "audio" or "video" or "document" or "sticker" => ReadMedia(inbound, item, type),
+            "location" => inbound with { Location = ReadLocation(item) },
+            "contacts" => inbound with { Contacts = ReadContacts(item) },
+            "interactive" => inbound with { Button = ReadInteractive(item) },
+            "button" => inbound with
+            {
+                Button = Obj(item, "button") is { } button ? new ButtonReply("button", Str(button, "payload"), Str(button, "text"), null) : null,
+                Text = Obj(item, "button") is { } b ? Str(b, "text") : null,
+            },
+            "reaction" => ReadReaction(inbound, item),
+            "system" => inbound with
+            {
+                System = system is { } notice
+                    ? new SystemNotice(Str(notice, "type") ?? "unknown", Str(notice, "body"), Str(notice, "wa_id"), Str(notice, "user_id"))
+                    : null,
+            },
+            "unsupported" => inbound with { UnsupportedType = Obj(item, "unsupported") is { } u ? Str(u, "type") : null },
+            // A type this code does not know yet is kept, as unsupported, never dropped.
+            _ => inbound with { Type = "unsupported", UnsupportedType = type },
+        };
+        message = new WebhookMessage(phoneNumberId, new WebhookIdentity(waId, bsuid), inbound);
+        return null;
     }
 
-    // value.contacts[] names the senders; match on the BSUID or the wa_id.
-    private static string? ProfileName(JsonElement value, string? waId, string? bsuid)
+    private static InboundMessage ReadMedia(InboundMessage inbound, JsonElement item, string kind)
     {
-        if (!value.TryGetProperty("contacts", out var contacts) || contacts.ValueKind != JsonValueKind.Array)
+        if (Obj(item, kind) is not { } media || Str(media, "id") is not { } mediaId)
+        {
+            return inbound with { Type = "unsupported", UnsupportedType = kind };
+        }
+        return inbound with
+        {
+            Text = Str(media, "caption"),
+            Media = new MediaAttachment
+            {
+                Kind = kind,
+                MediaId = mediaId,
+                MimeType = Str(media, "mime_type"),
+                Sha256 = Str(media, "sha256"),
+                Caption = Str(media, "caption"),
+                FileName = Str(media, "filename"),
+                Voice = Bool(media, "voice"),
+                Animated = Bool(media, "animated"),
+            },
+        };
+    }
+
+    private static InboundMessage ReadReaction(InboundMessage inbound, JsonElement item)
+    {
+        if (Obj(item, "reaction") is not { } reaction || Str(reaction, "message_id") is not { } messageId)
+        {
+            return inbound with { Type = "unsupported", UnsupportedType = "reaction" };
+        }
+        var emoji = Str(reaction, "emoji");
+        return inbound with { Reaction = new Reaction(messageId, string.IsNullOrEmpty(emoji) ? null : emoji) };
+    }
+
+    private static MessageContext? ReadContext(JsonElement item)
+    {
+        if (Obj(item, "context") is not { } context)
         {
             return null;
         }
-        foreach (var contact in contacts.EnumerateArray())
+        return new MessageContext(Str(context, "id"), Bool(context, "forwarded"), Bool(context, "frequently_forwarded"));
+    }
+
+    private static Referral? ReadReferral(JsonElement item) =>
+        Obj(item, "referral") is { } r
+            ? new Referral(Str(r, "source_url"), Str(r, "source_type"), Str(r, "headline"), Str(r, "body"))
+            : null;
+
+    private static SharedLocation? ReadLocation(JsonElement item)
+    {
+        if (Obj(item, "location") is not { } location
+            || Num(location, "latitude") is not { } latitude
+            || Num(location, "longitude") is not { } longitude
+            || latitude is < -90 or > 90
+            || longitude is < -180 or > 180)
         {
-            if (contact.ValueKind != JsonValueKind.Object)
+            return null;
+        }
+        return new SharedLocation(latitude, longitude, Str(location, "name"), Str(location, "address"), Str(location, "url"));
+    }
+
+    private static ImmutableArray<SharedContact> ReadContacts(JsonElement item)
+    {
+        var builder = ImmutableArray.CreateBuilder<SharedContact>();
+        foreach (var contact in Array(item, "contacts"))
+        {
+            var name = Obj(contact, "name") is { } n ? Str(n, "formatted_name") ?? Str(n, "first_name") : null;
+            var phones = Array(contact, "phones").Select(p => Str(p, "phone") ?? Str(p, "wa_id")).OfType<string>().ToImmutableArray();
+            var emails = Array(contact, "emails").Select(e => Str(e, "email")).OfType<string>().ToImmutableArray();
+            var organization = Obj(contact, "org") is { } org ? Str(org, "company") : null;
+            builder.Add(new SharedContact(name, phones, emails, organization));
+        }
+        return builder.ToImmutable();
+    }
+
+    private static ButtonReply? ReadInteractive(JsonElement item)
+    {
+        if (Obj(item, "interactive") is not { } interactive)
+        {
+            return null;
+        }
+        var kind = Str(interactive, "type") ?? "unknown";
+        if (Obj(interactive, kind) is not { } reply)
+        {
+            return new ButtonReply(kind, null, null, null);
+        }
+        return new ButtonReply(kind, Str(reply, "id"), Str(reply, "title"), Str(reply, "description"));
+    }
+
+    private static ImmutableArray<WhatsAppError> ReadErrors(JsonElement item) =>
+        [.. Array(item, "errors").Select(e => new WhatsAppError(
+            Int(e, "code") ?? 0,
+            Str(e, "title") ?? Str(e, "message"),
+            Obj(e, "error_data") is { } data ? Str(data, "details") : null))];
+
+    private static string? TryReadStatus(string phoneNumberId, JsonElement item, out WebhookStatus? status)
+    {
+        status = null;
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            return "not an object";
+        }
+        var id = Str(item, "id");
+        var state = Str(item, "status");
+        if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(state))
+        {
+            return "no id or status";
+        }
+        if (!TryReadTimestamp(item, out var timestamp))
+        {
+            return "no valid timestamp";
+        }
+        status = new WebhookStatus(
+            phoneNumberId,
+            new WebhookIdentity(Str(item, "recipient_id"), Str(item, "recipient_user_id")),
+            Str(item, "biz_opaque_callback_data"),
+            new DeliveryReport(id, state, timestamp, ReadErrors(item)));
+        return null;
+    }
+
+    // value.contacts[] names the senders; match on the BSUID or the wa_id.
+    private static (string? ProfileName, string? WaId) Contact(JsonElement value, string? waId, string? bsuid)
+    {
+        var contacts = Array(value, "contacts").ToList();
+        foreach (var contact in contacts)
+        {
+            var matches = (bsuid is not null && Str(contact, "user_id") == bsuid)
+                || (waId is not null && Str(contact, "wa_id") == waId);
+            if (matches)
             {
-                continue;
-            }
-            var matches = (bsuid is not null && String(contact, "user_id") == bsuid)
-                || (waId is not null && String(contact, "wa_id") == waId);
-            if (matches && contact.TryGetProperty("profile", out var profile))
-            {
-                return String(profile, "name");
+                return (Obj(contact, "profile") is { } profile ? Str(profile, "name") : null, Str(contact, "wa_id"));
             }
         }
-        return null;
+        return (null, null);
     }
 
     private static bool TryReadTimestamp(JsonElement item, out DateTimeOffset timestamp)
     {
         timestamp = default;
-        var text = String(item, "timestamp");
+        var text = Str(item, "timestamp");
         if (text is null
             || !long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
-            || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+            || seconds > 253_402_300_799) // 9999-12-31
         {
             return false;
         }
@@ -176,10 +383,49 @@ public static class WebhookPayloadParser
         return true;
     }
 
-    private static string? String(JsonElement element, string name) =>
+    private static IEnumerable<JsonElement> Array(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var array) && array.ValueKind == JsonValueKind.Array
+            ? array.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.Object)
+            : [];
+
+    private static JsonElement? Obj(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.Object
+            ? property
+            : null;
+
+    private static string? Str(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object
         && element.TryGetProperty(name, out var property)
         && property.ValueKind == JsonValueKind.String
             ? property.GetString()
             : null;
+
+    private static bool Bool(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.True;
+
+    private static int? Int(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object
+        && element.TryGetProperty(name, out var property)
+        && property.ValueKind == JsonValueKind.Number
+        && property.TryGetInt32(out var number)
+            ? number
+            : null;
+
+    // Meta sends coordinates as numbers; some clients send them as strings.
+    private static double? Num(JsonElement element, string name)
+    {
+        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out var property))
+        {
+            return null;
+        }
+        if (property.ValueKind == JsonValueKind.Number && property.TryGetDouble(out var number) && double.IsFinite(number))
+        {
+            return number;
+        }
+        return property.ValueKind == JsonValueKind.String
+            && double.TryParse(property.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed)
+            && double.IsFinite(parsed)
+                ? parsed
+                : null;
+    }
 }

@@ -75,7 +75,9 @@ public sealed class CitizenGrainTests : IClassFixture<GrainTestCluster>
             citizen.GetConversationAsync, c => c!.Outbound.Single(o => o.Id == second.Id).State == DeliveryState.Sent);
         var failed = conversation!.Outbound.Single(o => o.Id == reply.Id);
         Assert.Equal(DeliveryState.Failed, failed.State);
-        Assert.Equal("WhatsApp-Fehler 131047: Re-engagement message", failed.FailureReason);
+        Assert.Equal(131047, failed.FailureCode);
+        Assert.StartsWith("WhatsApp-Fehler 131047: Mehr als 24 Stunden", failed.FailureReason, StringComparison.Ordinal);
+        Assert.EndsWith("(Re-engagement message)", failed.FailureReason, StringComparison.Ordinal);
         Assert.Equal([GrainTestCluster.AcknowledgementText, "Zweite Antwort"], _cluster.Sender.TextsTo("+4915100000003"));
     }
 

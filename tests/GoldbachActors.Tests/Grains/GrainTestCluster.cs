@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using GoldbachActors.Contracts;
 using GoldbachActors.Contracts.Configuration;
 using GoldbachActors.Grains;
+using Azure.Storage.Blobs;
 using GoldbachActors.Grains.Inbox;
+using GoldbachActors.Grains.Media;
 using GoldbachActors.WhatsApp.GraphApi;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
@@ -34,6 +36,8 @@ public sealed class GrainTestCluster : IAsyncLifetime
         {
             host.Services.AddSingleton<IWhatsAppSender>(Sender);
             host.Services.AddSingleton<IConversationIndexStore>(Index);
+            // Media are covered end to end against Azurite and the stand-in; these tests send none.
+            host.Services.AddSingleton(new MediaDownloader(new NoMediaClient(), new BlobServiceClient("UseDevelopmentStorage=true")));
             host.Services.AddSingleton(TimeProvider.System);
             host.Services.Configure<GoldbachOptions>(o =>
                 o.Tenants[Tenant] = new TenantOptions { Name = "Markt Goldbach", AcknowledgementText = AcknowledgementText });
@@ -68,16 +72,29 @@ public sealed class RecordingSender : IWhatsAppSender
 
     public IReadOnlyList<string> TextsTo(string phone) => [.. Sent.Where(s => s.Recipient.PhoneNumber == phone).Select(s => s.Text)];
 
-    public Task<string> SendTextAsync(string phoneNumberId, WhatsAppRecipient recipient, string text, CancellationToken cancellationToken)
+    public ConcurrentQueue<string?> CallbackData { get; } = new();
+
+    public Task<string> SendTextAsync(string phoneNumberId, WhatsAppRecipient recipient, string text, string? callbackData, CancellationToken cancellationToken)
     {
         if (_outcomes.TryDequeue(out var outcome) && outcome() is { } error)
         {
             throw error;
         }
         var wamid = $"wamid.{Guid.NewGuid():N}";
+        CallbackData.Enqueue(callbackData);
         Sent.Enqueue((phoneNumberId, recipient, text, wamid));
         return Task.FromResult(wamid);
     }
+}
+
+/// <summary>The grain tests send no media.</summary>
+public sealed class NoMediaClient : IWhatsAppMediaClient
+{
+    public Task<MediaLocation> LocateAsync(string mediaId, string phoneNumberId, CancellationToken cancellationToken) =>
+        throw new WhatsAppApiException("no media in grain tests", 404, 100, null, isTransient: false);
+
+    public Task<HttpResponseMessage> OpenAsync(Uri url, CancellationToken cancellationToken) =>
+        throw new WhatsAppApiException("no media in grain tests", 404, 100, null, isTransient: false);
 }
 
 /// <summary>An index store in memory, for the grain tests only.</summary>
@@ -97,6 +114,12 @@ public sealed class InMemoryIndexStore : IConversationIndexStore
         {
             _rows[summary.CitizenKey] = summary;
         }
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteAsync(string tenant, string citizenGrainKey, CancellationToken cancellationToken)
+    {
+        _rows.TryRemove(citizenGrainKey, out _);
         return Task.CompletedTask;
     }
 }

@@ -1,0 +1,15 @@
+using System.Collections.Immutable;
+
+namespace GoldbachActors.Contracts;
+
+/// <summary>
+/// A conversation that an identity of a citizen (a new phone number or user id) collected before WhatsApp told us
+/// it belongs to a citizen the town already knows; handed over so that one citizen keeps one conversation.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("goldbach.CitizenHandover")]
+public sealed record CitizenHandover(
+    [property: Id(0)] ImmutableArray<InboundMessage> Inbound,
+    [property: Id(1)] ImmutableArray<OutboundMessage> Outbound,
+    [property: Id(2)] bool Acknowledged,
+    [property: Id(3)] string? PhoneNumber,
+    [property: Id(4)] string? ProfileName);
