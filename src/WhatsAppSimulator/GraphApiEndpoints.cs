@@ -101,7 +101,7 @@ public static partial class GraphApiEndpoints
         });
     }
 
-    private static IResult Error(int status, int code, string message, string details) => Results.Json(
+    internal static IResult Error(int status, int code, string message, string details) => Results.Json(
         new JsonObject
         {
             ["error"] = new JsonObject

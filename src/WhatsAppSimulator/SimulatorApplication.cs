@@ -15,11 +15,13 @@ public static class SimulatorApplication
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SentMessageLog>();
+        builder.Services.AddSingleton<MediaLibrary>();
         builder.Services.AddHttpClient(CitizenPhoneEndpoints.HttpClientName);
 
         var app = builder.Build();
         app.MapGoldbachHealth();
         app.MapGraphApi();
+        app.MapMedia();
         app.MapCitizenPhone();
         return app;
     }

@@ -1,4 +1,5 @@
 using GoldbachActors.Contracts.Staff.V1;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using CitizenKey = GoldbachActors.Contracts.CitizenKey;
@@ -90,7 +91,7 @@ internal static class StaffApiMapping
             Domain.ConversationStatus.WaitingForCitizen => ConversationStatus.WaitingForCitizen,
             _ => ConversationStatus.Unspecified,
         },
-        LastMessageTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(summary.LastMessageAt),
+        LastMessageTime = Timestamp.FromDateTimeOffset(summary.LastMessageAt),
         LastMessagePreview = summary.LastMessagePreview ?? "",
     };
 
@@ -106,13 +107,93 @@ internal static class StaffApiMapping
         return conversation;
     }
 
-    public static InboundMessage ToProto(Domain.InboundMessage message) => new()
+    public static InboundMessage ToProto(Domain.InboundMessage message)
     {
-        WhatsappMessageId = message.WhatsAppMessageId,
-        SendTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(message.SentAt),
-        Type = message.Type,
-        Text = message.Text ?? "",
-    };
+        var proto = new InboundMessage
+        {
+            WhatsappMessageId = message.WhatsAppMessageId,
+            SendTime = Timestamp.FromDateTimeOffset(message.SentAt),
+            Type = message.Type,
+            Text = message.Text ?? "",
+            UnsupportedType = message.UnsupportedType ?? "",
+            GroupId = message.GroupId ?? "",
+        };
+        if (message.Context is { } context)
+        {
+            proto.Context = new MessageContext
+            {
+                RepliedToMessageId = context.RepliedToMessageId ?? "",
+                Forwarded = context.Forwarded,
+                FrequentlyForwarded = context.FrequentlyForwarded,
+            };
+        }
+        if (message.Media is { } media)
+        {
+            proto.Media = new Media
+            {
+                Kind = media.Kind,
+                MimeType = media.MimeType ?? "",
+                Caption = media.Caption ?? "",
+                FileName = media.FileName ?? "",
+                Voice = media.Voice,
+                Status = media.Status switch
+                {
+                    Domain.MediaStatus.Pending => MediaStatus.Pending,
+                    Domain.MediaStatus.Stored => MediaStatus.Stored,
+                    Domain.MediaStatus.Failed => MediaStatus.Failed,
+                    _ => MediaStatus.Unspecified,
+                },
+                SizeBytes = media.SizeBytes ?? 0,
+                FailureReason = media.FailureReason ?? "",
+            };
+        }
+        if (message.Location is { } location)
+        {
+            proto.Location = new Location
+            {
+                Latitude = location.Latitude,
+                Longitude = location.Longitude,
+                Name = location.Name ?? "",
+                Address = location.Address ?? "",
+                Url = location.Url ?? "",
+            };
+        }
+        foreach (var contact in message.Contacts.IsDefault ? [] : message.Contacts)
+        {
+            var card = new SharedContact { FormattedName = contact.FormattedName ?? "", Organization = contact.Organization ?? "" };
+            card.PhoneNumbers.AddRange(contact.PhoneNumbers.IsDefault ? [] : contact.PhoneNumbers);
+            card.Emails.AddRange(contact.Emails.IsDefault ? [] : contact.Emails);
+            proto.Contacts.Add(card);
+        }
+        if (message.Button is { } button)
+        {
+            proto.Button = new ButtonReply { Kind = button.Kind, Id = button.Id ?? "", Title = button.Title ?? "", Description = button.Description ?? "" };
+        }
+        if (message.Reaction is { } reaction)
+        {
+            proto.Reaction = new Reaction { MessageId = reaction.MessageId, Emoji = reaction.Emoji ?? "" };
+        }
+        if (message.System is { } system)
+        {
+            // The notice's new number or user id is personal data staff do not need; kind and text suffice.
+            proto.System = new SystemNotice { Kind = system.Kind, Body = system.Body ?? "" };
+        }
+        foreach (var error in message.Errors.IsDefault ? [] : message.Errors)
+        {
+            proto.Errors.Add(new WhatsAppError { Code = error.Code, Title = error.Title ?? "", Details = error.Details ?? "" });
+        }
+        if (message.Referral is { } referral)
+        {
+            proto.Referral = new Referral
+            {
+                SourceUrl = referral.SourceUrl ?? "",
+                SourceType = referral.SourceType ?? "",
+                Headline = referral.Headline ?? "",
+                Body = referral.Body ?? "",
+            };
+        }
+        return proto;
+    }
 
     public static OutboundMessage ToProto(Domain.OutboundMessage message) => new()
     {
@@ -129,11 +210,15 @@ internal static class StaffApiMapping
             Domain.DeliveryState.Queued => DeliveryState.Queued,
             Domain.DeliveryState.Sent => DeliveryState.Sent,
             Domain.DeliveryState.Failed => DeliveryState.Failed,
+            Domain.DeliveryState.Delivered => DeliveryState.Delivered,
+            Domain.DeliveryState.Read => DeliveryState.Read,
             _ => DeliveryState.Unspecified,
         },
         WhatsappMessageId = message.WhatsAppMessageId ?? "",
-        CreateTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(message.CreatedAt),
+        CreateTime = Timestamp.FromDateTimeOffset(message.CreatedAt),
         SentBy = message.SentBy ?? "",
         FailureReason = message.FailureReason ?? "",
+        FailureCode = message.FailureCode ?? 0,
+        StateChangeTime = message.StateChangedAt is { } changed ? Timestamp.FromDateTimeOffset(changed) : null,
     };
 }

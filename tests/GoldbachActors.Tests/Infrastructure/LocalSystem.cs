@@ -61,6 +61,9 @@ public sealed class LocalSystem : IAsyncLifetime
 
     public SentMessageLog SentMessages => _simulator!.Services.GetRequiredService<SentMessageLog>();
 
+    /// <summary>The media files the stand-in serves as if citizens had sent them.</summary>
+    public MediaLibrary Media => _simulator!.Services.GetRequiredService<MediaLibrary>();
+
     private const string WebhookEndpointsPath = "/webhooks/whatsapp";
 
     public async Task InitializeAsync()

@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+
+namespace GoldbachActors.WhatsAppSimulator;
+
+/// <summary>Media files citizens "sent", as the stand-in's Graph API serves them.</summary>
+public sealed class MediaLibrary
+{
+    private readonly ConcurrentDictionary<string, (byte[] Content, string MimeType)> _files = new();
+
+    /// <summary>Adds a file and returns its media id and SHA-256 (hex, as the media endpoint reports it).</summary>
+    public (string Id, string Sha256) Add(byte[] content, string mimeType)
+    {
+        var id = RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            + RandomNumberGenerator.GetInt32(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _files[id] = (content, mimeType);
+        return (id, Convert.ToHexStringLower(SHA256.HashData(content)));
+    }
+
+    public bool TryGet(string id, out byte[] content, out string mimeType)
+    {
+        var found = _files.TryGetValue(id, out var file);
+        (content, mimeType) = found ? file : ([], "");
+        return found;
+    }
+}
+
+/// <summary>
+/// <c>GET /{version}/{media-id}</c> (a short-lived URL plus mime type, SHA-256 and size) and the download of that URL
+/// with the bearer token, as Meta serves inbound media; <c>POST /simulator/media</c> adds a file for a test or demo.
+/// </summary>
+public static class MediaEndpoints
+{
+    public static IEndpointRouteBuilder MapMedia(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/{version:regex(^v[0-9]+\\.[0-9]+$)}/{mediaId:regex(^[0-9]+$)}", Locate);
+        app.MapGet("/simulator/media-files/{mediaId}", Download);
+        app.MapPost("/simulator/media", async (HttpRequest request, MediaLibrary library) =>
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer);
+            var (id, sha256) = library.Add(buffer.ToArray(), request.ContentType ?? "application/octet-stream");
+            return Results.Json(new { id, sha256, file_size = buffer.Length });
+        });
+        return app;
+    }
+
+    private static IResult Locate(string mediaId, HttpRequest request, MediaLibrary library, IOptions<SimulatorOptions> options)
+    {
+        if (!Authorized(request, options.Value))
+        {
+            return GraphApiEndpoints.Error(StatusCodes.Status401Unauthorized, 190, "Invalid OAuth access token.", "The access token is missing or wrong.");
+        }
+        if (!library.TryGet(mediaId, out var content, out var mimeType))
+        {
+            return GraphApiEndpoints.Error(StatusCodes.Status404NotFound, 100, "Unsupported get request", "Unknown or expired media id.");
+        }
+        var url = new Uri(new Uri($"{request.Scheme}://{request.Host}"), $"simulator/media-files/{mediaId}");
+        return Results.Json(new JsonObject
+        {
+            ["messaging_product"] = "whatsapp",
+            ["url"] = url.ToString(),
+            ["mime_type"] = mimeType,
+            ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(content)),
+            ["file_size"] = content.Length,
+            ["id"] = mediaId,
+        });
+    }
+
+    private static IResult Download(string mediaId, HttpRequest request, MediaLibrary library, IOptions<SimulatorOptions> options)
+    {
+        // Meta: "If you omit your token, the request will fail"; an unknown file is a 404.
+        if (!Authorized(request, options.Value))
+        {
+            return Results.StatusCode(StatusCodes.Status401Unauthorized);
+        }
+        return library.TryGet(mediaId, out var content, out var mimeType)
+            ? Results.Bytes(content, mimeType)
+            : Results.NotFound();
+    }
+
+    private static bool Authorized(HttpRequest request, SimulatorOptions options) =>
+        string.Equals(request.Headers.Authorization.ToString(), $"Bearer {options.AccessToken}", StringComparison.Ordinal);
+}
