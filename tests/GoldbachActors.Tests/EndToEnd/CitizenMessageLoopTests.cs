@@ -1,5 +1,6 @@
 using System.Net;
 using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
 
 namespace GoldbachActors.Tests.EndToEnd;

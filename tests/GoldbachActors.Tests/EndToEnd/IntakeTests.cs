@@ -1,6 +1,7 @@
 using System.Net;
 using Azure.Storage.Blobs;
 using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
 
 namespace GoldbachActors.Tests.EndToEnd;

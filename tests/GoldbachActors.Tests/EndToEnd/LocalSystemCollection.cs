@@ -1,3 +1,4 @@
+using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
 
 namespace GoldbachActors.Tests.EndToEnd;

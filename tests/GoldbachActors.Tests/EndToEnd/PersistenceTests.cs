@@ -1,5 +1,6 @@
 using System.Net;
 using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
 
 namespace GoldbachActors.Tests.EndToEnd;
@@ -11,7 +12,7 @@ public sealed class PersistenceTests : IAsyncLifetime
 
     public Task InitializeAsync() => _system.InitializeAsync();
 
-    public Task DisposeAsync() => _system.DisposeAsync();
+    public Task DisposeAsync() => _system.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Conversation_and_inbox_survive_a_silo_restart_and_the_citizen_is_not_acknowledged_again()

@@ -1,5 +1,6 @@
 using System.Net;
 using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
 
 namespace GoldbachActors.Tests.EndToEnd;
@@ -14,7 +15,7 @@ public sealed class StorageOutageTests : IAsyncLifetime
 
     public Task InitializeAsync() => _system.InitializeAsync();
 
-    public Task DisposeAsync() => _system.DisposeAsync();
+    public Task DisposeAsync() => _system.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Webhook_during_a_storage_outage_is_answered_503_and_its_retry_after_recovery_is_recorded_once()

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
 
 namespace GoldbachActors.Tests.EndToEnd;

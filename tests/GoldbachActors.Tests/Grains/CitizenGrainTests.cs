@@ -1,4 +1,5 @@
 using GoldbachActors.Contracts;
+using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
 using GoldbachActors.WhatsApp.GraphApi;
 

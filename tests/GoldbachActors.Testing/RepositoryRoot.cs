@@ -1,4 +1,4 @@
-namespace GoldbachActors.Tests.Infrastructure;
+namespace GoldbachActors.Testing;
 
 /// <summary>The checkout's root folder (where GoldbachActors.sln and package.json are).</summary>
 public static class RepositoryRoot

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using GoldbachActors.WhatsAppSimulator;
 
-namespace GoldbachActors.Tests.Infrastructure;
+namespace GoldbachActors.Testing;
 
 /// <summary>
 /// Webhook bodies as Meta's reference documents them, for the tests: a citizen (phone number and BSUID) and the
@@ -14,9 +14,9 @@ public sealed record Citizen(string Phone, string? Name = "Erika Mustermann")
 
     public string Bsuid => CitizenPhoneEndpoints.BusinessScopedUserIdFor(WaId);
 
-    public string ConversationName => LocalSystem.ConversationName(Phone);
+    public string ConversationName => LocalSystemHost.ConversationName(Phone);
 
-    public string GrainKey => $"{LocalSystem.Tenant}/{Bsuid}";
+    public string GrainKey => $"{LocalSystemHost.Tenant}/{Bsuid}";
 
     /// <summary>The common fields of a message from this citizen; add <c>"type"</c> and its object.</summary>
     public string From(string wamid, DateTimeOffset? at = null) =>
@@ -31,7 +31,7 @@ public sealed record Citizen(string Phone, string? Name = "Erika Mustermann")
 public static class Payloads
 {
     /// <summary>One change of field <c>messages</c> carrying <paramref name="messages"/> and <paramref name="statuses"/>.</summary>
-    public static byte[] Envelope(IEnumerable<Citizen> contacts, IEnumerable<string> messages, IEnumerable<string>? statuses = null, string tenant = LocalSystem.Tenant)
+    public static byte[] Envelope(IEnumerable<Citizen> contacts, IEnumerable<string> messages, IEnumerable<string>? statuses = null, string tenant = LocalSystemHost.Tenant)
     {
         var value = new StringBuilder();
         value.Append(CultureInfo.InvariantCulture, $$"""{"messaging_product":"whatsapp","metadata":{"display_phone_number":"4960215000","phone_number_id":"{{tenant}}"}""");

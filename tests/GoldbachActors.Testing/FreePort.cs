@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace GoldbachActors.Tests.Infrastructure;
+namespace GoldbachActors.Testing;
 
 /// <summary>Loopback TCP ports that are free right now, so parallel fixtures never collide.</summary>
 public static class FreePort

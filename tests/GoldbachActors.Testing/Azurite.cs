@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace GoldbachActors.Tests.Infrastructure;
+namespace GoldbachActors.Testing;
 
 /// <summary>
 /// A real Azurite storage emulator on free loopback ports, started from the checkout's node_modules (the test

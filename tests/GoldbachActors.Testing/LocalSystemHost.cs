@@ -1,0 +1,220 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using GoldbachActors.Cli;
+using GoldbachActors.Contracts;
+using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.Gateway;
+using GoldbachActors.Silo;
+using GoldbachActors.WhatsApp.Webhooks;
+using GoldbachActors.WhatsAppSimulator;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GoldbachActors.Testing;
+
+/// <summary>
+/// The whole system on real sockets: Azurite, a silo, the gateway and the WhatsApp stand-in, each a real host on
+/// its own loopback ports, configured as in production except for the addresses and secrets.
+/// </summary>
+public class LocalSystemHost : IAsyncDisposable
+{
+    public const string Tenant = "106540352242922";
+    public const string AppSecret = "test-app-secret-0123456789";
+    public const string VerifyToken = "test-verify-token";
+    public const string AccessToken = "test-access-token";
+    public const string AcknowledgementText = "Vielen Dank für Ihre Nachricht an den Markt Goldbach! Wir melden uns schnellstmöglich bei Ihnen zurück❤.";
+    private const string Issuer = "goldbach-test";
+    private const string Audience = "goldbach-staff";
+    private const string SigningKey = "test-signing-key-0123456789-0123456789-0123456789";
+
+    private readonly string _contentRoot = Directory.CreateTempSubdirectory("goldbach-test-").FullName;
+    private readonly string _clusterId = $"test-{Guid.NewGuid():N}"[..20];
+    private readonly int _siloPort = FreePort.Next();
+    private readonly int _siloGatewayPort = FreePort.Next();
+    private readonly HttpClient _http = new();
+    private WebApplication? _silo;
+    private WebApplication? _gateway;
+    private WebApplication? _simulator;
+    private readonly bool _storageOnDisk;
+
+    /// <summary>The system; with <paramref name="storageOnDisk"/>, storage can be killed and restarted.</summary>
+    protected LocalSystemHost(bool storageOnDisk) => _storageOnDisk = storageOnDisk;
+
+    /// <summary>The system with storage in memory (the fastest).</summary>
+    public static LocalSystemHost Create() => new(storageOnDisk: false);
+
+    public Azurite Storage { get; private set; } = null!;
+
+    public Uri GatewayHttp { get; } = new($"http://127.0.0.1:{FreePort.Next()}");
+
+    public Uri GatewayGrpc { get; } = new($"http://127.0.0.1:{FreePort.Next()}");
+
+    public Uri Simulator { get; } = new($"http://127.0.0.1:{FreePort.Next()}");
+
+    public Uri WebhookUrl => new(GatewayHttp, WebhookEndpointsPath);
+
+    public SentMessageLog SentMessages => _simulator!.Services.GetRequiredService<SentMessageLog>();
+
+    /// <summary>The media files the stand-in serves as if citizens had sent them.</summary>
+    public MediaLibrary Media => _simulator!.Services.GetRequiredService<MediaLibrary>();
+
+    private const string WebhookEndpointsPath = "/webhooks/whatsapp";
+
+    /// <summary>Starts Azurite, the stand-in, the silo and the gateway.</summary>
+    public async Task StartAsync()
+    {
+        Storage = await Azurite.StartAsync(_storageOnDisk ? Path.Combine(_contentRoot, "azurite") : null);
+        _simulator = SimulatorApplication.Build(Options(
+            $"--urls={Simulator}",
+            $"--Simulator:AccessToken={AccessToken}",
+            $"--Simulator:AppSecret={AppSecret}",
+            $"--Simulator:WebhookUrl={WebhookUrl}",
+            $"--Simulator:PhoneNumberId={Tenant}"));
+        await _simulator.StartAsync();
+        await StartSiloAsync();
+        _gateway = GatewayApplication.Build(Options(
+            $"--Kestrel:Endpoints:Http:Url={GatewayHttp}",
+            "--Kestrel:Endpoints:Http:Protocols=Http1",
+            $"--Kestrel:Endpoints:Grpc:Url={GatewayGrpc}",
+            "--Kestrel:Endpoints:Grpc:Protocols=Http2",
+            $"--WhatsApp:Webhook:AppSecret={AppSecret}",
+            $"--WhatsApp:Webhook:VerifyToken={VerifyToken}",
+            $"--Staff:Authentication:Issuer={Issuer}",
+            $"--Staff:Authentication:Audience={Audience}",
+            $"--Staff:Authentication:SigningKey={SigningKey}"));
+        await _gateway.StartAsync();
+    }
+
+    /// <summary>Starts a silo (again): same service, same storage, so state written before is read back.</summary>
+    public async Task StartSiloAsync()
+    {
+        _silo = SiloApplication.Build(Options(
+            $"--urls=http://127.0.0.1:{FreePort.Next()}",
+            $"--Orleans:SiloPort={_siloPort}",
+            $"--Orleans:GatewayPort={_siloGatewayPort}",
+            $"--WhatsApp:GraphApi:BaseUrl={Simulator}",
+            $"--WhatsApp:GraphApi:AccessToken={AccessToken}"));
+        await _silo.StartAsync();
+    }
+
+    /// <summary>Stops the silo gracefully (its activations are gone; storage keeps their state).</summary>
+    public async Task StopSiloAsync()
+    {
+        if (_silo is not null)
+        {
+            await _silo.StopAsync();
+            await _silo.DisposeAsync();
+            _silo = null;
+        }
+    }
+
+    /// <summary>A webhook as Meta sends it for one text message from <paramref name="phone"/> (E.164).</summary>
+    public static byte[] TextWebhook(string phone, string text, string? wamid = null, string? name = "Erika Mustermann", DateTimeOffset? at = null)
+    {
+        var settings = new SimulatorOptions { PhoneNumberId = Tenant };
+        var waId = phone.TrimStart('+');
+        var payload = CitizenPhoneEndpoints.WebhookPayloadFor(
+            settings, waId, CitizenPhoneEndpoints.BusinessScopedUserIdFor(waId), name ?? "", wamid ?? NewWamid(), text, at ?? DateTimeOffset.UtcNow);
+        return Encoding.UTF8.GetBytes(payload.ToJsonString());
+    }
+
+    public static string NewWamid() => $"wamid.test{Guid.NewGuid():N}";
+
+    /// <summary>Posts a body to the webhook, signed correctly unless a signature is given (or null for none).</summary>
+    public async Task<HttpResponseMessage> PostWebhookAsync(byte[] body, string? signature = "")
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        if (signature is not null)
+        {
+            content.Headers.Add(WebhookSignature.HeaderName, signature.Length == 0 ? new WebhookSignature(AppSecret).Sign(body) : signature);
+        }
+        return await _http.PostAsync(WebhookUrl, content);
+    }
+
+    public Task<HttpResponseMessage> GetAsync(string relative) => _http.GetAsync(new Uri(GatewayHttp, relative));
+
+    /// <summary>The staff API as a staff member with this role and tenant (a token minted like the CLI does).</summary>
+    public StaffService.StaffServiceClient Staff(string staffId = "staff-01", string role = StaffRoles.Agent, string tenant = Tenant) =>
+        StaffWithToken(Token(staffId, role, tenant));
+
+    public static string Token(string staffId, string role, string tenant, TimeSpan? lifetime = null) =>
+        new DevelopmentTokenIssuer(Issuer, Audience, SigningKey, TimeProvider.System)
+            .Mint(staffId, role, tenant, lifetime ?? TimeSpan.FromMinutes(10));
+
+    public StaffService.StaffServiceClient StaffWithToken(string? token)
+    {
+        var credentials = CallCredentials.FromInterceptor((_, metadata) =>
+        {
+            if (token is not null)
+            {
+                metadata.Add("Authorization", $"Bearer {token}");
+            }
+            return Task.CompletedTask;
+        });
+        var channel = GrpcChannel.ForAddress(GatewayGrpc, new GrpcChannelOptions
+        {
+            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, credentials),
+            UnsafeUseInsecureChannelCallCredentials = true,
+        });
+        return new StaffService.StaffServiceClient(channel);
+    }
+
+    public static string ConversationName(string phone) =>
+        CitizenKey.Create(Tenant, CitizenPhoneEndpoints.BusinessScopedUserIdFor(phone.TrimStart('+'))).ResourceName;
+
+    /// <summary>Waits until the stand-in holds <paramref name="count"/> messages to <paramref name="phone"/>.</summary>
+    public async Task<IReadOnlyList<SentMessage>> WaitForSentAsync(string phone, int count, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            var sent = SentMessages.List(phone);
+            if (sent.Count >= count || DateTime.UtcNow > deadline)
+            {
+                return sent;
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    private async Task StopAsync()
+    {
+        foreach (var app in new[] { _gateway, _silo, _simulator })
+        {
+            if (app is not null)
+            {
+                await app.StopAsync();
+                await app.DisposeAsync();
+            }
+        }
+        await Storage.DisposeAsync();
+        _http.Dispose();
+        Directory.Delete(_contentRoot, recursive: true);
+    }
+
+    private WebApplicationOptions Options(params string[] args) => new()
+    {
+        Args =
+        [
+            .. args,
+            $"--ConnectionStrings:Storage={Storage.ConnectionString}",
+            $"--Orleans:ClusterId={_clusterId}",
+            "--Orleans:ServiceId=goldbach-test",
+            $"--Goldbach:Tenants:{Tenant}:Name=Markt Goldbach",
+            $"--Goldbach:Tenants:{Tenant}:AcknowledgementText={AcknowledgementText}",
+            "--Logging:LogLevel:Default=Warning",
+        ],
+        EnvironmentName = "Testing",
+        ContentRootPath = _contentRoot,
+    };
+}
