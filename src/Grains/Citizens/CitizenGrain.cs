@@ -31,6 +31,10 @@ public sealed partial class CitizenGrain(
     // previous activation may have stored a change and died before the inbox did.
     private bool _inboxCurrent;
 
+    // What this activation last gave the inbox; a change the inbox does not show (a wamid recorded, a delivery
+    // state) costs no index write.
+    private ConversationSummary? _published;
+
     private ICitizenGrain? Keeper => state.State.ForwardTo is { } keeper ? GrainFactory.GetGrain<ICitizenGrain>(keeper) : null;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -229,9 +233,11 @@ public sealed partial class CitizenGrain(
     private async Task PublishSummaryAsync()
     {
         _inboxCurrent = false;
-        if (state.State.Exists)
+        var summary = state.State.ToSummary(_key);
+        if (state.State.Exists && (_published is null || _published != summary with { Revision = _published.Revision }))
         {
-            await GrainFactory.GetGrain<ITenantInboxGrain>(_key.Tenant).UpsertAsync(state.State.ToSummary(_key));
+            await GrainFactory.GetGrain<ITenantInboxGrain>(_key.Tenant).UpsertAsync(summary);
+            _published = summary;
         }
         _inboxCurrent = true;
     }
