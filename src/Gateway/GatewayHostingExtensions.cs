@@ -46,6 +46,9 @@ public static class GatewayHostingExtensions
         builder.Services.AddGoldbachTenants(builder.Configuration);
         builder.Services.AddSingleton<WebhookIntake>();
         builder.Services.AddSingleton<WebhookMetrics>();
+        builder.Services.AddSingleton<WebhookJournal>();
+        builder.Services.AddSingleton<WebhookProcessor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookProcessor>());
         return builder;
     }
 

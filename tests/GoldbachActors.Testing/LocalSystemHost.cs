@@ -5,6 +5,7 @@ using GoldbachActors.Cli;
 using GoldbachActors.Contracts;
 using GoldbachActors.Contracts.Staff.V1;
 using GoldbachActors.Gateway;
+using GoldbachActors.Gateway.Webhooks;
 using GoldbachActors.Silo;
 using GoldbachActors.WhatsApp.Webhooks;
 using GoldbachActors.WhatsAppSimulator;
@@ -82,6 +83,8 @@ public class LocalSystemHost : IAsyncDisposable
             "--Kestrel:Endpoints:Grpc:Protocols=Http2",
             $"--WhatsApp:Webhook:AppSecret={AppSecret}",
             $"--WhatsApp:Webhook:VerifyToken={VerifyToken}",
+            "--WhatsApp:Webhook:JournalReplayAfter=00:00:02",
+            "--WhatsApp:Webhook:JournalSweepInterval=00:00:01",
             $"--Staff:Authentication:Issuer={Issuer}",
             $"--Staff:Authentication:Audience={Audience}",
             $"--Staff:Authentication:SigningKey={SigningKey}"));
@@ -123,8 +126,12 @@ public class LocalSystemHost : IAsyncDisposable
 
     public static string NewWamid() => $"wamid.test{Guid.NewGuid():N}";
 
-    /// <summary>Posts a body to the webhook, signed correctly unless a signature is given (or null for none).</summary>
-    public async Task<HttpResponseMessage> PostWebhookAsync(byte[] body, string? signature = "")
+    /// <summary>
+    /// Posts a body to the webhook, signed correctly unless a signature is given (or null for none). The gateway
+    /// answers once the body is journaled and records it right after; by default this waits for that too, so that
+    /// a test can look at what was stored.
+    /// </summary>
+    public async Task<HttpResponseMessage> PostWebhookAsync(byte[] body, string? signature = "", bool waitUntilRecorded = true)
     {
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -132,7 +139,26 @@ public class LocalSystemHost : IAsyncDisposable
         {
             content.Headers.Add(WebhookSignature.HeaderName, signature.Length == 0 ? new WebhookSignature(AppSecret).Sign(body) : signature);
         }
-        return await _http.PostAsync(WebhookUrl, content);
+        var response = await _http.PostAsync(WebhookUrl, content);
+        if (waitUntilRecorded)
+        {
+            await WaitUntilRecordedAsync();
+        }
+        return response;
+    }
+
+    /// <summary>The gateway's journal of answered webhooks.</summary>
+    public WebhookJournal Journal => _gateway!.Services.GetRequiredService<WebhookJournal>();
+
+    /// <summary>Waits until the gateway has recorded every webhook it answered (or given them to its sweeper).</summary>
+    public async Task WaitUntilRecordedAsync()
+    {
+        var processor = _gateway!.Services.GetRequiredService<WebhookProcessor>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (processor.Pending > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
     }
 
     public Task<HttpResponseMessage> GetAsync(string relative) => _http.GetAsync(new Uri(GatewayHttp, relative));

@@ -8,7 +8,8 @@ namespace GoldbachActors.Gateway.Webhooks;
 
 /// <summary>
 /// <c>GET /webhooks/whatsapp</c>: Meta's verification handshake. <c>POST /webhooks/whatsapp</c>: signed event
-/// notifications, answered 200 only once every message in them is durably recorded (otherwise Meta retries).
+/// notifications, answered 200 only once the body is durable in the journal (otherwise 5xx, and Meta retries); the
+/// grains record its updates right after.
 /// </summary>
 public static partial class WebhookEndpoints
 {
@@ -37,16 +38,17 @@ public static partial class WebhookEndpoints
     }
 
     private static async Task<IResult> ReceiveAsync(
-        HttpContext context, WebhookIntake intake, WebhookMetrics metrics, IOptions<WebhookOptions> options, ILogger<WebhookIntake> logger)
+        HttpContext context, WebhookIntake intake, WebhookJournal journal, WebhookProcessor processor, WebhookMetrics metrics,
+        IOptions<WebhookOptions> options, ILogger<WebhookIntake> logger)
     {
         var started = Stopwatch.GetTimestamp();
-        var (result, label) = await ProcessAsync(context, intake, options.Value, logger);
+        var (result, label) = await ProcessAsync(context, intake, journal, processor, options.Value, logger);
         metrics.Request(label, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return result;
     }
 
     private static async Task<(IResult Result, string Label)> ProcessAsync(
-        HttpContext context, WebhookIntake intake, WebhookOptions settings, ILogger logger)
+        HttpContext context, WebhookIntake intake, WebhookJournal journal, WebhookProcessor processor, WebhookOptions settings, ILogger logger)
     {
         var body = context.Request.ContentLength > settings.MaxBodyBytes
             ? null
@@ -74,7 +76,17 @@ public static partial class WebhookEndpoints
 
         try
         {
-            await intake.RecordAsync(payload);
+            if ((payload.Messages.Count > 0 || payload.Statuses.Count > 0) && body.Value.Length <= WebhookJournal.MaxBodyBytes)
+            {
+                // Durable in the journal: answered now, recorded by the grains right after (or replayed).
+                var entry = await journal.AppendAsync(body.Value);
+                processor.Enqueue(entry, payload);
+            }
+            else
+            {
+                // Nothing to store, or a body too large for the journal: recorded before answering.
+                await intake.RecordAsync(payload);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

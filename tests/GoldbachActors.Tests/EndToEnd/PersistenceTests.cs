@@ -48,4 +48,46 @@ public sealed class PersistenceTests : IAsyncLifetime
         await Task.Delay(500);
         Assert.Single(_system.SentMessages.List(phone));
     }
+
+    [Fact]
+    public async Task A_webhook_answered_while_no_silo_runs_is_recorded_from_the_journal_once_a_silo_is_back()
+    {
+        const string phone = "+4915112345621";
+        await _system.StopSiloAsync();
+
+        using (var response = await _system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Gemeldet während der Wartung"), waitUntilRecorded: false))
+        {
+            // Durable in the journal, so Meta may forget it: nothing may be lost from here on.
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await _system.StartSiloAsync();
+        var conversation = await Eventually.Until(
+            () => Eventually.Succeeds<Conversation, Grpc.Core.RpcException>(() => _system.Staff()
+                .GetConversationAsync(new GetConversationRequest { Name = LocalSystem.ConversationName(phone) }).ResponseAsync, TimeSpan.FromSeconds(60)),
+            c => c.Entries.Any(e => e.Inbound is not null),
+            TimeSpan.FromSeconds(60));
+        Assert.Equal("Gemeldet während der Wartung", Assert.Single(conversation.Entries, e => e.Inbound is not null).Inbound.Text);
+        Assert.Single(await _system.WaitForSentAsync(phone, 1));
+        await Task.Delay(TimeSpan.FromSeconds(3)); // another sweep: the replayed entry is gone, nothing is replayed twice
+        Assert.Single(_system.SentMessages.List(phone));
+    }
+
+    [Fact]
+    public async Task A_webhook_a_crashed_gateway_journaled_but_never_recorded_is_replayed_by_the_sweeper()
+    {
+        const string phone = "+4915112345622";
+        // What a gateway leaves behind when it dies between answering Meta and recording: the journaled body only.
+        await _system.Journal.AppendAsync(LocalSystem.TextWebhook(phone, "Kurz vor dem Absturz"));
+
+        var conversation = await Eventually.Succeeds<Conversation, Grpc.Core.RpcException>(() => _system.Staff()
+            .GetConversationAsync(new GetConversationRequest { Name = LocalSystem.ConversationName(phone) }).ResponseAsync, TimeSpan.FromSeconds(30));
+
+        Assert.Equal("Kurz vor dem Absturz", Assert.Single(conversation.Entries, e => e.Inbound is not null).Inbound.Text);
+        Assert.Single(await _system.WaitForSentAsync(phone, 1));
+        await Task.Delay(TimeSpan.FromSeconds(4)); // further sweeps: the entry was deleted, nothing is replayed twice
+        Assert.Single(_system.SentMessages.List(phone));
+        var left = await _system.Journal.ReadStaleAsync(TimeSpan.Zero, CancellationToken.None).CountAsync();
+        Assert.Equal(0, left);
+    }
 }
