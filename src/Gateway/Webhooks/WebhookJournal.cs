@@ -1,36 +1,38 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Azure;
 using Azure.Data.Tables;
 
 namespace GoldbachActors.Gateway.Webhooks;
 
-/// <summary>A webhook body kept in the journal until the grains have recorded what it carries.</summary>
+/// <summary>One journal record: the bodies of webhooks that arrived together, stored in one write.</summary>
 /// <param name="PartitionKey">The journal writer's partition.</param>
 /// <param name="RowKey">Sortable by arrival.</param>
 public sealed record JournalEntry(string PartitionKey, string RowKey);
 
 /// <summary>
 /// The durable journal of accepted webhook bodies (Azure Table <c>WebhookJournal</c>): a webhook is answered 200 as
-/// soon as its body is here, and the grains record it afterwards. Appends are group-committed: webhooks arriving
-/// together share one entity-group transaction (up to 100 rows, 4 MB), so the journal costs a fraction of a storage
-/// round trip per webhook. An entry is deleted once processed; what a crashed gateway leaves behind is replayed by the
-/// sweeper of any gateway (<see cref="WebhookProcessor"/>). Bodies hold personal data and live here only seconds.
+/// soon as its body is here, and the grains record it afterwards. Group commit: the bodies of webhooks that arrive
+/// while a write is under way are packed into the next record (up to 900 KB), so one storage write serves many
+/// webhooks. A record is deleted once every webhook in it is recorded; what a crashed gateway leaves behind is
+/// replayed whole by the sweeper of any gateway (<see cref="WebhookProcessor"/>), which is harmless because every
+/// grain call is idempotent. Bodies hold personal data and live here only seconds.
 /// </summary>
 public sealed class WebhookJournal : IAsyncDisposable
 {
     public const string TableName = "WebhookJournal";
 
-    /// <summary>The largest body kept in the journal (16 properties of 64 KB; an entity holds at most 1 MiB).</summary>
+    /// <summary>The largest body the journal takes (a record holds at most 1 MiB; larger ones are recorded before answering).</summary>
     public const int MaxBodyBytes = ChunkBytes * MaxChunks;
 
     private const int ChunkBytes = 60 * 1024;
     private const int MaxChunks = 15;
-    private const int MaxBatchRows = 100;
-    private const int MaxBatchBytes = 3_500_000;
-    private const int Writers = 4;
+    private const int Writers = 2;
 
-    private readonly Channel<Pending> _appends = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Channel<Pending> _appends = Channel.CreateUnbounded<Pending>();
     private readonly Channel<JournalEntry> _deletes = Channel.CreateUnbounded<JournalEntry>();
+    private readonly ConcurrentDictionary<JournalEntry, int> _unfinished = new();
     private readonly Lazy<Task<TableClient>> _table;
     private readonly string _instance = Guid.NewGuid().ToString("N")[..12];
     private readonly Task[] _loops;
@@ -51,7 +53,7 @@ public sealed class WebhookJournal : IAsyncDisposable
     /// <summary>Stores a body durably; completes when it is in storage (or fails, then nothing was stored).</summary>
     public Task<JournalEntry> AppendAsync(ReadOnlyMemory<byte> body)
     {
-        if (body.Length > MaxBodyBytes)
+        if (body.Length > MaxBodyBytes - sizeof(int))
         {
             throw new ArgumentException("The body is too large for the journal.", nameof(body));
         }
@@ -60,17 +62,34 @@ public sealed class WebhookJournal : IAsyncDisposable
         return pending.Done.Task;
     }
 
-    /// <summary>Forgets an entry whose updates the grains have recorded (batched; a lost delete only causes a harmless replay).</summary>
-    public void Delete(JournalEntry entry) => _deletes.Writer.TryWrite(entry);
+    /// <summary>
+    /// Marks one webhook of a record as recorded by the grains; the record is deleted when all of its webhooks are.
+    /// A delete that never happens only causes a harmless replay.
+    /// </summary>
+    public void Complete(JournalEntry entry)
+    {
+        if (_unfinished.AddOrUpdate(entry, 0, (_, count) => count - 1) <= 0 && _unfinished.TryRemove(entry, out _))
+        {
+            _deletes.Writer.TryWrite(entry);
+        }
+    }
 
-    /// <summary>Entries older than <paramref name="age"/>: left by a gateway that failed or stopped before processing them.</summary>
-    public async IAsyncEnumerable<(JournalEntry Entry, byte[] Body)> ReadStaleAsync(TimeSpan age, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Deletes a whole record (after the sweeper replayed it).</summary>
+    public void Delete(JournalEntry entry)
+    {
+        _unfinished.TryRemove(entry, out _);
+        _deletes.Writer.TryWrite(entry);
+    }
+
+    /// <summary>Records older than <paramref name="age"/>: left by a gateway that failed or stopped before finishing them.</summary>
+    public async IAsyncEnumerable<(JournalEntry Entry, IReadOnlyList<byte[]> Bodies)> ReadStaleAsync(
+        TimeSpan age, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var table = await _table.Value;
         var before = DateTimeOffset.UtcNow - age;
         await foreach (var entity in table.QueryAsync<TableEntity>(e => e.Timestamp < before, cancellationToken: cancellationToken))
         {
-            yield return (new JournalEntry(entity.PartitionKey, entity.RowKey), Read(entity));
+            yield return (new JournalEntry(entity.PartitionKey, entity.RowKey), Unpack(entity));
         }
     }
 
@@ -84,33 +103,34 @@ public sealed class WebhookJournal : IAsyncDisposable
     private async Task AppendLoopAsync(string partition)
     {
         var reader = _appends.Reader;
-        var batch = new List<Pending>(MaxBatchRows);
+        var batch = new List<Pending>();
         while (await reader.WaitToReadAsync())
         {
             batch.Clear();
             var bytes = 0;
-            while (batch.Count < MaxBatchRows && bytes < MaxBatchBytes && reader.TryRead(out var next))
+            while (reader.TryPeek(out var next) && (batch.Count == 0 || bytes + next.Body.Length + sizeof(int) <= MaxBodyBytes) && reader.TryRead(out next))
             {
                 batch.Add(next);
-                bytes += next.Body.Length;
+                bytes += next.Body.Length + sizeof(int);
             }
             if (batch.Count == 0)
             {
                 continue;
             }
+            var entry = new JournalEntry(partition, $"{DateTime.UtcNow.Ticks:D19}-{Interlocked.Increment(ref _sequence):D12}");
             try
             {
                 var table = await _table.Value;
-                var entries = batch.Select(p => (Pending: p, Entry: new JournalEntry(partition, NextRowKey()))).ToList();
-                await table.SubmitTransactionAsync(entries.Select(e =>
-                    new TableTransactionAction(TableTransactionActionType.Add, ToEntity(e.Entry, e.Pending.Body))));
-                foreach (var (pending, entry) in entries)
+                _unfinished[entry] = batch.Count;
+                await table.AddEntityAsync(Pack(entry, batch));
+                foreach (var pending in batch)
                 {
                     pending.Done.SetResult(entry);
                 }
             }
             catch (Exception ex)
             {
+                _unfinished.TryRemove(entry, out _);
                 foreach (var pending in batch)
                 {
                     pending.Done.TrySetException(ex);
@@ -121,67 +141,62 @@ public sealed class WebhookJournal : IAsyncDisposable
 
     private async Task DeleteLoopAsync()
     {
-        var reader = _deletes.Reader;
-        var batch = new List<JournalEntry>(MaxBatchRows);
-        while (await reader.WaitToReadAsync())
+        await foreach (var entry in _deletes.Reader.ReadAllAsync())
         {
-            batch.Clear();
-            while (batch.Count < MaxBatchRows && reader.TryRead(out var next))
-            {
-                batch.Add(next);
-            }
             try
             {
                 var table = await _table.Value;
-                foreach (var partition in batch.GroupBy(e => e.PartitionKey))
-                {
-                    await table.SubmitTransactionAsync(partition.Select(e =>
-                        new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(e.PartitionKey, e.RowKey), ETag.All)));
-                }
+                await table.DeleteEntityAsync(entry.PartitionKey, entry.RowKey, ETag.All);
             }
             catch (RequestFailedException)
             {
-                // One row of a batch was gone already (another gateway's sweeper): delete the rest one by one.
-                var table = await _table.Value;
-                foreach (var entry in batch)
-                {
-                    try
-                    {
-                        await table.DeleteEntityAsync(entry.PartitionKey, entry.RowKey, ETag.All);
-                    }
-                    catch (RequestFailedException)
-                    {
-                        // Left for the sweeper: replaying it is harmless.
-                    }
-                }
+                // Left for the sweeper: replaying it is harmless.
             }
         }
     }
 
-    private string NextRowKey() =>
-        $"{DateTime.UtcNow.Ticks:D19}-{Interlocked.Increment(ref _sequence):D12}";
-
-    private static TableEntity ToEntity(JournalEntry entry, ReadOnlyMemory<byte> body)
+    // Bodies framed as [length][bytes]…, spread over binary properties of at most 64 KB each.
+    private static TableEntity Pack(JournalEntry entry, List<Pending> batch)
     {
-        var entity = new TableEntity(entry.PartitionKey, entry.RowKey) { ["Chunks"] = 0 };
-        var chunks = 0;
-        for (var offset = 0; offset < body.Length; offset += ChunkBytes)
+        var total = batch.Sum(p => p.Body.Length + sizeof(int));
+        var buffer = new byte[total];
+        var offset = 0;
+        foreach (var pending in batch)
         {
-            entity[$"Body{chunks++}"] = body.Slice(offset, Math.Min(ChunkBytes, body.Length - offset)).ToArray();
+            BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(offset), pending.Body.Length);
+            pending.Body.Span.CopyTo(buffer.AsSpan(offset + sizeof(int)));
+            offset += pending.Body.Length + sizeof(int);
+        }
+        var entity = new TableEntity(entry.PartitionKey, entry.RowKey) { ["Count"] = batch.Count };
+        var chunks = 0;
+        for (var start = 0; start < buffer.Length; start += ChunkBytes)
+        {
+            entity[$"Body{chunks++}"] = buffer[start..Math.Min(buffer.Length, start + ChunkBytes)];
         }
         entity["Chunks"] = chunks;
         return entity;
     }
 
-    private static byte[] Read(TableEntity entity)
+    private static List<byte[]> Unpack(TableEntity entity)
     {
-        var chunks = entity.GetInt32("Chunks") ?? 0;
-        using var body = new MemoryStream();
-        for (var i = 0; i < chunks; i++)
+        using var buffer = new MemoryStream();
+        for (var i = 0; i < (entity.GetInt32("Chunks") ?? 0); i++)
         {
-            body.Write(entity.GetBinary($"Body{i}") ?? []);
+            buffer.Write(entity.GetBinary($"Body{i}") ?? []);
         }
-        return body.ToArray();
+        var bytes = buffer.ToArray();
+        var bodies = new List<byte[]>();
+        for (var offset = 0; offset + sizeof(int) <= bytes.Length;)
+        {
+            var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset));
+            if (length < 0 || offset + sizeof(int) + length > bytes.Length)
+            {
+                break;
+            }
+            bodies.Add(bytes[(offset + sizeof(int))..(offset + sizeof(int) + length)]);
+            offset += sizeof(int) + length;
+        }
+        return bodies;
     }
 
     private sealed record Pending(ReadOnlyMemory<byte> Body, TaskCompletionSource<JournalEntry> Done);

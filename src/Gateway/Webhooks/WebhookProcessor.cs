@@ -13,7 +13,7 @@ public sealed partial class WebhookProcessor(
     WebhookJournal journal, WebhookIntake intake, IOptions<WebhookOptions> options, ILogger<WebhookProcessor> logger)
     : BackgroundService
 {
-    private const int Workers = 16;
+    private const int Workers = 1;
     private readonly Channel<(JournalEntry Entry, WebhookPayload Payload)> _work =
         Channel.CreateBounded<(JournalEntry, WebhookPayload)>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait });
     private int _pending;
@@ -49,7 +49,7 @@ public sealed partial class WebhookProcessor(
                 try
                 {
                     await intake.RecordAsync(payload);
-                    journal.Delete(entry);
+                    journal.Complete(entry);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -78,21 +78,21 @@ public sealed partial class WebhookProcessor(
                 var replayed = 0;
                 try
                 {
-                    await foreach (var (entry, body) in journal.ReadStaleAsync(settings.JournalReplayAfter, stoppingToken))
+                    await foreach (var (entry, bodies) in journal.ReadStaleAsync(settings.JournalReplayAfter, stoppingToken))
                     {
-                        WebhookPayload payload;
-                        try
+                        foreach (var body in bodies)
                         {
-                            payload = WebhookPayloadParser.Parse(body);
+                            try
+                            {
+                                await intake.RecordAsync(WebhookPayloadParser.Parse(body));
+                            }
+                            catch (MalformedWebhookException)
+                            {
+                                // Cannot happen for a body that was journaled after parsing; nothing to replay.
+                            }
                         }
-                        catch (MalformedWebhookException)
-                        {
-                            journal.Delete(entry);
-                            continue;
-                        }
-                        await intake.RecordAsync(payload);
                         journal.Delete(entry);
-                        replayed++;
+                        replayed += bodies.Count;
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
