@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Azure.Data.Tables;
 using GoldbachActors.Benchmarks;
 using GoldbachActors.Contracts.Staff.V1;
 using GoldbachActors.Testing;
 using GoldbachActors.WhatsApp.Webhooks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 // Webhook intake against its two limits, in one run on this machine:
 //   1. a bare ASP.NET Core endpoint that only reads the body and answers 200 (the HTTP ceiling),

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
+using Azure.Storage.Blobs;
 using GoldbachActors.Contracts;
 using GoldbachActors.Contracts.Configuration;
 using GoldbachActors.Grains;
-using Azure.Storage.Blobs;
 using GoldbachActors.Grains.Inbox;
 using GoldbachActors.Grains.Media;
 using GoldbachActors.WhatsApp.GraphApi;
