@@ -4,9 +4,26 @@ using System.Text.Json.Nodes;
 
 namespace GoldbachActors.WhatsApp.GraphApi;
 
-/// <summary>Reads Meta's error shape <c>{"error":{"message","type","code","error_data":{"details"},"fbtrace_id"}}</c>.</summary>
+/// <summary>
+/// Calls the Graph API and reads Meta's error shape
+/// <c>{"error":{"message","type","code","error_data":{"details"},"fbtrace_id"}}</c>.
+/// </summary>
 internal static class GraphApiErrors
 {
+    /// <summary>Sends a request; a connection failure becomes a transient <see cref="WhatsAppApiException"/>.</summary>
+    public static async Task<HttpResponseMessage> SendAsync(
+        HttpClient http, HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.SendAsync(request, completion, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new WhatsAppApiException("The Graph API could not be reached.", null, null, null, isTransient: true, ex);
+        }
+    }
+
     public static WhatsAppApiException From(HttpStatusCode status, string payload, bool? transientOverride = null)
     {
         int? code = null;

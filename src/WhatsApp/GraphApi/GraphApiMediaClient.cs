@@ -16,7 +16,7 @@ public sealed class GraphApiMediaClient(HttpClient http, IOptions<GraphApiOption
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(
             settings.BaseUrl!, $"{settings.ApiVersion}/{Uri.EscapeDataString(mediaId)}?phone_number_id={Uri.EscapeDataString(phoneNumberId)}"));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.AccessToken);
-        using var response = await SendAsync(request, cancellationToken);
+        using var response = await GraphApiErrors.SendAsync(http, request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         var payload = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
@@ -46,7 +46,7 @@ public sealed class GraphApiMediaClient(HttpClient http, IOptions<GraphApiOption
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Value.AccessToken);
-        var response = await SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead);
+        var response = await GraphApiErrors.SendAsync(http, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             using (response)
@@ -56,18 +56,5 @@ public sealed class GraphApiMediaClient(HttpClient http, IOptions<GraphApiOption
             }
         }
         return response;
-    }
-
-    private async Task<HttpResponseMessage> SendAsync(
-        HttpRequestMessage request, CancellationToken cancellationToken, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
-    {
-        try
-        {
-            return await http.SendAsync(request, completion, cancellationToken);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new WhatsAppApiException("The Graph API could not be reached.", null, null, null, isTransient: true, ex);
-        }
     }
 }

@@ -46,17 +46,7 @@ public sealed class GraphApiWhatsAppSender(HttpClient http, IOptions<GraphApiOpt
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.AccessToken);
 
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request, cancellationToken);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new WhatsAppApiException("The Graph API could not be reached.", null, null, null, isTransient: true, ex);
-        }
-
-        using (response)
+        using (var response = await GraphApiErrors.SendAsync(http, request, HttpCompletionOption.ResponseContentRead, cancellationToken))
         {
             var payload = await response.Content.ReadAsStringAsync(cancellationToken);
             if (response.IsSuccessStatusCode && TryReadMessageId(payload, out var wamid))
