@@ -9,6 +9,23 @@ namespace GoldbachActors.WhatsAppSimulator;
 public sealed class MediaLibrary
 {
     private readonly ConcurrentDictionary<string, (byte[] Content, string MimeType)> _files = new();
+    private readonly ConcurrentDictionary<string, int> _failures = new();
+
+    /// <summary>The next <paramref name="times"/> downloads of the file answer 500, as a flaky CDN would.</summary>
+    public void FailDownloads(string id, int times) => _failures[id] = times;
+
+    /// <summary>True when this download is to fail (and counts it).</summary>
+    public bool TakeFailure(string id)
+    {
+        while (_failures.TryGetValue(id, out var left) && left > 0)
+        {
+            if (_failures.TryUpdate(id, left - 1, left))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>Adds a file and returns its media id and SHA-256 (hex, as the media endpoint reports it).</summary>
     public (string Id, string Sha256) Add(byte[] content, string mimeType)
@@ -29,7 +46,8 @@ public sealed class MediaLibrary
 
 /// <summary>
 /// <c>GET /{version}/{media-id}</c> (a short-lived URL plus mime type, SHA-256 and size) and the download of that URL
-/// with the bearer token, as Meta serves inbound media; <c>POST /simulator/media</c> adds a file for a test or demo.
+/// with the bearer token, as Meta serves inbound media; <c>POST /simulator/media</c> adds a file for a test or demo
+/// (<c>?failDownloads=N</c>: its next N downloads answer 500).
 /// </summary>
 public static class MediaEndpoints
 {
@@ -37,11 +55,12 @@ public static class MediaEndpoints
     {
         app.MapGet("/{version:regex(^v[0-9]+\\.[0-9]+$)}/{mediaId:regex(^[0-9]+$)}", Locate);
         app.MapGet("/simulator/media-files/{mediaId}", Download);
-        app.MapPost("/simulator/media", async (HttpRequest request, MediaLibrary library) =>
+        app.MapPost("/simulator/media", async (HttpRequest request, MediaLibrary library, int? failDownloads) =>
         {
             using var buffer = new MemoryStream();
             await request.Body.CopyToAsync(buffer);
             var (id, sha256) = library.Add(buffer.ToArray(), request.ContentType ?? "application/octet-stream");
+            library.FailDownloads(id, failDownloads ?? 0);
             return Results.Json(new { id, sha256, file_size = buffer.Length });
         });
         return app;
@@ -75,6 +94,10 @@ public static class MediaEndpoints
         if (!Authorized(request, options.Value))
         {
             return Results.StatusCode(StatusCodes.Status401Unauthorized);
+        }
+        if (library.TakeFailure(mediaId))
+        {
+            return Results.StatusCode(StatusCodes.Status500InternalServerError);
         }
         return library.TryGet(mediaId, out var content, out var mimeType)
             ? Results.Bytes(content, mimeType)

@@ -125,6 +125,27 @@ public sealed class IntakeTests(LocalSystem system)
     }
 
     [Fact]
+    public async Task A_media_download_that_fails_for_a_while_is_retried_after_the_webhook_and_then_stored()
+    {
+        var citizen = new Citizen("+4915112349009");
+        var photo = "flaky-cdn-jpeg"u8.ToArray();
+        var (photoId, _) = system.Media.Add(photo, "image/jpeg");
+        // More failures than the HTTP pipeline's own retries: the grain must try again later.
+        system.Media.FailDownloads(photoId, 5);
+
+        await PostOkAsync(Payloads.Messages(citizen,
+            $$"""{{citizen.From("wamid.flaky", T0)}},"type":"image","image":{"mime_type":"image/jpeg","id":"{{photoId}}"}"""));
+
+        var failedOnce = await Eventually.Until(() => ConversationAsync(citizen),
+            c => Inbound(c, "wamid.flaky").Media.FailureReason.Length > 0, TimeSpan.FromSeconds(20));
+        Assert.Equal(MediaStatus.Pending, Inbound(failedOnce, "wamid.flaky").Media.Status);
+        var stored = await Eventually.Until(() => ConversationAsync(citizen),
+            c => Inbound(c, "wamid.flaky").Media.Status == MediaStatus.Stored, TimeSpan.FromSeconds(30));
+        Assert.Equal(MediaStatus.Stored, Inbound(stored, "wamid.flaky").Media.Status);
+        Assert.Equal(photo.Length, Inbound(stored, "wamid.flaky").Media.SizeBytes);
+    }
+
+    [Fact]
     public async Task Statuses_out_of_order_only_move_a_message_forward_and_a_failure_is_shown_with_its_reason()
     {
         var citizen = new Citizen("+4915112349003");
