@@ -47,8 +47,15 @@ var silo = builder.AddProject<Projects.GoldbachActors_Silo>("silo", launchProfil
     .WithEnvironment("WhatsApp__GraphApi__AccessToken", LocalDevelopment.AccessToken)
     .WithEnvironment(tenant + "Name", LocalDevelopment.TenantName)
     .WithEnvironment(tenant + "AcknowledgementText", LocalDevelopment.AcknowledgementText)
+    .WithEnvironment(tenant + "OutOfHoursAcknowledgementText", LocalDevelopment.OutOfHoursAcknowledgementText)
+    .WithEnvironment(tenant + "ClosedDays__0", "2026-12-24")
+    .WithEnvironment(tenant + "ClosedDays__1", "2026-12-31")
     .WithHttpHealthCheck("/health/ready")
     .WaitFor(azurite);
+foreach (var (day, periods) in LocalDevelopment.OfficeHours)
+{
+    silo.WithEnvironment(tenant + "OfficeHours__" + day, periods);
+}
 
 // The gateway's two Kestrel endpoints (HTTP/1.1 for webhooks, h2c for gRPC) come from its appsettings.json;
 // Aspire picks them up as resource endpoints. They are used as they are, without Aspire's proxy.

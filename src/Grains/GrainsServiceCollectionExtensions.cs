@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using GoldbachActors.Contracts.Configuration;
+using GoldbachActors.Grains.Domain;
 using GoldbachActors.Grains.Inbox;
 using GoldbachActors.Grains.Media;
 using GoldbachActors.WhatsApp.GraphApi;
@@ -24,6 +25,8 @@ public static class GrainsServiceCollectionExtensions
         services.AddGraphApiSender(configuration);
 
         services.AddSingleton<MediaDownloader>();
+        services.AddSingleton<TenantCalendars>();
+        services.AddSingleton<IValidateOptions<GoldbachOptions>, OfficeHoursValidator>();
         services.AddSingleton<IConversationIndexStore>(
             sp => new AzureTableConversationIndexStore(sp.GetRequiredService<TableServiceClient>()));
         return services;

@@ -14,6 +14,19 @@ public static class LocalDevelopment
     public const string AcknowledgementText =
         "Vielen Dank für Ihre Nachricht an den Markt Goldbach! Wir melden uns schnellstmöglich bei Ihnen zurück❤.";
 
+    public const string OutOfHoursAcknowledgementText =
+        "Vielen Dank für Ihre Nachricht an den Markt Goldbach! Wir sind am {next} wieder für Sie da. In Notfällen wählen Sie 112 bzw. 110.";
+
+    /// <summary>The demo's office hours (Europe/Berlin) by day.</summary>
+    public static IReadOnlyDictionary<string, string> OfficeHours { get; } = new Dictionary<string, string>
+    {
+        ["Monday"] = "08:00-12:00",
+        ["Tuesday"] = "08:00-12:00",
+        ["Wednesday"] = "08:00-12:00",
+        ["Thursday"] = "08:00-12:00, 14:00-18:00",
+        ["Friday"] = "08:00-12:00",
+    };
+
     public const string AppSecret = "local-app-secret-not-for-production";
     public const string VerifyToken = "local-verify-token";
     public const string AccessToken = "local-access-token";

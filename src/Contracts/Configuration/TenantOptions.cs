@@ -27,4 +27,17 @@ public sealed class TenantOptions
     /// <summary>The automatic acknowledgement sent once per conversation.</summary>
     [Required, MaxLength(4096)]
     public string AcknowledgementText { get; init; } = "";
+
+    /// <summary>
+    /// The acknowledgement outside office hours; <c>{next}</c> names the next opening ("Montag, 2. Juni ab 8:00 Uhr").
+    /// Without it, or without office hours, the acknowledgement is always <see cref="AcknowledgementText"/>.
+    /// </summary>
+    [MaxLength(4000)]
+    public string? OutOfHoursAcknowledgementText { get; init; }
+
+    /// <summary>Office periods per day in Europe/Berlin time: <c>"Monday": "08:00-12:00, 14:00-18:00"</c>.</summary>
+    public Dictionary<string, string> OfficeHours { get; init; } = [];
+
+    /// <summary>Days the town hall is closed besides the Bavarian public holidays (e.g. 24 and 31 December).</summary>
+    public List<DateOnly> ClosedDays { get; init; } = [];
 }

@@ -1,5 +1,6 @@
 using GoldbachActors.Contracts;
 using GoldbachActors.Contracts.Configuration;
+using GoldbachActors.Grains.Domain;
 using GoldbachActors.Grains.Media;
 using GoldbachActors.WhatsApp.GraphApi;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,7 @@ public sealed partial class CitizenGrain(
     [PersistentState("citizen", StorageNames.Citizens)] IPersistentState<CitizenState> state,
     IWhatsAppSender sender,
     MediaDownloader media,
+    TenantCalendars calendars,
     IOptions<GoldbachOptions> tenants,
     TimeProvider time,
     ILogger<CitizenGrain> logger) : Grain, ICitizenGrain
@@ -68,7 +70,7 @@ public sealed partial class CitizenGrain(
         }
         if (message.Type is not ("reaction" or "system"))
         {
-            state.State.QueueAcknowledgementIfDue(tenant.AcknowledgementText, now);
+            state.State.QueueAcknowledgementIfDue(AcknowledgementTexts.Choose(tenant, calendars.For(_key.Tenant), now), now);
         }
 
         await PersistAsync();

@@ -3,6 +3,7 @@ using Azure.Storage.Blobs;
 using GoldbachActors.Contracts;
 using GoldbachActors.Contracts.Configuration;
 using GoldbachActors.Grains;
+using GoldbachActors.Grains.Domain;
 using GoldbachActors.Grains.Inbox;
 using GoldbachActors.Grains.Media;
 using GoldbachActors.WhatsApp.GraphApi;
@@ -39,6 +40,7 @@ public sealed class GrainTestCluster : IAsyncLifetime
             // Media are covered end to end against Azurite and the stand-in; these tests send none.
             host.Services.AddSingleton(new MediaDownloader(new NoMediaClient(), new BlobServiceClient("UseDevelopmentStorage=true")));
             host.Services.AddSingleton(TimeProvider.System);
+            host.Services.AddSingleton<TenantCalendars>();
             host.Services.Configure<GoldbachOptions>(o =>
                 o.Tenants[Tenant] = new TenantOptions { Name = "Markt Goldbach", AcknowledgementText = AcknowledgementText });
         });

@@ -1,0 +1,144 @@
+using GoldbachActors.Contracts.Configuration;
+using GoldbachActors.Grains.Domain;
+
+namespace GoldbachActors.Tests.Domain;
+
+public sealed class OfficeHoursTests
+{
+    private static readonly OfficeHours Goldbach = new(
+        OfficeHours.ParseWeek(new Dictionary<string, string>
+        {
+            ["Monday"] = "08:00-12:00",
+            ["Tuesday"] = "08:00-12:00",
+            ["Wednesday"] = "08:00-12:00",
+            ["Thursday"] = "08:00-12:00, 14:00-18:00",
+            ["Friday"] = "08:00-12:00",
+        }),
+        [new DateOnly(2025, 12, 24), new DateOnly(2025, 12, 31)],
+        OfficeHours.Berlin);
+
+    private static DateTimeOffset Local(int year, int month, int day, int hour, int minute = 0)
+    {
+        var local = new DateTime(year, month, day, hour, minute, 0);
+        return new DateTimeOffset(local, OfficeHours.Berlin.GetUtcOffset(local));
+    }
+
+    [Fact]
+    public void A_saturday_message_is_answered_on_monday_morning_named_in_german()
+    {
+        var saturday = Local(2025, 5, 31, 10, 15);
+
+        Assert.False(Goldbach.IsOpenAt(saturday));
+        var next = Goldbach.NextOpeningAfter(saturday)!.Value;
+        Assert.Equal(Local(2025, 6, 2, 8), next);
+        Assert.Equal("Montag, 2. Juni ab 8:00 Uhr", OfficeHours.DescribeGerman(next));
+    }
+
+    [Theory]
+    [InlineData(2025, 6, 2, 8, 0, true)]
+    [InlineData(2025, 6, 2, 11, 59, true)]
+    [InlineData(2025, 6, 2, 12, 0, false)]
+    [InlineData(2025, 6, 2, 7, 59, false)]
+    [InlineData(2025, 6, 5, 15, 0, true)]   // Thursday afternoon
+    [InlineData(2025, 6, 3, 15, 0, false)]  // Tuesday afternoon
+    public void Open_only_within_the_periods_of_the_day(int year, int month, int day, int hour, int minute, bool open)
+    {
+        Assert.Equal(open, Goldbach.IsOpenAt(Local(year, month, day, hour, minute)));
+    }
+
+    [Theory]
+    [InlineData(2025, 6, 19)]  // Fronleichnam
+    [InlineData(2025, 8, 15)]  // Mariä Himmelfahrt
+    [InlineData(2025, 11, 1)]  // Allerheiligen (a Saturday, closed anyway)
+    [InlineData(2025, 1, 6)]   // Heilige Drei Könige
+    [InlineData(2025, 10, 3)]  // Tag der Deutschen Einheit
+    [InlineData(2025, 12, 24)] // an extra closing day of the town
+    public void Bavarian_holidays_and_extra_closing_days_are_no_working_days(int year, int month, int day)
+    {
+        Assert.False(Goldbach.IsWorkingDay(new DateOnly(year, month, day)));
+        Assert.False(Goldbach.IsOpenAt(Local(year, month, day, 9)));
+    }
+
+    [Fact]
+    public void After_a_holiday_the_next_opening_skips_it()
+    {
+        // Wednesday after closing → Thursday is Fronleichnam → Friday 8:00.
+        Assert.Equal(Local(2025, 6, 20, 8), Goldbach.NextOpeningAfter(Local(2025, 6, 18, 13)));
+        // Thursday morning break → the same afternoon.
+        Assert.Equal(Local(2025, 6, 26, 14), Goldbach.NextOpeningAfter(Local(2025, 6, 26, 12, 30)));
+    }
+
+    [Fact]
+    public void Daylight_saving_changes_keep_opening_at_eight_local_time()
+    {
+        var spring = Goldbach.NextOpeningAfter(Local(2026, 3, 28, 20))!.Value; // clocks go forward on Sunday 29 March
+        var autumn = Goldbach.NextOpeningAfter(Local(2026, 10, 24, 20))!.Value; // and back on Sunday 25 October
+
+        Assert.Equal(new DateTimeOffset(2026, 3, 30, 6, 0, 0, TimeSpan.Zero), spring.ToUniversalTime());
+        Assert.Equal(new DateTimeOffset(2026, 10, 26, 7, 0, 0, TimeSpan.Zero), autumn.ToUniversalTime());
+    }
+
+    [Fact]
+    public void A_town_hall_without_office_periods_never_opens()
+    {
+        var closed = new OfficeHours(OfficeHours.ParseWeek(new Dictionary<string, string>()), [], OfficeHours.Berlin);
+        Assert.Null(closed.NextOpeningAfter(Local(2025, 6, 2, 9)));
+    }
+
+    [Theory]
+    [InlineData("Someday", "08:00-12:00")]
+    [InlineData("Monday", "8-12")]
+    [InlineData("Monday", "12:00-08:00")]
+    [InlineData("Monday", "08:00-25:00")]
+    public void A_wrong_schedule_is_refused_with_what_is_wrong(string day, string periods)
+    {
+        var error = Assert.Throws<FormatException>(() => OfficeHours.ParseWeek(new Dictionary<string, string> { [day] = periods }));
+        Assert.Contains(day == "Someday" ? "Someday" : periods, error.Message, StringComparison.Ordinal);
+    }
+}
+
+public sealed class AcknowledgementTextsTests
+{
+    private static readonly TenantOptions Tenant = new()
+    {
+        Name = "Markt Goldbach",
+        AcknowledgementText = "Vielen Dank für Ihre Nachricht an den Markt Goldbach! Wir melden uns schnellstmöglich bei Ihnen zurück❤.",
+        OutOfHoursAcknowledgementText = "Vielen Dank für Ihre Nachricht an den Markt Goldbach! Wir sind am {next} wieder für Sie da. In Notfällen wählen Sie 112 bzw. 110.",
+        OfficeHours = new() { ["Monday"] = "08:00-12:00", ["Friday"] = "08:00-12:00" },
+    };
+
+    private static readonly OfficeHours Hours = new(OfficeHours.ParseWeek(Tenant.OfficeHours), [], OfficeHours.Berlin);
+
+    [Fact]
+    public void Out_of_hours_the_acknowledgement_names_the_next_opening()
+    {
+        var saturday = new DateTimeOffset(2025, 5, 31, 8, 0, 0, TimeSpan.Zero);
+
+        Assert.Equal(
+            "Vielen Dank für Ihre Nachricht an den Markt Goldbach! Wir sind am Montag, 2. Juni ab 8:00 Uhr wieder für Sie da. In Notfällen wählen Sie 112 bzw. 110.",
+            AcknowledgementTexts.Choose(Tenant, Hours, saturday));
+    }
+
+    [Fact]
+    public void During_office_hours_or_without_a_schedule_the_usual_acknowledgement_is_sent()
+    {
+        var mondayMorning = new DateTimeOffset(2025, 6, 2, 7, 30, 0, TimeSpan.Zero); // 9:30 in Goldbach
+
+        Assert.Equal(Tenant.AcknowledgementText, AcknowledgementTexts.Choose(Tenant, Hours, mondayMorning));
+        Assert.Equal(Tenant.AcknowledgementText, AcknowledgementTexts.Choose(Tenant, null, new DateTimeOffset(2025, 5, 31, 8, 0, 0, TimeSpan.Zero)));
+    }
+
+    [Fact]
+    public void A_schedule_that_does_not_parse_is_refused_at_start_naming_the_tenant()
+    {
+        var options = new GoldbachOptions
+        {
+            Tenants = { ["106540352242922"] = new TenantOptions { Name = "x", AcknowledgementText = "y", OfficeHours = new() { ["Montag"] = "08:00-12:00" } } },
+        };
+
+        var result = new OfficeHoursValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Goldbach:Tenants:106540352242922:OfficeHours", result.FailureMessage, StringComparison.Ordinal);
+    }
+}
