@@ -38,6 +38,15 @@ public sealed class TenantOptions
     /// <summary>Office periods per day in Europe/Berlin time: <c>"Monday": "08:00-12:00, 14:00-18:00"</c>.</summary>
     public Dictionary<string, string> OfficeHours { get; init; } = [];
 
+    /// <summary>No message from either side for longer than this, and the citizen's next message opens a new
+    /// conversation (with a new acknowledgement).</summary>
+    [Range(typeof(TimeSpan), "00:10:00", "90.00:00:00")]
+    public TimeSpan ConversationSilence { get; init; } = TimeSpan.FromDays(3);
+
+    /// <summary>No automatic acknowledgement within this long after a staff reply.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan QuietAfterStaffReply { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Days the town hall is closed besides the Bavarian public holidays (e.g. 24 and 31 December).</summary>
     public List<DateOnly> ClosedDays { get; init; } = [];
 }

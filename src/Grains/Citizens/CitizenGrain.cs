@@ -56,7 +56,8 @@ public sealed partial class CitizenGrain(
         var tenant = RequireTenant();
         var now = time.GetUtcNow();
 
-        if (!state.State.TryRecord(message, now))
+        var rules = ConversationRules.For(tenant);
+        if (!state.State.TryRecord(message, now, rules))
         {
             // Meta's retry after our failure: finish what the first attempt may have left undone.
             ResumeBackgroundWork();
@@ -70,7 +71,7 @@ public sealed partial class CitizenGrain(
         }
         if (message.Type is not ("reaction" or "system"))
         {
-            state.State.QueueAcknowledgementIfDue(AcknowledgementTexts.Choose(tenant, calendars.For(_key.Tenant), now), now);
+            state.State.QueueAcknowledgementIfDue(AcknowledgementTexts.Choose(tenant, calendars.For(_key.Tenant), now), now, rules);
         }
 
         await PersistAsync();

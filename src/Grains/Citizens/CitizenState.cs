@@ -1,4 +1,5 @@
 using GoldbachActors.Contracts;
+using GoldbachActors.Grains.Domain;
 using GoldbachActors.WhatsApp.GraphApi;
 
 namespace GoldbachActors.Grains.Citizens;
@@ -48,13 +49,27 @@ public sealed class CitizenState
     /// <summary>The citizen's other identities (grain keys) whose conversations are still to be folded into this one.</summary>
     [Id(10)] public List<string> PendingAliases { get; set; } = [];
 
+    /// <summary>WhatsApp's time of the citizen's latest message.</summary>
+    [Id(11)] public DateTimeOffset? LastInboundAt { get; set; }
+
+    /// <summary>When staff last replied.</summary>
+    [Id(12)] public DateTimeOffset? LastStaffReplyAt { get; set; }
+
+    /// <summary>How many conversations this citizen has had (1 after the first message).</summary>
+    [Id(13)] public int ConversationNumber { get; set; }
+
     /// <summary>True when the citizen has written at least once.</summary>
     public bool Exists => Inbound.Count > 0;
 
     /// <summary>
     /// Records an inbound message unless it was recorded before. Returns false for a duplicate and changes nothing.
     /// </summary>
-    public bool TryRecord(InboundMessage message, DateTimeOffset now)
+    /// <remarks>
+    /// With <paramref name="rules"/>, a message after a long silence (no message from either side for longer than
+    /// <see cref="ConversationRules.SilenceStartsNewConversation"/>) opens a new conversation, which is acknowledged
+    /// again.
+    /// </remarks>
+    public bool TryRecord(InboundMessage message, DateTimeOffset now, ConversationRules? rules = null)
     {
         ArgumentNullException.ThrowIfNull(message);
         var key = message.DeduplicationKey;
@@ -64,6 +79,21 @@ public sealed class CitizenState
         }
         ForgetExpiredMessageIds(now);
         ProcessedMessageIds[key] = now;
+
+        if (ConversationNumber == 0)
+        {
+            // The first conversation (or state written before conversations were counted: it keeps its acknowledgement).
+            ConversationNumber = 1;
+        }
+        else if (rules is not null && rules.StartsNewConversation(LastActivity, message.SentAt))
+        {
+            ConversationNumber++;
+            Acknowledged = false;
+        }
+        if (LastInboundAt is not { } latest || message.SentAt > latest)
+        {
+            LastInboundAt = message.SentAt;
+        }
 
         // Meta does not guarantee order: insert after every message with the same or an earlier timestamp.
         var index = Inbound.Count;
@@ -83,13 +113,18 @@ public sealed class CitizenState
     /// <summary>
     /// Queues the automatic acknowledgement if the current conversation has not had one. Returns it, or null.
     /// </summary>
-    public OutboundMessage? QueueAcknowledgementIfDue(string text, DateTimeOffset now)
+    /// <remarks>None on top of a staff reply sent within <see cref="ConversationRules.QuietAfterStaffReply"/>.</remarks>
+    public OutboundMessage? QueueAcknowledgementIfDue(string text, DateTimeOffset now, ConversationRules? rules = null)
     {
         if (Acknowledged)
         {
             return null;
         }
         Acknowledged = true;
+        if (rules is not null && rules.StaffJustReplied(LastStaffReplyAt, now))
+        {
+            return null;
+        }
         return Enqueue(new OutboundMessage
         {
             Id = NextOutboundId(),
@@ -109,6 +144,7 @@ public sealed class CitizenState
             return earlier;
         }
         Status = ConversationStatus.WaitingForCitizen;
+        LastStaffReplyAt = now;
         return Enqueue(new OutboundMessage
         {
             Id = NextOutboundId(),
@@ -201,6 +237,10 @@ public sealed class CitizenState
         PhoneNumber = null;
         Revision++;
     }
+
+    // The conversation is alive while either side writes.
+    private DateTimeOffset? LastActivity =>
+        LastStaffReplyAt is { } reply && (LastInboundAt is not { } inbound || reply > inbound) ? reply : LastInboundAt;
 
     /// <summary>The oldest message still waiting to be sent, if any.</summary>
     public OutboundMessage? NextToSend() => Outbound.Find(m => m.State == DeliveryState.Queued);

@@ -1,5 +1,6 @@
 using GoldbachActors.Contracts;
 using GoldbachActors.Grains.Citizens;
+using GoldbachActors.Grains.Domain;
 
 namespace GoldbachActors.Tests.Domain;
 
@@ -99,5 +100,103 @@ public sealed class CitizenStateTests
 
         state.TryRecord(new InboundMessage("wamid.2", Now.AddSeconds(1), "image", null, null, null), Now);
         Assert.Equal("[image]", state.ToSummary(CitizenKey.Create("1", "DE.1")).LastMessagePreview);
+    }
+}
+
+public sealed class ConversationRulesTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 6, 1, 9, 0, 0, TimeSpan.Zero);
+    private static readonly ConversationRules Rules = new(TimeSpan.FromDays(3), TimeSpan.FromMinutes(10));
+
+    private static InboundMessage Message(int i, DateTimeOffset at) => new($"wamid.{i}", at, "text", $"m{i}", "+4915112345678", null);
+
+    [Fact]
+    public void After_three_days_of_silence_a_message_opens_a_new_conversation_that_is_acknowledged_again()
+    {
+        var state = new CitizenState();
+        state.TryRecord(Message(1, T0), T0, Rules);
+        Assert.NotNull(state.QueueAcknowledgementIfDue("Danke", T0, Rules));
+        state.TryRecord(Message(2, T0.AddDays(2)), T0.AddDays(2), Rules);
+        Assert.Null(state.QueueAcknowledgementIfDue("Danke", T0.AddDays(2), Rules));
+
+        var later = T0.AddDays(5).AddMinutes(1);
+        state.TryRecord(Message(3, later), later, Rules);
+
+        Assert.Equal(2, state.ConversationNumber);
+        Assert.NotNull(state.QueueAcknowledgementIfDue("Danke", later, Rules));
+    }
+
+    [Fact]
+    public void A_staff_reply_keeps_the_conversation_alive()
+    {
+        var state = new CitizenState();
+        state.TryRecord(Message(1, T0), T0, Rules);
+        state.QueueAcknowledgementIfDue("Danke", T0, Rules);
+        state.QueueReply(new StaffReply("r", "Antwort", "staff-01"), T0.AddDays(2));
+
+        state.TryRecord(Message(2, T0.AddDays(4)), T0.AddDays(4), Rules);
+
+        Assert.Equal(1, state.ConversationNumber);
+        Assert.Null(state.QueueAcknowledgementIfDue("Danke", T0.AddDays(4), Rules));
+    }
+
+    [Fact]
+    public void No_acknowledgement_on_top_of_a_staff_reply_of_the_last_minutes()
+    {
+        var rules = Rules with { SilenceStartsNewConversation = TimeSpan.FromMinutes(1) };
+        var state = new CitizenState();
+        state.TryRecord(Message(1, T0), T0, rules);
+        state.QueueAcknowledgementIfDue("Danke", T0, rules);
+        state.QueueReply(new StaffReply("r", "Erledigt!", "staff-01"), T0.AddHours(1));
+
+        // A new conversation by the (short) silence rule, five minutes after the reply: no acknowledgement now or later in it.
+        state.TryRecord(Message(2, T0.AddHours(1).AddMinutes(5)), T0.AddHours(1).AddMinutes(5), rules);
+        Assert.Equal(2, state.ConversationNumber);
+        Assert.Null(state.QueueAcknowledgementIfDue("Danke", T0.AddHours(1).AddMinutes(5), rules));
+        state.TryRecord(Message(3, T0.AddHours(1).AddMinutes(5.5)), T0.AddHours(1).AddMinutes(20), rules);
+        Assert.Null(state.QueueAcknowledgementIfDue("Danke", T0.AddHours(1).AddMinutes(20), rules));
+    }
+
+    [Fact]
+    public void For_any_interleaving_of_messages_and_replies_each_conversation_is_acknowledged_at_most_once()
+    {
+        var random = new Random(4);
+        for (var run = 0; run < 500; run++)
+        {
+            var state = new CitizenState();
+            var now = T0;
+            var acknowledgements = new Dictionary<int, int>();
+            for (var step = 0; step < 40; step++)
+            {
+                now += TimeSpan.FromMinutes(random.Next(4) switch { 0 => 1, 1 => 30, 2 => 60 * 24, _ => 60 * 24 * 4 });
+                if (random.Next(3) == 0 && state.Exists)
+                {
+                    state.QueueReply(new StaffReply($"r{run}-{step}", "Antwort", "staff-01"), now);
+                }
+                else
+                {
+                    // Meta may deliver a message twice, and late.
+                    var id = random.Next(5) == 0 && step > 0 ? step - 1 : step;
+                    state.TryRecord(Message(id, now - TimeSpan.FromSeconds(random.Next(60))), now, Rules);
+                    if (state.QueueAcknowledgementIfDue("Danke", now, Rules) is not null)
+                    {
+                        acknowledgements[state.ConversationNumber] = acknowledgements.GetValueOrDefault(state.ConversationNumber) + 1;
+                    }
+                }
+            }
+            Assert.All(acknowledgements.Values, count => Assert.Equal(1, count));
+            Assert.True(acknowledgements.Count <= state.ConversationNumber);
+        }
+    }
+
+    [Fact]
+    public void State_written_before_conversations_were_counted_keeps_its_acknowledgement()
+    {
+        var old = new CitizenState { Acknowledged = true, Inbound = [Message(1, T0)], LastInboundAt = T0 };
+
+        old.TryRecord(Message(2, T0.AddMinutes(5)), T0.AddMinutes(5), Rules);
+
+        Assert.Equal(1, old.ConversationNumber);
+        Assert.Null(old.QueueAcknowledgementIfDue("Danke", T0.AddMinutes(5), Rules));
     }
 }
