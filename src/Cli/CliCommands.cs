@@ -91,12 +91,14 @@ public static class CliCommands
                 var response = await client.ListConversationsAsync(
                     new ListConversationsRequest { Parent = TenantId.ToResourceName(settings.Tenant), PageSize = parse.GetValue(pageSize) },
                     headers, cancellationToken: ct);
-                Console.WriteLine($"{"LAST MESSAGE",-17}  {"STATUS",-20}  {"FROM",-28}  CONVERSATION");
+                Console.WriteLine($"{"LAST MESSAGE",-17}  {"STATUS",-20}  {"CATEGORY",-26}  {"FROM",-28}  CONVERSATION");
                 foreach (var c in response.Conversations)
                 {
                     var who = string.IsNullOrEmpty(c.DisplayName) ? c.PhoneNumber : $"{c.DisplayName} {c.PhoneNumber}";
-                    Console.WriteLine($"{c.LastMessageTime.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm}  {c.Status,-20}  {who,-28}  {c.Name}");
-                    Console.WriteLine($"{"",19}{c.LastMessagePreview}");
+                    var category = c.Urgent ? $"DRINGEND {c.Category}" : c.Category;
+                    Console.WriteLine($"{c.LastMessageTime.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm}  {c.Status,-20}  {category,-26}  {who,-28}  {c.Name}");
+                    var due = c.DueTime is null ? "" : $"due {c.DueTime.ToDateTimeOffset().ToLocalTime():ddd dd.MM. HH:mm}: ";
+                    Console.WriteLine($"{"",19}{due}{c.LastMessagePreview}");
                 }
                 return 0;
             }

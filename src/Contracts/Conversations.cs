@@ -167,6 +167,15 @@ public sealed record ConversationSummary
 
     /// <summary>Grows with every change of the conversation; the inbox keeps only the newest revision.</summary>
     [Id(6)] public long Revision { get; init; }
+
+    /// <summary>The category triage suggested (or staff chose), e.g. "Spielplatz".</summary>
+    [Id(7)] public string? Category { get; init; }
+
+    /// <summary>Danger ("Gefahr in Verzug"): due at once, listed first.</summary>
+    [Id(8)] public bool Urgent { get; init; }
+
+    /// <summary>When the town should have answered: at once if urgent, else the start of the next working day.</summary>
+    [Id(9)] public DateTimeOffset? DueAt { get; init; }
 }
 
 /// <summary>One conversation as staff see it.</summary>

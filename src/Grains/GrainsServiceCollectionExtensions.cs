@@ -26,6 +26,7 @@ public static class GrainsServiceCollectionExtensions
 
         services.AddSingleton<MediaDownloader>();
         services.AddSingleton<TenantCalendars>();
+        services.AddSingleton(new Triage());
         services.AddSingleton<IValidateOptions<GoldbachOptions>, OfficeHoursValidator>();
         services.AddSingleton<IConversationIndexStore>(
             sp => new AzureTableConversationIndexStore(sp.GetRequiredService<TableServiceClient>()));

@@ -93,6 +93,9 @@ internal static class StaffApiMapping
         },
         LastMessageTime = Timestamp.FromDateTimeOffset(summary.LastMessageAt),
         LastMessagePreview = summary.LastMessagePreview ?? "",
+        Category = summary.Category ?? "",
+        Urgent = summary.Urgent,
+        DueTime = summary.DueAt is { } due ? Timestamp.FromDateTimeOffset(due) : null,
     };
 
     public static Conversation ToProto(ConversationSnapshot snapshot)

@@ -18,6 +18,7 @@ public sealed partial class CitizenGrain(
     IWhatsAppSender sender,
     MediaDownloader media,
     TenantCalendars calendars,
+    Triage triage,
     IOptions<GoldbachOptions> tenants,
     TimeProvider time,
     ILogger<CitizenGrain> logger) : Grain, ICitizenGrain
@@ -71,7 +72,9 @@ public sealed partial class CitizenGrain(
         }
         if (message.Type is not ("reaction" or "system"))
         {
-            state.State.QueueAcknowledgementIfDue(AcknowledgementTexts.Choose(tenant, calendars.For(_key.Tenant), now), now, rules);
+            var calendar = calendars.For(_key.Tenant);
+            state.State.ApplyTriage(triage.Assess(message.Text), message.SentAt, calendar?.NextOpeningAfter(message.SentAt));
+            state.State.QueueAcknowledgementIfDue(AcknowledgementTexts.Choose(tenant, calendar, now), now, rules);
         }
 
         await PersistAsync();

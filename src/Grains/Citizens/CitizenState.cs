@@ -58,6 +58,15 @@ public sealed class CitizenState
     /// <summary>How many conversations this citizen has had (1 after the first message).</summary>
     [Id(13)] public int ConversationNumber { get; set; }
 
+    /// <summary>The current conversation's category (triage's suggestion until staff choose one).</summary>
+    [Id(14)] public string? Category { get; set; }
+
+    /// <summary>Whether the current conversation reported danger.</summary>
+    [Id(15)] public bool Urgent { get; set; }
+
+    /// <summary>When the current conversation is due.</summary>
+    [Id(16)] public DateTimeOffset? DueAt { get; set; }
+
     /// <summary>True when the citizen has written at least once.</summary>
     public bool Exists => Inbound.Count > 0;
 
@@ -89,6 +98,9 @@ public sealed class CitizenState
         {
             ConversationNumber++;
             Acknowledged = false;
+            Category = null;
+            Urgent = false;
+            DueAt = null;
         }
         if (LastInboundAt is not { } latest || message.SentAt > latest)
         {
@@ -258,6 +270,28 @@ public sealed class CitizenState
         Revision++;
     }
 
+    /// <summary>
+    /// Applies triage to the current conversation: a category once one is suggested (a later, more specific one does
+    /// not replace it), urgency once danger was reported (then due at once), else due when the town hall opens next.
+    /// </summary>
+    public void ApplyTriage(TriageResult result, DateTimeOffset messageAt, DateTimeOffset? nextOpening)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (Category is null or Triage.Other)
+        {
+            Category = result.Category;
+        }
+        if (result.Urgent && !Urgent)
+        {
+            Urgent = true;
+            DueAt = messageAt;
+        }
+        else if (!Urgent && DueAt is null)
+        {
+            DueAt = nextOpening ?? messageAt;
+        }
+    }
+
     /// <summary>What the inbox shows of this conversation.</summary>
     public ConversationSummary ToSummary(CitizenKey key)
     {
@@ -271,6 +305,9 @@ public sealed class CitizenState
             LastMessageAt = last?.SentAt ?? default,
             LastMessagePreview = last is null ? null : Preview(last),
             Revision = Revision,
+            Category = Category,
+            Urgent = Urgent,
+            DueAt = DueAt,
         };
     }
 

@@ -35,6 +35,9 @@ public sealed class AzureTableConversationIndexStore(TableServiceClient tables, 
                 LastMessageAt = entity.GetDateTimeOffset(nameof(ConversationSummary.LastMessageAt)) ?? default,
                 LastMessagePreview = entity.GetString(nameof(ConversationSummary.LastMessagePreview)),
                 Revision = entity.GetInt64(nameof(ConversationSummary.Revision)) ?? 0,
+                Category = entity.GetString(nameof(ConversationSummary.Category)),
+                Urgent = entity.GetBoolean(nameof(ConversationSummary.Urgent)) ?? false,
+                DueAt = entity.GetDateTimeOffset(nameof(ConversationSummary.DueAt)),
             });
         }
         return result;
@@ -73,6 +76,9 @@ public sealed class AzureTableConversationIndexStore(TableServiceClient tables, 
             [nameof(ConversationSummary.LastMessageAt)] = summary.LastMessageAt,
             [nameof(ConversationSummary.LastMessagePreview)] = summary.LastMessagePreview,
             [nameof(ConversationSummary.Revision)] = summary.Revision,
+            [nameof(ConversationSummary.Category)] = summary.Category,
+            [nameof(ConversationSummary.Urgent)] = summary.Urgent,
+            [nameof(ConversationSummary.DueAt)] = summary.DueAt,
         };
     }
 }

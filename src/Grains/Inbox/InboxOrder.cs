@@ -5,7 +5,10 @@ using GoldbachActors.Contracts;
 
 namespace GoldbachActors.Grains.Inbox;
 
-/// <summary>The inbox order: most recently active first, then by citizen key so that the order is total.</summary>
+/// <summary>
+/// The inbox order: urgent conversations first (the longest due first), then the most recently active; the citizen
+/// key makes the order total.
+/// </summary>
 internal sealed class InboxOrder : IComparer<ConversationSummary>
 {
     public static readonly InboxOrder Instance = new();
@@ -24,7 +27,13 @@ internal sealed class InboxOrder : IComparer<ConversationSummary>
         {
             return 1;
         }
-        var byTime = y.LastMessageAt.CompareTo(x.LastMessageAt);
+        if (x.Urgent != y.Urgent)
+        {
+            return x.Urgent ? -1 : 1;
+        }
+        var byTime = x.Urgent
+            ? Nullable.Compare(x.DueAt, y.DueAt)
+            : y.LastMessageAt.CompareTo(x.LastMessageAt);
         return byTime != 0 ? byTime : string.CompareOrdinal(x.CitizenKey, y.CitizenKey);
     }
 }
@@ -37,7 +46,8 @@ internal static class InboxPageToken
 {
     public static string Format(ConversationSummary last)
     {
-        var raw = string.Create(CultureInfo.InvariantCulture, $"{last.LastMessageAt.UtcTicks}|{last.CitizenKey}");
+        var raw = string.Create(CultureInfo.InvariantCulture,
+            $"{(last.Urgent ? 1 : 0)}|{last.DueAt?.UtcTicks ?? -1}|{last.LastMessageAt.UtcTicks}|{last.CitizenKey}");
         return Base64Url.EncodeToString(Encoding.UTF8.GetBytes(raw));
     }
 
@@ -46,12 +56,18 @@ internal static class InboxPageToken
         try
         {
             var raw = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
-            var separator = raw.IndexOf('|', StringComparison.Ordinal);
-            var ticks = long.Parse(raw.AsSpan(0, separator), NumberStyles.None, CultureInfo.InvariantCulture);
-            var key = CitizenKey.ParseGrainKey(raw[(separator + 1)..]);
+            var parts = raw.Split('|', 4);
+            if (parts.Length != 4 || parts[0] is not ("0" or "1"))
+            {
+                throw new FormatException("Not an inbox page token.");
+            }
+            var due = long.Parse(parts[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            var ticks = long.Parse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture);
             return new ConversationSummary
             {
-                CitizenKey = key.GrainKey,
+                CitizenKey = CitizenKey.ParseGrainKey(parts[3]).GrainKey,
+                Urgent = parts[0] == "1",
+                DueAt = due < 0 ? null : new DateTimeOffset(due, TimeSpan.Zero),
                 LastMessageAt = new DateTimeOffset(ticks, TimeSpan.Zero),
             };
         }

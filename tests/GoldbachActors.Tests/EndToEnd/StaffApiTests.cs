@@ -137,7 +137,7 @@ public sealed class StaffApiTests(LocalSystem system)
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        var names = new List<string>();
+        var listed = new List<Contracts.Staff.V1.ConversationSummary>();
         var token = "";
         do
         {
@@ -148,15 +148,26 @@ public sealed class StaffApiTests(LocalSystem system)
                 PageToken = token,
             });
             Assert.True(page.Conversations.Count <= 2);
-            names.AddRange(page.Conversations.Select(c => c.Name));
+            listed.AddRange(page.Conversations);
             token = page.NextPageToken;
         }
         while (token.Length > 0);
 
-        // These five are the newest of all; other tests' conversations follow them.
+        // These five are the newest of all: after any urgent conversation, before other tests' conversations.
         var expected = phones.AsEnumerable().Reverse().Select(LocalSystem.ConversationName).ToList();
-        Assert.Equal(expected, names.Take(5));
-        Assert.Equal(names.Count, names.Distinct().Count());
+        Assert.Equal(expected, listed.Where(c => !c.Urgent).Select(c => c.Name).Take(5));
+        Assert.Equal(listed.Count, listed.Select(c => c.Name).Distinct().Count());
+        Assert.Equal(listed.OrderByDescending(c => c.Urgent).Select(c => c.Name), listed.Select(c => c.Name));
+
+        // Danger is listed before everything else, with its category and due at once.
+        const string danger = "+4917012345699";
+        using (var response = await system.PostWebhookAsync(LocalSystem.TextWebhook(danger, "Umgestürzter Baum auf dem Spielplatz, ein Kind ist verletzt!", at: start.AddMinutes(-30))))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        var first = (await system.Staff().ListConversationsAsync(new ListConversationsRequest { Parent = $"tenants/{LocalSystem.Tenant}", PageSize = 1 })).Conversations.Single();
+        Assert.Equal((LocalSystem.ConversationName(danger), true, "Spielplatz"), (first.Name, first.Urgent, first.Category));
+        Assert.Equal(start.AddMinutes(-30).ToUnixTimeSeconds(), first.DueTime.Seconds);
     }
 
     [Fact]

@@ -41,6 +41,7 @@ public sealed class GrainTestCluster : IAsyncLifetime
             host.Services.AddSingleton(new MediaDownloader(new NoMediaClient(), new BlobServiceClient("UseDevelopmentStorage=true")));
             host.Services.AddSingleton(TimeProvider.System);
             host.Services.AddSingleton<TenantCalendars>();
+            host.Services.AddSingleton(new Triage());
             host.Services.Configure<GoldbachOptions>(o =>
                 o.Tenants[Tenant] = new TenantOptions { Name = "Markt Goldbach", AcknowledgementText = AcknowledgementText });
         });
