@@ -11,7 +11,8 @@ namespace GoldbachActors.Contracts;
 /// </summary>
 /// <remarks>
 /// Grain key format: <c>{tenant}/{identity}</c>. Staff API resource name:
-/// <c>tenants/{tenant}/conversations/{identity}</c>. Both are produced and parsed only here.
+/// <c>tenants/{tenant}/conversations/{identity}</c>. Table key: <c>{tenant}_{identity}</c>. All are produced (and the
+/// first two parsed) only here.
 /// </remarks>
 public readonly partial record struct CitizenKey
 {
@@ -35,6 +36,12 @@ public readonly partial record struct CitizenKey
 
     /// <summary>The Orleans grain key.</summary>
     public string GrainKey => $"{Tenant}/{Identity}";
+
+    /// <summary>
+    /// The key of this citizen's rows in our own tables (history pages: the partition key), <c>{tenant}_{identity}</c>:
+    /// Azure Table keys may not hold "/".
+    /// </summary>
+    public string StorageKey => $"{Tenant}_{Identity}";
 
     /// <summary>The staff API resource name of this citizen's conversation.</summary>
     public string ResourceName => $"{ResourcePrefix}{Tenant}{ConversationsSegment}{Identity}";

@@ -10,6 +10,15 @@ public enum ConversationStatus
 
     /// <summary>Staff answered; the next move is the citizen's.</summary>
     WaitingForCitizen = 1,
+
+    /// <summary>A new conversation no staff member has worked on yet.</summary>
+    New = 2,
+
+    /// <summary>Put aside until a time (by default the next working day); then open again.</summary>
+    Snoozed = 3,
+
+    /// <summary>Done. The citizen's next message starts a new conversation.</summary>
+    Resolved = 4,
 }
 
 /// <summary>A message the citizen sent, as recorded from WhatsApp's webhook.</summary>
@@ -176,14 +185,36 @@ public sealed record ConversationSummary
 
     /// <summary>When the town should have answered: at once if urgent, else the start of the next working day.</summary>
     [Id(9)] public DateTimeOffset? DueAt { get; init; }
+
+    /// <summary>For a snoozed conversation: until when.</summary>
+    [Id(10)] public DateTimeOffset? SnoozedUntil { get; init; }
+
+    /// <summary>The citizens' queue, or the staff coordination queue.</summary>
+    [Id(11)] public InboxSection Section { get; init; }
+
+    /// <summary>The citizen writes faster than the flood limit allows (stored, but no further acknowledgements).</summary>
+    [Id(12)] public bool Flooding { get; init; }
+
+    /// <summary>The language the citizen writes in ("de", "en", "uk", …), when that was clear.</summary>
+    [Id(13)] public string? Language { get; init; }
 }
 
-/// <summary>One conversation as staff see it.</summary>
+/// <summary>
+/// One conversation as staff see it: the summary and the recent history the grain keeps at hand. Older history is in
+/// <see cref="ArchivedPages"/> pages, read newest first with <see cref="ICitizenGrain.GetHistoryPageAsync"/>.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("goldbach.ConversationSnapshot")]
 public sealed record ConversationSnapshot(
     [property: Id(0)] ConversationSummary Summary,
     [property: Id(1)] ImmutableArray<InboundMessage> Inbound,
-    [property: Id(2)] ImmutableArray<OutboundMessage> Outbound);
+    [property: Id(2)] ImmutableArray<OutboundMessage> Outbound)
+{
+    /// <summary>Recent status, category and flood changes, oldest first.</summary>
+    [Id(3)] public ImmutableArray<ConversationEvent> Events { get; init; } = [];
+
+    /// <summary>How many archived pages precede the recent history (numbered 1 = oldest … this = newest).</summary>
+    [Id(4)] public int ArchivedPages { get; init; }
+}
 
 /// <summary>A staff member's reply to a citizen.</summary>
 /// <param name="RequestId">The client's id of this request; the same id sends once.</param>

@@ -24,6 +24,25 @@ public interface ICitizenGrain : IGrainWithStringKey
     [Alias("GetConversation")]
     Task<ConversationSnapshot?> GetConversationAsync();
 
+    /// <summary>An archived page of the history (1 = oldest), or null when there is no such page.</summary>
+    [Alias("GetHistoryPage")]
+    Task<HistoryPage?> GetHistoryPageAsync(int number);
+
+    /// <summary>
+    /// Changes the conversation's status on a staff member's behalf, attributed and timestamped. Snoozing without a
+    /// time snoozes until the next working day starts. Setting the status it already has changes nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">A status staff cannot set (New), or a snooze time in the past.</exception>
+    /// <exception cref="KeyNotFoundException">The citizen has never written.</exception>
+    [Alias("ChangeStatus")]
+    Task<ConversationSummary> ChangeStatusAsync(StatusChange change);
+
+    /// <summary>Sets the conversation's category on a staff member's behalf, overriding triage's suggestion.</summary>
+    /// <exception cref="ArgumentException">Not one of the tenant's categories.</exception>
+    /// <exception cref="KeyNotFoundException">The citizen has never written.</exception>
+    [Alias("SetCategory")]
+    Task<ConversationSummary> SetCategoryAsync(string category, string staffId);
+
     /// <summary>
     /// Applies WhatsApp's status report (sent, delivered, read, failed) to the message it names, monotonically:
     /// a late or repeated report changes nothing. A report for a message this citizen was never sent is unmatched.

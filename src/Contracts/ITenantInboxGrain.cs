@@ -15,8 +15,8 @@ public interface ITenantInboxGrain : IGrainWithStringKey
     [Alias("Remove")]
     Task RemoveAsync(string citizenGrainKey);
 
-    /// <summary>Lists conversations, the most recently active first.</summary>
+    /// <summary>Lists conversations (of one section, or all), urgent first, then the most recently active.</summary>
     /// <exception cref="ArgumentException">The page token is not one this inbox issued.</exception>
     [Alias("List")]
-    Task<InboxPage> ListAsync(int pageSize, string? pageToken);
+    Task<InboxPage> ListAsync(int pageSize, string? pageToken, InboxSection? section = null);
 }

@@ -5,7 +5,9 @@ using GoldbachActors.Grains.Inbox;
 using GoldbachActors.Grains.Media;
 using GoldbachActors.WhatsApp.GraphApi;
 using Microsoft.Extensions.Configuration;
+using GoldbachActors.Grains.History;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace GoldbachActors.Grains;
@@ -25,11 +27,19 @@ public static class GrainsServiceCollectionExtensions
         services.AddGraphApiSender(configuration);
 
         services.AddSingleton<MediaDownloader>();
-        services.AddSingleton<TenantCalendars>();
-        services.AddSingleton(new Triage());
-        services.AddSingleton<IValidateOptions<GoldbachOptions>, OfficeHoursValidator>();
+        services.AddSingleton<TenantPolicies>();
+        services.AddSingleton<IValidateOptions<GoldbachOptions>, TenantPolicyValidator>();
         services.AddSingleton<IConversationIndexStore>(
             sp => new AzureTableConversationIndexStore(sp.GetRequiredService<TableServiceClient>()));
+        services.AddSingleton<IConversationHistoryStore>(sp => new AzureTableConversationHistoryStore(
+            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<Orleans.Serialization.Serializer<Contracts.HistoryPage>>()));
+        return services;
+    }
+
+    /// <summary>The conversation rules' clock (see <see cref="GoldbachClock"/>): the host's TimeProvider unless one is registered.</summary>
+    public static IServiceCollection AddGoldbachClock(this IServiceCollection services)
+    {
+        services.TryAddKeyedSingleton<TimeProvider>(GoldbachClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
         return services;
     }
 
@@ -39,5 +49,6 @@ public static class GrainsServiceCollectionExtensions
         {
             services.AddSingleton(TimeProvider.System);
         }
+        services.AddGoldbachClock();
     }
 }

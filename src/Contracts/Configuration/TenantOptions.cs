@@ -49,4 +49,58 @@ public sealed class TenantOptions
 
     /// <summary>Days the town hall is closed besides the Bavarian public holidays (e.g. 24 and 31 December).</summary>
     public List<DateOnly> ClosedDays { get; init; } = [];
+
+    /// <summary>
+    /// The acknowledgements in other languages, by ISO 639-1 code (<c>"en"</c>, <c>"uk"</c>): used when the citizen
+    /// clearly writes in that language. German (the texts above) is the default.
+    /// </summary>
+    public Dictionary<string, LocalizedAcknowledgement> Languages { get; init; } = [];
+
+    /// <summary>
+    /// The town's own staff numbers (E.164 with "+") or WhatsApp user ids: their messages get no acknowledgement, no
+    /// flood limit, and go to the staff coordination queue.
+    /// </summary>
+    public List<string> StaffNumbers { get; init; } = [];
+
+    /// <summary>
+    /// The categories triage suggests, each with keyword stems (German; umlauts folded). Empty: the town's own
+    /// categories from its report. "Sonstiges" always exists.
+    /// </summary>
+    public Dictionary<string, List<string>> Categories { get; init; } = [];
+
+    /// <summary>Stems that signal danger (urgent, due at once). Empty: the built-in list (Unfall, Feuer, …).</summary>
+    public List<string> DangerWords { get; init; } = [];
+
+    /// <summary>
+    /// How fast a citizen may write before the conversation is flagged as a flood (messages are still stored, but get
+    /// no further acknowledgement). Default: bursts of 20, then one message every 30 seconds.
+    /// </summary>
+    public RateLimitOptions FloodLimit { get; init; } = new() { Burst = 20, Every = TimeSpan.FromSeconds(30) };
+
+    /// <summary>
+    /// How fast the town sends to one citizen: Meta allows about one message every 6 seconds per recipient, with
+    /// short bursts.
+    /// </summary>
+    public RateLimitOptions OutboundPerRecipient { get; init; } = new() { Burst = 4, Every = TimeSpan.FromSeconds(6) };
+}
+
+/// <summary>The acknowledgement texts in one language besides German.</summary>
+public sealed class LocalizedAcknowledgement
+{
+    [Required, MaxLength(4096)]
+    public string AcknowledgementText { get; init; } = "";
+
+    /// <summary>Outside office hours; <c>{next}</c> names the next opening in this language.</summary>
+    [MaxLength(4000)]
+    public string? OutOfHoursAcknowledgementText { get; init; }
+}
+
+/// <summary>A token bucket: up to <see cref="Burst"/> at once, then one every <see cref="Every"/>.</summary>
+public sealed class RateLimitOptions
+{
+    [Range(1, 10_000)]
+    public int Burst { get; init; } = 1;
+
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan Every { get; init; } = TimeSpan.FromSeconds(1);
 }

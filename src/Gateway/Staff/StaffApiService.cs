@@ -34,8 +34,14 @@ public sealed class StaffApiService(IClusterClient cluster) : StaffService.Staff
         }
         var pageSize = request.PageSize == 0 ? DefaultPageSize : Math.Min(request.PageSize, MaxPageSize);
 
+        Domain.InboxSection? section = request.Section switch
+        {
+            InboxSection.Citizens => Domain.InboxSection.Citizens,
+            InboxSection.Staff => Domain.InboxSection.Staff,
+            _ => null,
+        };
         var page = await cluster.GetGrain<ITenantInboxGrain>(tenant)
-            .ListAsync(pageSize, string.IsNullOrEmpty(request.PageToken) ? null : request.PageToken);
+            .ListAsync(pageSize, string.IsNullOrEmpty(request.PageToken) ? null : request.PageToken, section);
         var response = new ListConversationsResponse { NextPageToken = page.NextPageToken ?? "" };
         response.Conversations.AddRange(page.Conversations.Select(StaffApiMapping.ToProto));
         return response;
@@ -46,9 +52,19 @@ public sealed class StaffApiService(IClusterClient cluster) : StaffService.Staff
         ArgumentNullException.ThrowIfNull(request);
         var key = ParseConversationName(request.Name, "name");
         StaffCaller.From(context).RequireTenant(key.Tenant);
-        var snapshot = await cluster.GetGrain<ICitizenGrain>(key.GrainKey).GetConversationAsync()
-            ?? throw new KeyNotFoundException("No such conversation.");
-        return StaffApiMapping.ToProto(snapshot);
+        var citizen = cluster.GetGrain<ICitizenGrain>(key.GrainKey);
+        var snapshot = await citizen.GetConversationAsync() ?? throw new KeyNotFoundException("No such conversation.");
+        if (string.IsNullOrEmpty(request.PageToken))
+        {
+            return StaffApiMapping.ToProto(snapshot);
+        }
+        if (!HistoryPageToken.TryParse(request.PageToken, out var number) || number > snapshot.ArchivedPages)
+        {
+            throw new ArgumentException("page_token is not one this conversation issued.");
+        }
+        var page = await citizen.GetHistoryPageAsync(number)
+            ?? throw new KeyNotFoundException("That page of the history is gone.");
+        return StaffApiMapping.ToProto(snapshot.Summary, page);
     }
 
     public override async Task<OutboundMessage> Reply(ReplyRequest request, ServerCallContext context)
@@ -89,6 +105,9 @@ internal static class StaffApiMapping
         {
             Domain.ConversationStatus.Open => ConversationStatus.Open,
             Domain.ConversationStatus.WaitingForCitizen => ConversationStatus.WaitingForCitizen,
+            Domain.ConversationStatus.New => ConversationStatus.New,
+            Domain.ConversationStatus.Snoozed => ConversationStatus.Snoozed,
+            Domain.ConversationStatus.Resolved => ConversationStatus.Resolved,
             _ => ConversationStatus.Unspecified,
         },
         LastMessageTime = Timestamp.FromDateTimeOffset(summary.LastMessageAt),
@@ -96,19 +115,56 @@ internal static class StaffApiMapping
         Category = summary.Category ?? "",
         Urgent = summary.Urgent,
         DueTime = summary.DueAt is { } due ? Timestamp.FromDateTimeOffset(due) : null,
+        SnoozeTime = summary.SnoozedUntil is { } until ? Timestamp.FromDateTimeOffset(until) : null,
+        Section = summary.Section == Domain.InboxSection.Staff ? InboxSection.Staff : InboxSection.Citizens,
+        Flooding = summary.Flooding,
+        Language = summary.Language ?? "",
     };
 
-    public static Conversation ToProto(ConversationSnapshot snapshot)
+    public static Conversation ToProto(ConversationSnapshot snapshot) =>
+        ToProto(snapshot.Summary, snapshot.Inbound, snapshot.Outbound, snapshot.Events, snapshot.ArchivedPages);
+
+    public static Conversation ToProto(Domain.ConversationSummary summary, Domain.HistoryPage page) =>
+        ToProto(summary, page.Inbound, page.Outbound, page.Events, page.Number - 1);
+
+    private static Conversation ToProto(
+        Domain.ConversationSummary summary,
+        IEnumerable<Domain.InboundMessage> inbound,
+        IEnumerable<Domain.OutboundMessage> outbound,
+        IEnumerable<Domain.ConversationEvent> events,
+        int olderPage)
     {
-        var conversation = new Conversation { Summary = ToProto(snapshot.Summary) };
-        var entries = snapshot.Inbound
-            .Select(m => (Time: m.SentAt, Entry: new ConversationEntry { Inbound = ToProto(m) }))
-            .Concat(snapshot.Outbound.Select(m => (Time: m.CreatedAt, Entry: new ConversationEntry { Outbound = ToProto(m) })))
-            .OrderBy(e => e.Time)
+        var conversation = new Conversation
+        {
+            Summary = ToProto(summary),
+            NextPageToken = olderPage >= 1 ? HistoryPageToken.Format(olderPage) : "",
+        };
+        var entries = inbound
+            .Select(m => (Time: m.SentAt, Order: 0, Entry: new ConversationEntry { Inbound = ToProto(m) }))
+            .Concat(outbound.Select(m => (Time: m.CreatedAt, Order: 1, Entry: new ConversationEntry { Outbound = ToProto(m) })))
+            .Concat(events.Select(e => (Time: e.At, Order: 2, Entry: new ConversationEntry { Event = ToProto(e) })))
+            .OrderBy(e => e.Time).ThenBy(e => e.Order)
             .Select(e => e.Entry);
         conversation.Entries.AddRange(entries);
         return conversation;
     }
+
+    public static ConversationEvent ToProto(Domain.ConversationEvent change) => new()
+    {
+        Time = Timestamp.FromDateTimeOffset(change.At),
+        Actor = change.Actor,
+        Kind = change.Kind switch
+        {
+            Domain.ConversationEventKind.Started => ConversationEventKind.Started,
+            Domain.ConversationEventKind.StatusChanged => ConversationEventKind.StatusChanged,
+            Domain.ConversationEventKind.CategoryChanged => ConversationEventKind.CategoryChanged,
+            Domain.ConversationEventKind.Escalated => ConversationEventKind.Escalated,
+            Domain.ConversationEventKind.FloodFlagged => ConversationEventKind.FloodFlagged,
+            _ => ConversationEventKind.Unspecified,
+        },
+        From = change.From ?? "",
+        To = change.To ?? "",
+    };
 
     public static InboundMessage ToProto(Domain.InboundMessage message)
     {
@@ -224,4 +280,20 @@ internal static class StaffApiMapping
         FailureCode = message.FailureCode ?? 0,
         StateChangeTime = message.StateChangedAt is { } changed ? Timestamp.FromDateTimeOffset(changed) : null,
     };
+}
+
+/// <summary>The page token of a conversation's history: "history/{page}", the next older archived page.</summary>
+internal static class HistoryPageToken
+{
+    private const string Prefix = "history/";
+
+    public static string Format(int page) => Prefix + page.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static bool TryParse(string token, out int page)
+    {
+        page = 0;
+        return token.StartsWith(Prefix, StringComparison.Ordinal)
+            && int.TryParse(token.AsSpan(Prefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out page)
+            && page >= 1;
+    }
 }

@@ -1,10 +1,10 @@
 using GoldbachActors.Contracts;
-using GoldbachActors.Contracts.Configuration;
 using GoldbachActors.Grains.Domain;
 using GoldbachActors.Grains.Media;
 using GoldbachActors.WhatsApp.GraphApi;
+using GoldbachActors.Grains.History;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace GoldbachActors.Grains.Citizens;
 
@@ -17,10 +17,9 @@ public sealed partial class CitizenGrain(
     [PersistentState("citizen", StorageNames.Citizens)] IPersistentState<CitizenState> state,
     IWhatsAppSender sender,
     MediaDownloader media,
-    TenantCalendars calendars,
-    Triage triage,
-    IOptions<GoldbachOptions> tenants,
-    TimeProvider time,
+    IConversationHistoryStore history,
+    TenantPolicies policies,
+    [FromKeyedServices(GoldbachClock.Key)] TimeProvider time,
     ILogger<CitizenGrain> logger) : Grain, ICitizenGrain
 {
     private const int MaxMediaAttempts = 5;
@@ -29,6 +28,7 @@ public sealed partial class CitizenGrain(
     private CitizenKey _key;
     private IGrainTimer? _dispatchTimer;
     private IGrainTimer? _mediaTimer;
+    private IGrainTimer? _snoozeTimer;
 
     // Whether the tenant's inbox is known to hold this activation's newest summary. False after activation: the
     // previous activation may have stored a change and died before the inbox did.
@@ -40,11 +40,11 @@ public sealed partial class CitizenGrain(
 
     private ICitizenGrain? Keeper => state.State.ForwardTo is { } keeper ? GrainFactory.GetGrain<ICitizenGrain>(keeper) : null;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _key = CitizenKey.ParseGrainKey(this.GetPrimaryKeyString());
+        await WakeIfSnoozeOverAsync();
         ResumeBackgroundWork();
-        return Task.CompletedTask;
     }
 
     public async Task<ReceiveOutcome> ReceiveAsync(InboundMessage message)
@@ -54,11 +54,10 @@ public sealed partial class CitizenGrain(
         {
             return await keeper.ReceiveAsync(message);
         }
-        var tenant = RequireTenant();
+        var policy = RequirePolicy();
         var now = time.GetUtcNow();
 
-        var rules = ConversationRules.For(tenant);
-        if (!state.State.TryRecord(message, now, rules))
+        if (!state.State.TryRecord(message, now, policy.Rules))
         {
             // Meta's retry after our failure: finish what the first attempt may have left undone.
             ResumeBackgroundWork();
@@ -70,14 +69,32 @@ public sealed partial class CitizenGrain(
         {
             ApplyIdentityChange(notice);
         }
+        var staff = policy.IsStaff(_key, state.State.PhoneNumber);
+        if (staff)
+        {
+            state.State.MoveToStaffSection();
+        }
         if (message.Type is not ("reaction" or "system"))
         {
-            var calendar = calendars.For(_key.Tenant);
-            state.State.ApplyTriage(triage.Assess(message.Text), message.SentAt, calendar?.NextOpeningAfter(message.SentAt));
-            state.State.QueueAcknowledgementIfDue(AcknowledgementTexts.Choose(tenant, calendar, now), now, rules);
+            var calendar = policy.Calendar;
+            if (state.State.ApplyTriage(policy.Triage.Assess(message.Text), message.SentAt, calendar?.NextOpeningAfter(message.SentAt)))
+            {
+                LogEscalated(state.State.Category);
+            }
+            if (staff || !state.State.TakeInboundToken(policy.Options.FloodLimit, now))
+            {
+                // Staff numbers coordinate among themselves; a flood gets no further acknowledgements.
+                state.State.SkipAcknowledgement();
+            }
+            else
+            {
+                state.State.QueueAcknowledgementIfDue(
+                    AcknowledgementTexts.Choose(policy.Options, calendar, now, state.State.Language), now, policy.Rules);
+            }
         }
 
         await PersistAsync();
+        await ArchiveAsync();
         ResumeBackgroundWork();
         await FoldPendingAliasesAsync();
         await PublishSummaryAsync();
@@ -105,6 +122,10 @@ public sealed partial class CitizenGrain(
         if (state.State.Revision != revision)
         {
             await PersistAsync();
+            await ArchiveAsync();
+            ResumeBackgroundWork();
+            await PublishSummaryAsync();
+            return queued;
         }
         ResumeBackgroundWork();
         await EnsureInboxCurrentAsync();
@@ -117,10 +138,73 @@ public sealed partial class CitizenGrain(
         {
             return await keeper.GetConversationAsync();
         }
+        await WakeIfSnoozeOverAsync();
         var current = state.State;
         return current.Exists
             ? new ConversationSnapshot(current.ToSummary(_key), [.. current.Inbound], [.. current.Outbound])
+            {
+                Events = [.. current.Events],
+                ArchivedPages = current.ArchivedPages,
+            }
             : null;
+    }
+
+    public async Task<HistoryPage?> GetHistoryPageAsync(int number)
+    {
+        if (Keeper is { } keeper)
+        {
+            return await keeper.GetHistoryPageAsync(number);
+        }
+        return number >= 1 && number <= state.State.ArchivedPages
+            ? await history.ReadPageAsync(_key, number, CancellationToken.None)
+            : null;
+    }
+
+    public async Task<ConversationSummary> ChangeStatusAsync(StatusChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (Keeper is { } keeper)
+        {
+            return await keeper.ChangeStatusAsync(change);
+        }
+        RequireStaffId(change.StaffId);
+        var policy = RequirePolicy();
+        RequireConversation();
+        var now = time.GetUtcNow();
+        state.State.WakeIfSnoozeOver(now);
+        var nextWorkingDay = policy.Calendar?.NextOpeningAfter(now) ?? now.AddDays(1);
+        if (state.State.ChangeStatus(change, now, nextWorkingDay))
+        {
+            await PersistAsync();
+            await ArchiveAsync();
+            ScheduleSnoozeWake();
+            await PublishSummaryAsync();
+        }
+        return state.State.ToSummary(_key);
+    }
+
+    public async Task<ConversationSummary> SetCategoryAsync(string category, string staffId)
+    {
+        ArgumentNullException.ThrowIfNull(category);
+        if (Keeper is { } keeper)
+        {
+            return await keeper.SetCategoryAsync(category, staffId);
+        }
+        RequireStaffId(staffId);
+        var policy = RequirePolicy();
+        RequireConversation();
+        if (!policy.Categories.Contains(category))
+        {
+            throw new ArgumentException(
+                $"'{category}' is not a category of this tenant; choose one of: {string.Join(", ", policy.Categories)}.", nameof(category));
+        }
+        if (state.State.ChooseCategory(category, staffId, time.GetUtcNow()))
+        {
+            await PersistAsync();
+            await ArchiveAsync();
+            await PublishSummaryAsync();
+        }
+        return state.State.ToSummary(_key);
     }
 
     public async Task<ReceiveOutcome> ReportDeliveryAsync(DeliveryReport report)
@@ -131,6 +215,10 @@ public sealed partial class CitizenGrain(
             return await keeper.ReportDeliveryAsync(report);
         }
         var outcome = state.State.ApplyReport(report, time.GetUtcNow());
+        if (outcome == ReceiveOutcome.Unmatched && state.State.ArchivedOutbound.TryGetValue(report.WhatsAppMessageId, out var archived))
+        {
+            return await ApplyArchivedReportAsync(archived.Page, report);
+        }
         if (outcome == ReceiveOutcome.Recorded)
         {
             await PersistAsync();
@@ -161,7 +249,21 @@ public sealed partial class CitizenGrain(
             state.State.Revision++;
             await PersistAsync();
         }
-        return state.State.ToHandover();
+        // The whole history moves: archived pages first (oldest), then the hot state.
+        var handover = state.State.ToHandover();
+        var inbound = new List<InboundMessage>();
+        var outbound = new List<OutboundMessage>();
+        for (var number = 1; number <= state.State.ArchivedPages; number++)
+        {
+            if (await history.ReadPageAsync(_key, number, CancellationToken.None) is { } page)
+            {
+                inbound.AddRange(page.Inbound);
+                outbound.AddRange(page.Outbound);
+            }
+        }
+        return inbound.Count + outbound.Count == 0
+            ? handover
+            : handover with { Inbound = [.. inbound, .. handover.Inbound], Outbound = [.. outbound, .. handover.Outbound] };
     }
 
     public async Task CompleteHandOverAsync()
@@ -170,6 +272,7 @@ public sealed partial class CitizenGrain(
         {
             return;
         }
+        await history.DeleteAllAsync(_key, CancellationToken.None);
         state.State.BecomeAlias(keeper);
         await PersistAsync();
         _dispatchTimer?.Dispose();
@@ -216,10 +319,88 @@ public sealed partial class CitizenGrain(
         }
     }
 
-    private TenantOptions RequireTenant() =>
-        tenants.Value.Find(_key.Tenant)
+    private TenantPolicy RequirePolicy() =>
+        policies.Find(_key.Tenant)
         ?? throw new InvalidOperationException(
             $"No tenant is configured for phone_number_id {_key.Tenant}: add it under Goldbach:Tenants.");
+
+    private void RequireConversation()
+    {
+        if (!state.State.Exists)
+        {
+            throw new KeyNotFoundException("This citizen has never written; there is no conversation to change.");
+        }
+    }
+
+    private static void RequireStaffId(string staffId)
+    {
+        if (string.IsNullOrWhiteSpace(staffId) || staffId == ConversationEvent.SystemActor)
+        {
+            throw new ArgumentException("A change by staff names the staff member.", nameof(staffId));
+        }
+    }
+
+    // Moves the oldest history out of the hot state, a page at a time. A failure leaves everything in the state (only
+    // larger for a while) and is tried again with the next change: recording a message never waits for archiving.
+    private async Task ArchiveAsync()
+    {
+        try
+        {
+            while (state.State.NextPageToArchive() is { } page)
+            {
+                await history.WritePageAsync(_key, page, CancellationToken.None);
+                state.State.CommitArchive(page, time.GetUtcNow());
+                await PersistAsync();
+            }
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or IOException or TimeoutException or OperationCanceledException)
+        {
+            LogArchiveFailed(ex);
+        }
+    }
+
+    private async Task<ReceiveOutcome> ApplyArchivedReportAsync(int number, DeliveryReport report)
+    {
+        if (await history.ReadPageAsync(_key, number, CancellationToken.None) is not { } page
+            || state.State.ApplyReport(page, report) is not { } updated)
+        {
+            return ReceiveOutcome.Duplicate;
+        }
+        await history.WritePageAsync(_key, updated, CancellationToken.None);
+        await PersistAsync();
+        return ReceiveOutcome.Recorded;
+    }
+
+    private async Task WakeIfSnoozeOverAsync()
+    {
+        if (state.State.WakeIfSnoozeOver(time.GetUtcNow()))
+        {
+            await PersistAsync();
+            await PublishSummaryAsync();
+        }
+        ScheduleSnoozeWake();
+    }
+
+    // While the grain is active, a snoozed conversation opens itself at its time; an inactive one opens on its next
+    // activation (the inbox shows the snooze time meanwhile).
+    private void ScheduleSnoozeWake()
+    {
+        if (state.State.Status != ConversationStatus.Snoozed || state.State.SnoozedUntil is not { } until)
+        {
+            return;
+        }
+        var due = until - time.GetUtcNow();
+        var maxDue = TimeSpan.FromDays(40);
+        due = due < TimeSpan.Zero ? TimeSpan.Zero : due > maxDue ? maxDue : due;
+        if (_snoozeTimer is null)
+        {
+            _snoozeTimer = this.RegisterGrainTimer(_ => WakeIfSnoozeOverAsync(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan));
+        }
+        else
+        {
+            _snoozeTimer.Change(due, Timeout.InfiniteTimeSpan);
+        }
+    }
 
     private async Task PersistAsync()
     {
@@ -282,8 +463,22 @@ public sealed partial class CitizenGrain(
     // Sends queued messages oldest first. A send that fails transiently stays queued and is tried again later.
     private async Task DispatchAsync(CancellationToken cancellationToken)
     {
+        var policy = RequirePolicy();
         while (state.State.ForwardTo is null && state.State.NextToSend() is { } next)
         {
+            if (state.State.Section != InboxSection.Staff)
+            {
+                // Meta's pace per recipient: about one message every 6 seconds, short bursts allowed.
+                var limit = policy.Options.OutboundPerRecipient;
+                var now = time.GetUtcNow();
+                var bucket = state.State.OutboundBucket ?? TokenBucket.Full(limit, now);
+                if (bucket.WaitTime(limit, now) is { } wait && wait > TimeSpan.Zero)
+                {
+                    Schedule(ref _dispatchTimer, DispatchAsync, wait);
+                    return;
+                }
+                state.State.OutboundBucket = bucket.Take(limit, now, out _);
+            }
             OutboundMessage updated;
             try
             {
@@ -384,6 +579,12 @@ public sealed partial class CitizenGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Status report '{Status}' names no message of this citizen; noted and ignored")]
     private partial void LogUnmatchedReport(string status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Danger reported (category {Category}): the conversation is urgent and due now")]
+    private partial void LogEscalated(string? category);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "History page not archived yet; it stays in the grain state and is tried again")]
+    private partial void LogArchiveFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A citizen's new identity was folded into their conversation ({Messages} messages moved)")]
     private partial void LogIdentityFolded(int messages);

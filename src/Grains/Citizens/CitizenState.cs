@@ -1,4 +1,5 @@
 using GoldbachActors.Contracts;
+using GoldbachActors.Contracts.Configuration;
 using GoldbachActors.Grains.Domain;
 using GoldbachActors.WhatsApp.GraphApi;
 
@@ -67,8 +68,53 @@ public sealed class CitizenState
     /// <summary>When the current conversation is due.</summary>
     [Id(16)] public DateTimeOffset? DueAt { get; set; }
 
+    /// <summary>How many pages of older history are archived (see <see cref="NextPageToArchive"/>).</summary>
+    [Id(17)] public int ArchivedPages { get; set; }
+
+    /// <summary>Recent status, category and flood changes (older ones are archived with the messages).</summary>
+    [Id(18)] public List<ConversationEvent> Events { get; set; } = [];
+
+    /// <summary>
+    /// Outbound messages archived before WhatsApp reported their last state, by wamid: a late report still finds its
+    /// page. Kept for <see cref="DeduplicationWindow"/>.
+    /// </summary>
+    [Id(19)] public Dictionary<string, ArchivedOutbound> ArchivedOutbound { get; set; } = [];
+
+    /// <summary>For a snoozed conversation: until when.</summary>
+    [Id(20)] public DateTimeOffset? SnoozedUntil { get; set; }
+
+    /// <summary>The staff coordination queue for the town's own numbers.</summary>
+    [Id(21)] public InboxSection Section { get; set; }
+
+    /// <summary>Whether the current conversation hit the flood limit.</summary>
+    [Id(22)] public bool Flooding { get; set; }
+
+    /// <summary>The citizen's messages as a token bucket against floods.</summary>
+    [Id(23)] public TokenBucket? InboundBucket { get; set; }
+
+    /// <summary>The town's messages to this citizen as a token bucket (Meta's per-recipient pace).</summary>
+    [Id(24)] public TokenBucket? OutboundBucket { get; set; }
+
+    /// <summary>The language the citizen last wrote in clearly ("de", "en", "uk", …).</summary>
+    [Id(25)] public string? Language { get; set; }
+
+    /// <summary>What the inbox shows of the citizen's latest message (kept here: the message may be archived).</summary>
+    [Id(26)] public string? LastInboundPreview { get; set; }
+
+    /// <summary>Whether staff chose the category (then triage no longer changes it).</summary>
+    [Id(27)] public bool CategoryChosenByStaff { get; set; }
+
+    /// <summary>How many recent entries (messages and events) the state keeps before it archives a page.</summary>
+    public const int HotLimit = 50;
+
+    /// <summary>How many entries one archived page takes.</summary>
+    public const int PageSize = 25;
+
+    /// <summary>How many processed message ids are remembered at most (a flood must not grow the state without bound).</summary>
+    public const int MaxRememberedMessageIds = 500;
+
     /// <summary>True when the citizen has written at least once.</summary>
-    public bool Exists => Inbound.Count > 0;
+    public bool Exists => ConversationNumber > 0 || Inbound.Count > 0;
 
     /// <summary>
     /// Records an inbound message unless it was recorded before. Returns false for a duplicate and changes nothing.
@@ -81,46 +127,69 @@ public sealed class CitizenState
     public bool TryRecord(InboundMessage message, DateTimeOffset now, ConversationRules? rules = null)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var key = message.DeduplicationKey;
-        if (ProcessedMessageIds.ContainsKey(key))
+        if (!Remember(message, now))
         {
             return false;
         }
-        ForgetExpiredMessageIds(now);
-        ProcessedMessageIds[key] = now;
 
-        if (ConversationNumber == 0)
+        if (ConversationNumber == 0 && Inbound.Count > 0)
         {
-            // The first conversation (or state written before conversations were counted: it keeps its acknowledgement).
+            // State written before conversations were counted: its conversation goes on, acknowledged as it was.
             ConversationNumber = 1;
         }
-        else if (rules is not null && rules.StartsNewConversation(LastActivity, message.SentAt))
+        else if (ConversationNumber == 0 || Status == ConversationStatus.Resolved
+            || (rules is not null && rules.StartsNewConversation(LastActivity, message.SentAt)))
         {
-            ConversationNumber++;
-            Acknowledged = false;
-            Category = null;
-            Urgent = false;
+            StartConversation(message.SentAt);
+        }
+        else if (Status is ConversationStatus.WaitingForCitizen or ConversationStatus.Snoozed)
+        {
+            // The citizen's answer puts the conversation back in front of staff, due again.
+            ChangeStatusTo(ConversationStatus.Open, message.SentAt, ConversationEvent.SystemActor);
             DueAt = null;
         }
-        if (LastInboundAt is not { } latest || message.SentAt > latest)
+
+        Insert(message);
+        if (LastInboundAt is not { } latest || message.SentAt >= latest)
         {
             LastInboundAt = message.SentAt;
+            LastInboundPreview = Preview(message);
         }
-
-        // Meta does not guarantee order: insert after every message with the same or an earlier timestamp.
-        var index = Inbound.Count;
-        while (index > 0 && Inbound[index - 1].SentAt > message.SentAt)
-        {
-            index--;
-        }
-        Inbound.Insert(index, message);
-
         PhoneNumber = message.PhoneNumber ?? PhoneNumber;
         ProfileName = message.ProfileName ?? ProfileName;
-        Status = ConversationStatus.Open;
+        Language = Domain.CitizenLanguage.Detect(message.Text) ?? Language;
         Revision++;
         return true;
     }
+
+    /// <summary>
+    /// Counts a citizen's message against the flood limit (at <paramref name="now"/>, arrival time). Returns false
+    /// when the citizen writes faster than allowed; the first time in a conversation, the conversation is flagged.
+    /// </summary>
+    public bool TakeInboundToken(RateLimitOptions limit, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(limit);
+        InboundBucket = (InboundBucket ?? TokenBucket.Full(limit, now)).Take(limit, now, out var taken);
+        if (!taken && !Flooding)
+        {
+            Flooding = true;
+            AddEvent(new ConversationEvent(now, ConversationEvent.SystemActor, ConversationEventKind.FloodFlagged, null, null));
+        }
+        return taken;
+    }
+
+    /// <summary>Marks the citizen as one of the town's staff numbers: their conversation is in the staff queue.</summary>
+    public void MoveToStaffSection()
+    {
+        if (Section != InboxSection.Staff)
+        {
+            Section = InboxSection.Staff;
+            Revision++;
+        }
+    }
+
+    /// <summary>Suppresses the current conversation's acknowledgement (a staff number, or a flood).</summary>
+    public void SkipAcknowledgement() => Acknowledged = true;
 
     /// <summary>
     /// Queues the automatic acknowledgement if the current conversation has not had one. Returns it, or null.
@@ -155,7 +224,8 @@ public sealed class CitizenState
         {
             return earlier;
         }
-        Status = ConversationStatus.WaitingForCitizen;
+        ChangeStatusTo(ConversationStatus.WaitingForCitizen, now, reply.StaffId);
+        DueAt = null;
         LastStaffReplyAt = now;
         return Enqueue(new OutboundMessage
         {
@@ -180,13 +250,47 @@ public sealed class CitizenState
         {
             return ReceiveOutcome.Unmatched;
         }
-        var message = Outbound[index];
-        if (DeliveryProgress.Advance(message.State, report.Status) is not { } next)
+        if (Advance(Outbound[index], report) is not { } advanced)
         {
             return ReceiveOutcome.Duplicate;
         }
+        Outbound[index] = advanced;
+        Revision++;
+        return ReceiveOutcome.Recorded;
+    }
+
+    /// <summary>
+    /// Applies a status report to an archived page that holds the message (a report that came after the message was
+    /// archived). Returns the updated page, or null when the report changes nothing.
+    /// </summary>
+    public HistoryPage? ApplyReport(HistoryPage page, DeliveryReport report)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        ArgumentNullException.ThrowIfNull(report);
+        var index = -1;
+        for (var i = 0; i < page.Outbound.Length && index < 0; i++)
+        {
+            index = page.Outbound[i].WhatsAppMessageId == report.WhatsAppMessageId ? i : -1;
+        }
+        if (index < 0 || Advance(page.Outbound[index], report) is not { } advanced)
+        {
+            return null;
+        }
+        if (DeliveryProgress.IsFinal(advanced.State))
+        {
+            ArchivedOutbound.Remove(report.WhatsAppMessageId);
+        }
+        return page with { Outbound = page.Outbound.SetItem(index, advanced) };
+    }
+
+    private static OutboundMessage? Advance(OutboundMessage message, DeliveryReport report)
+    {
+        if (DeliveryProgress.Advance(message.State, report.Status) is not { } next)
+        {
+            return null;
+        }
         var error = report.Errors.IsDefaultOrEmpty ? null : report.Errors[0];
-        Outbound[index] = message with
+        return message with
         {
             State = next,
             StateChangedAt = report.At,
@@ -195,8 +299,6 @@ public sealed class CitizenState
                 ? MetaErrorTexts.Describe(error?.Code, error?.Details)
                 : message.FailureReason,
         };
-        Revision++;
-        return ReceiveOutcome.Recorded;
     }
 
     /// <summary>Replaces a recorded message's media by a newer version (downloaded, or failed).</summary>
@@ -223,13 +325,17 @@ public sealed class CitizenState
         ArgumentNullException.ThrowIfNull(handover);
         foreach (var message in handover.Inbound)
         {
-            TryRecord(message with { PhoneNumber = null, ProfileName = null }, now);
+            if (Remember(message, now))
+            {
+                Insert(message with { PhoneNumber = null, ProfileName = null });
+            }
         }
         foreach (var message in handover.Outbound)
         {
             Outbound.Add(message with { Id = NextOutboundId() });
         }
         Acknowledged |= handover.Acknowledged;
+        ConversationNumber = Math.Max(ConversationNumber, 1);
         PhoneNumber ??= handover.PhoneNumber;
         ProfileName ??= handover.ProfileName;
         Revision++;
@@ -245,6 +351,11 @@ public sealed class CitizenState
         ForwardTo = canonical;
         Inbound.Clear();
         Outbound.Clear();
+        Events.Clear();
+        ArchivedOutbound.Clear();
+        ArchivedPages = 0;
+        ConversationNumber = 0;
+        LastInboundPreview = null;
         ProfileName = null;
         PhoneNumber = null;
         Revision++;
@@ -272,24 +383,172 @@ public sealed class CitizenState
 
     /// <summary>
     /// Applies triage to the current conversation: a category once one is suggested (a later, more specific one does
-    /// not replace it), urgency once danger was reported (then due at once), else due when the town hall opens next.
+    /// not replace it, nor anything staff chose), urgency once danger was reported (then due at once), else due when
+    /// the town hall opens next. Returns true when this message escalated the conversation to urgent.
     /// </summary>
-    public void ApplyTriage(TriageResult result, DateTimeOffset messageAt, DateTimeOffset? nextOpening)
+    public bool ApplyTriage(TriageResult result, DateTimeOffset messageAt, DateTimeOffset? nextOpening)
     {
         ArgumentNullException.ThrowIfNull(result);
-        if (Category is null or Triage.Other)
+        if (!CategoryChosenByStaff && Category is null or Triage.Other && Category != result.Category)
         {
+            AddEvent(new ConversationEvent(messageAt, ConversationEvent.SystemActor, ConversationEventKind.CategoryChanged, Category, result.Category));
             Category = result.Category;
         }
         if (result.Urgent && !Urgent)
         {
             Urgent = true;
             DueAt = messageAt;
+            AddEvent(new ConversationEvent(messageAt, ConversationEvent.SystemActor, ConversationEventKind.Escalated, null, null));
+            return true;
         }
-        else if (!Urgent && DueAt is null)
+        if (DueAt is null)
         {
-            DueAt = nextOpening ?? messageAt;
+            DueAt = Urgent ? messageAt : nextOpening ?? messageAt;
         }
+        return false;
+    }
+
+    /// <summary>A staff member's choice of category; returns false when it is the category already.</summary>
+    public bool ChooseCategory(string category, string staffId, DateTimeOffset now)
+    {
+        CategoryChosenByStaff = true;
+        if (Category == category)
+        {
+            return false;
+        }
+        AddEvent(new ConversationEvent(now, staffId, ConversationEventKind.CategoryChanged, Category, category));
+        Category = category;
+        Revision++;
+        return true;
+    }
+
+    /// <summary>
+    /// A staff member's change of status. Snoozed needs a time after <paramref name="now"/>
+    /// (<paramref name="nextWorkingDay"/> when the change names none). Returns false when nothing changed.
+    /// </summary>
+    /// <exception cref="ArgumentException">New (only a citizen's message makes a conversation new), or a snooze time not in the future.</exception>
+    public bool ChangeStatus(StatusChange change, DateTimeOffset now, DateTimeOffset nextWorkingDay)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        switch (change.Status)
+        {
+            case ConversationStatus.Snoozed:
+                var until = change.SnoozeUntil ?? nextWorkingDay;
+                if (until <= now)
+                {
+                    throw new ArgumentException("A conversation is snoozed until a time in the future.", nameof(change));
+                }
+                if (Status == ConversationStatus.Snoozed && SnoozedUntil == until)
+                {
+                    return false;
+                }
+                ChangeStatusTo(ConversationStatus.Snoozed, now, change.StaffId, until);
+                SnoozedUntil = until;
+                DueAt = until;
+                break;
+            case ConversationStatus.Open or ConversationStatus.WaitingForCitizen or ConversationStatus.Resolved:
+                if (Status == change.Status)
+                {
+                    return false;
+                }
+                ChangeStatusTo(change.Status, now, change.StaffId);
+                DueAt = change.Status == ConversationStatus.Open ? DueAt ?? now : null;
+                break;
+            default:
+                throw new ArgumentException($"Staff set a conversation open, waiting for the citizen, snoozed or resolved, not {change.Status}.", nameof(change));
+        }
+        Revision++;
+        return true;
+    }
+
+    /// <summary>A snoozed conversation whose time has come is open again (as of its snooze time). Returns true if so.</summary>
+    public bool WakeIfSnoozeOver(DateTimeOffset now)
+    {
+        if (Status != ConversationStatus.Snoozed || SnoozedUntil is not { } until || until > now)
+        {
+            return false;
+        }
+        ChangeStatusTo(ConversationStatus.Open, until, ConversationEvent.SystemActor);
+        DueAt = until;
+        Revision++;
+        return true;
+    }
+
+    /// <summary>
+    /// The oldest entries to move out of the hot state, as page <c>ArchivedPages + 1</c>, once the state holds more
+    /// than <see cref="HotLimit"/>; null otherwise. Takes up to <see cref="PageSize"/> entries in time order and stops
+    /// at one still in flight (a message waiting to be sent, media waiting to be stored). Changes nothing: the caller
+    /// stores the page, then calls <see cref="CommitArchive"/>.
+    /// </summary>
+    public HistoryPage? NextPageToArchive()
+    {
+        if (Inbound.Count + Outbound.Count + Events.Count <= HotLimit)
+        {
+            return null;
+        }
+        var timeline = Inbound.Select(m => (At: m.SentAt, Order: 0, Item: (object)m))
+            .Concat(Outbound.Select(m => (At: m.CreatedAt, Order: 1, Item: (object)m)))
+            .Concat(Events.Select(e => (At: e.At, Order: 2, Item: (object)e)))
+            .OrderBy(e => e.At).ThenBy(e => e.Order);
+        var inbound = new List<InboundMessage>();
+        var outbound = new List<OutboundMessage>();
+        var events = new List<ConversationEvent>();
+        foreach (var (_, _, item) in timeline)
+        {
+            if (inbound.Count + outbound.Count + events.Count == PageSize)
+            {
+                break;
+            }
+            switch (item)
+            {
+                case InboundMessage { Media.Status: MediaStatus.Pending }:
+                case OutboundMessage { State: DeliveryState.Queued }:
+                    goto done;
+                case InboundMessage message:
+                    inbound.Add(message);
+                    break;
+                case OutboundMessage message:
+                    outbound.Add(message);
+                    break;
+                case ConversationEvent change:
+                    events.Add(change);
+                    break;
+            }
+        }
+    done:
+        return inbound.Count + outbound.Count + events.Count == 0
+            ? null
+            : new HistoryPage(ArchivedPages + 1, [.. inbound], [.. outbound], [.. events]);
+    }
+
+    /// <summary>Drops what <paramref name="page"/> holds from the hot state once the page is stored.</summary>
+    public void CommitArchive(HistoryPage page, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        if (page.Number != ArchivedPages + 1)
+        {
+            throw new InvalidOperationException($"Page {page.Number} is not the next page ({ArchivedPages + 1}).");
+        }
+        var inbound = page.Inbound.Select(m => m.DeduplicationKey).ToHashSet(StringComparer.Ordinal);
+        var outbound = page.Outbound.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        Inbound.RemoveAll(m => inbound.Contains(m.DeduplicationKey));
+        Outbound.RemoveAll(m => outbound.Contains(m.Id));
+        Events.RemoveAll(page.Events.Contains);
+        foreach (var message in page.Outbound)
+        {
+            if (message.WhatsAppMessageId is { } wamid && !DeliveryProgress.IsFinal(message.State))
+            {
+                ArchivedOutbound[wamid] = new ArchivedOutbound(page.Number, now);
+            }
+        }
+        foreach (var (wamid, archived) in ArchivedOutbound)
+        {
+            if (archived.At < now - DeduplicationWindow)
+            {
+                ArchivedOutbound.Remove(wamid);
+            }
+        }
+        ArchivedPages = page.Number;
     }
 
     /// <summary>What the inbox shows of this conversation.</summary>
@@ -302,12 +561,16 @@ public sealed class CitizenState
             DisplayName = ProfileName,
             PhoneNumber = PhoneNumber,
             Status = Status,
-            LastMessageAt = last?.SentAt ?? default,
-            LastMessagePreview = last is null ? null : Preview(last),
+            LastMessageAt = LastInboundAt ?? last?.SentAt ?? default,
+            LastMessagePreview = LastInboundPreview ?? (last is null ? null : Preview(last)),
             Revision = Revision,
             Category = Category,
             Urgent = Urgent,
             DueAt = DueAt,
+            SnoozedUntil = Status == ConversationStatus.Snoozed ? SnoozedUntil : null,
+            Section = Section,
+            Flooding = Flooding,
+            Language = Language,
         };
     }
 
@@ -319,6 +582,67 @@ public sealed class CitizenState
             return $"[{message.Type}]";
         }
         return message.Text.Length <= MaxLength ? message.Text : string.Concat(message.Text.AsSpan(0, MaxLength - 1), "…");
+    }
+
+    // Records the message id unless it was recorded before (false: a duplicate).
+    private bool Remember(InboundMessage message, DateTimeOffset now)
+    {
+        var key = message.DeduplicationKey;
+        if (ProcessedMessageIds.ContainsKey(key))
+        {
+            return false;
+        }
+        ForgetExpiredMessageIds(now);
+        ProcessedMessageIds[key] = now;
+        return true;
+    }
+
+    // Meta does not guarantee order: insert after every message with the same or an earlier timestamp.
+    private void Insert(InboundMessage message)
+    {
+        var index = Inbound.Count;
+        while (index > 0 && Inbound[index - 1].SentAt > message.SentAt)
+        {
+            index--;
+        }
+        Inbound.Insert(index, message);
+    }
+
+    private void StartConversation(DateTimeOffset at)
+    {
+        ConversationNumber++;
+        Acknowledged = false;
+        Category = null;
+        CategoryChosenByStaff = false;
+        Urgent = false;
+        DueAt = null;
+        Flooding = false;
+        SnoozedUntil = null;
+        Status = ConversationStatus.New;
+        AddEvent(new ConversationEvent(at, ConversationEvent.SystemActor, ConversationEventKind.Started, null, null));
+    }
+
+    private void ChangeStatusTo(ConversationStatus status, DateTimeOffset at, string actor, DateTimeOffset? until = null)
+    {
+        if (Status == status && status != ConversationStatus.Snoozed)
+        {
+            return;
+        }
+        var to = until is { } time
+            ? $"{status} until {time.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}"
+            : status.ToString();
+        AddEvent(new ConversationEvent(at, actor, ConversationEventKind.StatusChanged, Status.ToString(), to));
+        if (status != ConversationStatus.Snoozed)
+        {
+            SnoozedUntil = null;
+        }
+        Status = status;
+    }
+
+    private void AddEvent(ConversationEvent change)
+    {
+        Events.Add(change with { ConversationNumber = ConversationNumber });
+        Revision++;
     }
 
     private OutboundMessage Enqueue(OutboundMessage message)
@@ -340,5 +664,17 @@ public sealed class CitizenState
                 ProcessedMessageIds.Remove(id);
             }
         }
+        if (ProcessedMessageIds.Count >= MaxRememberedMessageIds)
+        {
+            // A flood within the window: forget the oldest ids (a duplicate that old is all but impossible).
+            foreach (var (id, _) in ProcessedMessageIds.OrderBy(p => p.Value).Take(ProcessedMessageIds.Count - MaxRememberedMessageIds + 1).ToList())
+            {
+                ProcessedMessageIds.Remove(id);
+            }
+        }
     }
 }
+
+/// <summary>Where an archived outbound message lives, so that a late delivery report still reaches it.</summary>
+[GenerateSerializer, Immutable, Alias("goldbach.ArchivedOutbound")]
+public sealed record ArchivedOutbound([property: Id(0)] int Page, [property: Id(1)] DateTimeOffset At);

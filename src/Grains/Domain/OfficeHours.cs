@@ -95,8 +95,4 @@ public sealed class OfficeHours
         }
         return null;
     }
-
-    /// <summary>"Montag, 2. Juni ab 8:00 Uhr": how the acknowledgement names the next opening.</summary>
-    public static string DescribeGerman(DateTimeOffset opening) =>
-        opening.ToString("dddd, d. MMMM 'ab' H:mm 'Uhr'", CultureInfo.GetCultureInfo("de-DE"));
 }

@@ -46,6 +46,9 @@ public sealed class Triage
         _danger = [.. (dangerStems ?? DefaultDangerStems).Select(FoldStem)];
     }
 
+    /// <summary>The categories this triage knows, "Sonstiges" included.</summary>
+    public IReadOnlyCollection<string> Categories => [.. _categories.Select(c => c.Category).Append(Other).Distinct()];
+
     /// <summary>Triages one text; no text (a photo, a location) is "Sonstiges", not urgent.</summary>
     public TriageResult Assess(string? text)
     {

@@ -38,6 +38,10 @@ public sealed class AzureTableConversationIndexStore(TableServiceClient tables, 
                 Category = entity.GetString(nameof(ConversationSummary.Category)),
                 Urgent = entity.GetBoolean(nameof(ConversationSummary.Urgent)) ?? false,
                 DueAt = entity.GetDateTimeOffset(nameof(ConversationSummary.DueAt)),
+                SnoozedUntil = entity.GetDateTimeOffset(nameof(ConversationSummary.SnoozedUntil)),
+                Section = (InboxSection)(entity.GetInt32(nameof(ConversationSummary.Section)) ?? 0),
+                Flooding = entity.GetBoolean(nameof(ConversationSummary.Flooding)) ?? false,
+                Language = entity.GetString(nameof(ConversationSummary.Language)),
             });
         }
         return result;
@@ -79,6 +83,10 @@ public sealed class AzureTableConversationIndexStore(TableServiceClient tables, 
             [nameof(ConversationSummary.Category)] = summary.Category,
             [nameof(ConversationSummary.Urgent)] = summary.Urgent,
             [nameof(ConversationSummary.DueAt)] = summary.DueAt,
+            [nameof(ConversationSummary.SnoozedUntil)] = summary.SnoozedUntil,
+            [nameof(ConversationSummary.Section)] = (int)summary.Section,
+            [nameof(ConversationSummary.Flooding)] = summary.Flooding,
+            [nameof(ConversationSummary.Language)] = summary.Language,
         };
     }
 }

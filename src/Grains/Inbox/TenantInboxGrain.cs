@@ -68,7 +68,7 @@ public sealed class TenantInboxGrain(IConversationIndexStore store) : Grain, ITe
         await store.DeleteAsync(_tenant, citizenGrainKey, CancellationToken.None);
     }
 
-    public Task<InboxPage> ListAsync(int pageSize, string? pageToken)
+    public Task<InboxPage> ListAsync(int pageSize, string? pageToken, InboxSection? section = null)
     {
         if (pageSize is < 1 or > 1000)
         {
@@ -78,7 +78,11 @@ public sealed class TenantInboxGrain(IConversationIndexStore store) : Grain, ITe
         if (!string.IsNullOrEmpty(pageToken))
         {
             var after = InboxPageToken.Parse(pageToken);
-            candidates = _ordered.Where(s => InboxOrder.Instance.Compare(s, after) > 0);
+            candidates = candidates.Where(s => InboxOrder.Instance.Compare(s, after) > 0);
+        }
+        if (section is { } only)
+        {
+            candidates = candidates.Where(s => s.Section == only);
         }
         var page = candidates.Take(pageSize + 1).ToList();
         string? next = null;

@@ -31,7 +31,7 @@ public sealed class OfficeHoursTests
         Assert.False(Goldbach.IsOpenAt(saturday));
         var next = Goldbach.NextOpeningAfter(saturday)!.Value;
         Assert.Equal(Local(2025, 6, 2, 8), next);
-        Assert.Equal("Montag, 2. Juni ab 8:00 Uhr", OfficeHours.DescribeGerman(next));
+        Assert.Equal("Montag, 2. Juni ab 8:00 Uhr", AcknowledgementTexts.DescribeOpening(next, "de"));
     }
 
     [Theory]
@@ -136,7 +136,7 @@ public sealed class AcknowledgementTextsTests
             Tenants = { ["106540352242922"] = new TenantOptions { Name = "x", AcknowledgementText = "y", OfficeHours = new() { ["Montag"] = "08:00-12:00" } } },
         };
 
-        var result = new OfficeHoursValidator().Validate(null, options);
+        var result = new TenantPolicyValidator().Validate(null, options);
 
         Assert.True(result.Failed);
         Assert.Contains("Goldbach:Tenants:106540352242922:OfficeHours", result.FailureMessage, StringComparison.Ordinal);

@@ -28,7 +28,7 @@ public sealed class CitizenMessageLoopTests(LocalSystem system)
         Assert.Equal(phone, summary.PhoneNumber);
         Assert.Equal("Erika Mustermann", summary.DisplayName);
         Assert.Equal(text, summary.LastMessagePreview);
-        Assert.Equal(ConversationStatus.Open, summary.Status);
+        Assert.Equal(ConversationStatus.New, summary.Status);
 
         var reply = await staff.ReplyAsync(new ReplyRequest
         {

@@ -4,6 +4,7 @@ using GoldbachActors.Contracts;
 using GoldbachActors.Contracts.Configuration;
 using GoldbachActors.Grains;
 using GoldbachActors.Grains.Domain;
+using GoldbachActors.Grains.History;
 using GoldbachActors.Grains.Inbox;
 using GoldbachActors.Grains.Media;
 using GoldbachActors.WhatsApp.GraphApi;
@@ -25,6 +26,16 @@ public sealed class GrainTestCluster : IAsyncLifetime
 
     public InMemoryIndexStore Index { get; } = new();
 
+    public InMemoryHistoryStore History { get; } = new();
+
+    /// <summary>The town's clock for the conversation rules (Orleans keeps the system clock).</summary>
+    public ShiftedClock Clock { get; } = new();
+
+    /// <summary>A staff number of the test tenant.</summary>
+    public const string StaffNumber = "+4915199999999";
+
+    public const string OutOfHoursText = "Danke! Wir sind am {next} wieder für Sie da.";
+
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IClusterClient Client => Cluster.Client;
@@ -39,11 +50,25 @@ public sealed class GrainTestCluster : IAsyncLifetime
             host.Services.AddSingleton<IConversationIndexStore>(Index);
             // Media are covered end to end against Azurite and the stand-in; these tests send none.
             host.Services.AddSingleton(new MediaDownloader(new NoMediaClient(), new BlobServiceClient("UseDevelopmentStorage=true")));
-            host.Services.AddSingleton(TimeProvider.System);
-            host.Services.AddSingleton<TenantCalendars>();
-            host.Services.AddSingleton(new Triage());
-            host.Services.Configure<GoldbachOptions>(o =>
-                o.Tenants[Tenant] = new TenantOptions { Name = "Markt Goldbach", AcknowledgementText = AcknowledgementText });
+            host.Services.AddSingleton<IConversationHistoryStore>(History);
+            host.Services.AddKeyedSingleton<TimeProvider>(GoldbachClock.Key, Clock);
+            host.Services.AddSingleton<TenantPolicies>();
+            host.Services.Configure<GoldbachOptions>(o => o.Tenants[Tenant] = new TenantOptions
+            {
+                Name = "Markt Goldbach",
+                AcknowledgementText = AcknowledgementText,
+                OutOfHoursAcknowledgementText = OutOfHoursText,
+                // Open around the clock except on Sundays and holidays; the clock starts on a working day.
+                OfficeHours = new()
+                {
+                    ["Monday"] = "00:00-23:59", ["Tuesday"] = "00:00-23:59", ["Wednesday"] = "00:00-23:59",
+                    ["Thursday"] = "00:00-23:59", ["Friday"] = "00:00-23:59", ["Saturday"] = "00:00-23:59",
+                },
+                Languages = { ["en"] = new() { AcknowledgementText = "Thank you for your message to Markt Goldbach!" } },
+                StaffNumbers = [StaffNumber],
+                FloodLimit = new() { Burst = 5, Every = TimeSpan.FromMinutes(1) },
+                OutboundPerRecipient = new() { Burst = 20, Every = TimeSpan.FromMilliseconds(100) },
+            });
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -55,6 +80,53 @@ public sealed class GrainTestCluster : IAsyncLifetime
 
     public static InboundMessage Text(string text, DateTimeOffset? at = null, string? wamid = null, string? phone = "+4915112345678") =>
         new(wamid ?? $"wamid.{Guid.NewGuid():N}", at ?? DateTimeOffset.UtcNow, "text", text, phone, "Erika");
+}
+
+/// <summary>
+/// "Now" in the town, running at real speed from a chosen instant while Orleans keeps real time. Starts on a working
+/// Wednesday morning (10 June 2026, 10:00 in Goldbach), so that no test depends on the day it runs.
+/// </summary>
+public sealed class ShiftedClock : TimeProvider
+{
+    public static readonly DateTimeOffset WorkingDayMorning = new(2026, 6, 10, 8, 0, 0, TimeSpan.Zero);
+
+    private TimeSpan _offset = WorkingDayMorning - System.GetUtcNow();
+
+    /// <summary>From now on the clock runs from <paramref name="instant"/>.</summary>
+    public void MoveTo(DateTimeOffset instant) => _offset = instant - System.GetUtcNow();
+
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + _offset;
+}
+
+/// <summary>History pages in memory, for the grain tests only (the Azure Table store is tested against Azurite).</summary>
+public sealed class InMemoryHistoryStore : IConversationHistoryStore
+{
+    private readonly ConcurrentDictionary<(string Citizen, int Number), HistoryPage> _pages = new();
+
+    private int _writes;
+
+    public int Writes => _writes;
+
+    public int PagesOf(CitizenKey citizen) => _pages.Keys.Count(k => k.Citizen == citizen.StorageKey);
+
+    public Task WritePageAsync(CitizenKey citizen, HistoryPage page, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _writes);
+        _pages[(citizen.StorageKey, page.Number)] = page;
+        return Task.CompletedTask;
+    }
+
+    public Task<HistoryPage?> ReadPageAsync(CitizenKey citizen, int number, CancellationToken cancellationToken) =>
+        Task.FromResult(_pages.GetValueOrDefault((citizen.StorageKey, number)));
+
+    public Task DeleteAllAsync(CitizenKey citizen, CancellationToken cancellationToken)
+    {
+        foreach (var key in _pages.Keys.Where(k => k.Citizen == citizen.StorageKey))
+        {
+            _pages.TryRemove(key, out _);
+        }
+        return Task.CompletedTask;
+    }
 }
 
 /// <summary>A Graph API double: records what is sent and fails on demand.</summary>

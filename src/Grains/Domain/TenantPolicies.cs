@@ -1,0 +1,158 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.ComponentModel.DataAnnotations;
+using GoldbachActors.Contracts;
+using GoldbachActors.Contracts.Configuration;
+using Microsoft.Extensions.Options;
+using PhoneNumbers;
+
+namespace GoldbachActors.Grains.Domain;
+
+/// <summary>One tenant's rules, built once from its configuration: calendar, triage, staff numbers, limits.</summary>
+public sealed class TenantPolicy
+{
+    private readonly FrozenSet<string> _staff;
+
+    internal TenantPolicy(TenantOptions options)
+    {
+        Options = options;
+        Calendar = options.OfficeHours.Count > 0
+            ? new OfficeHours(OfficeHours.ParseWeek(options.OfficeHours), options.ClosedDays, OfficeHours.Berlin)
+            : null;
+        Triage = new Triage(
+            options.Categories.Count > 0 ? options.Categories.ToDictionary(c => c.Key, c => c.Value.ToArray()) : null,
+            options.DangerWords.Count > 0 ? options.DangerWords : null);
+        Rules = ConversationRules.For(options);
+        _staff = options.StaffNumbers.Select(StaffIdentities.Normalize).ToFrozenSet(StringComparer.Ordinal);
+    }
+
+    public TenantOptions Options { get; }
+
+    /// <summary>The office hours, or null when none are configured (then it is never "out of hours").</summary>
+    public OfficeHours? Calendar { get; }
+
+    public Triage Triage { get; }
+
+    public ConversationRules Rules { get; }
+
+    /// <summary>The categories staff may choose: the configured ones (or the defaults) and "Sonstiges".</summary>
+    public IReadOnlyCollection<string> Categories => Triage.Categories;
+
+    /// <summary>Whether a sender is one of the town's own staff numbers (by number or by WhatsApp user id).</summary>
+    public bool IsStaff(CitizenKey key, string? phoneNumber) =>
+        _staff.Contains(key.Identity) || (phoneNumber is not null && _staff.Contains(phoneNumber));
+}
+
+/// <summary>Each tenant's <see cref="TenantPolicy"/>, built on first use.</summary>
+public sealed class TenantPolicies(IOptions<GoldbachOptions> options)
+{
+    private readonly ConcurrentDictionary<string, TenantPolicy?> _policies = new();
+
+    /// <summary>The tenant's policy, or null when no tenant owns this <c>phone_number_id</c>.</summary>
+    public TenantPolicy? Find(string tenant) => _policies.GetOrAdd(tenant, key =>
+        options.Value.Find(key) is { } settings ? new TenantPolicy(settings) : null);
+}
+
+/// <summary>Staff numbers as written in configuration ("+49 151 2345678"), in the form WhatsApp sends them.</summary>
+public static class StaffIdentities
+{
+    /// <summary>A number in E.164 with "+", or a WhatsApp user id unchanged.</summary>
+    /// <exception cref="FormatException">Neither a valid phone number nor a WhatsApp user id.</exception>
+    public static string Normalize(string configured)
+    {
+        ArgumentNullException.ThrowIfNull(configured);
+        var trimmed = configured.Trim();
+        if (CitizenKey.IsValidIdentity(trimmed) && !trimmed.All(char.IsAsciiDigit))
+        {
+            return trimmed;
+        }
+        try
+        {
+            var util = PhoneNumberUtil.GetInstance();
+            var number = util.Parse(trimmed.StartsWith('+') ? trimmed : "+" + trimmed, null);
+            if (!util.IsValidNumber(number))
+            {
+                throw new FormatException($"'{Mask(trimmed)}' is not a valid phone number.");
+            }
+            return util.Format(number, PhoneNumberFormat.E164);
+        }
+        catch (NumberParseException ex)
+        {
+            throw new FormatException($"'{Mask(trimmed)}' is neither a phone number in international form (+49…) nor a WhatsApp user id: {ex.Message}", ex);
+        }
+    }
+
+    // Validation messages end up in logs: show only the end of a number.
+    private static string Mask(string value) => value.Length <= 3 ? "***" : "…" + value[^3..];
+}
+
+/// <summary>
+/// Refuses tenant rules that do not work, at start-up, naming the tenant and the value: office hours that do not
+/// parse, invalid staff numbers, empty categories, unknown languages, bad limits.
+/// </summary>
+public sealed class TenantPolicyValidator : IValidateOptions<GoldbachOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GoldbachOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        foreach (var (tenant, settings) in options.Tenants)
+        {
+            var prefix = $"Goldbach:Tenants:{tenant}";
+            try
+            {
+                OfficeHours.ParseWeek(settings.OfficeHours);
+            }
+            catch (FormatException ex)
+            {
+                failures.Add($"{prefix}:OfficeHours: {ex.Message}");
+            }
+            for (var i = 0; i < settings.StaffNumbers.Count; i++)
+            {
+                try
+                {
+                    StaffIdentities.Normalize(settings.StaffNumbers[i]);
+                }
+                catch (FormatException ex)
+                {
+                    failures.Add($"{prefix}:StaffNumbers:{i}: {ex.Message}");
+                }
+            }
+            foreach (var (category, stems) in settings.Categories)
+            {
+                if (string.IsNullOrWhiteSpace(category) || category.Length > 60)
+                {
+                    failures.Add($"{prefix}:Categories: a category name has 1 to 60 characters ('{category}').");
+                }
+                if (stems.Any(string.IsNullOrWhiteSpace))
+                {
+                    failures.Add($"{prefix}:Categories:{category}: a keyword is empty.");
+                }
+            }
+            if (settings.DangerWords.Any(string.IsNullOrWhiteSpace))
+            {
+                failures.Add($"{prefix}:DangerWords: a danger word is empty.");
+            }
+            foreach (var (language, texts) in settings.Languages)
+            {
+                if (language.Length != 2 || !language.All(char.IsAsciiLetterLower))
+                {
+                    failures.Add($"{prefix}:Languages:{language}: a language is its two-letter ISO 639-1 code in lower case (\"en\", \"uk\").");
+                }
+                Check(texts, $"{prefix}:Languages:{language}");
+            }
+            Check(settings.FloodLimit, $"{prefix}:FloodLimit");
+            Check(settings.OutboundPerRecipient, $"{prefix}:OutboundPerRecipient");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+
+        void Check(object value, string path)
+        {
+            var results = new List<ValidationResult>();
+            if (!Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: true))
+            {
+                failures.AddRange(results.Select(r => $"{path}: {r.ErrorMessage}"));
+            }
+        }
+    }
+}
