@@ -1,11 +1,11 @@
 using Azure.Data.Tables;
 using GoldbachActors.Contracts.Configuration;
 using GoldbachActors.Grains.Domain;
+using GoldbachActors.Grains.History;
 using GoldbachActors.Grains.Inbox;
 using GoldbachActors.Grains.Media;
 using GoldbachActors.WhatsApp.GraphApi;
 using Microsoft.Extensions.Configuration;
-using GoldbachActors.Grains.History;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;

@@ -1,8 +1,8 @@
 using GoldbachActors.Contracts;
 using GoldbachActors.Grains.Domain;
+using GoldbachActors.Grains.History;
 using GoldbachActors.Grains.Media;
 using GoldbachActors.WhatsApp.GraphApi;
-using GoldbachActors.Grains.History;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

@@ -61,8 +61,12 @@ public sealed class GrainTestCluster : IAsyncLifetime
                 // Open around the clock except on Sundays and holidays; the clock starts on a working day.
                 OfficeHours = new()
                 {
-                    ["Monday"] = "00:00-23:59", ["Tuesday"] = "00:00-23:59", ["Wednesday"] = "00:00-23:59",
-                    ["Thursday"] = "00:00-23:59", ["Friday"] = "00:00-23:59", ["Saturday"] = "00:00-23:59",
+                    ["Monday"] = "00:00-23:59",
+                    ["Tuesday"] = "00:00-23:59",
+                    ["Wednesday"] = "00:00-23:59",
+                    ["Thursday"] = "00:00-23:59",
+                    ["Friday"] = "00:00-23:59",
+                    ["Saturday"] = "00:00-23:59",
                 },
                 Languages = { ["en"] = new() { AcknowledgementText = "Thank you for your message to Markt Goldbach!" } },
                 StaffNumbers = [StaffNumber],
