@@ -28,7 +28,6 @@ const string Storage = "UseDevelopmentStorage=true";
 var webhookUrl = new Uri($"http://127.0.0.1:{LocalDevelopment.GatewayHttpPort}/webhooks/whatsapp").ToString();
 var siloPort = LocalDevelopment.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
 var siloGatewayPort = LocalDevelopment.SiloGatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-var tenant = "Goldbach__Tenants__" + LocalDevelopment.TenantId + "__";
 
 var simulator = builder.AddProject<Projects.GoldbachActors_WhatsAppSimulator>("whatsapp-simulator", launchProfileName: null)
     .WithHttpEndpoint(port: LocalDevelopment.SimulatorPort, isProxied: false)
@@ -45,21 +44,12 @@ var silo = builder.AddProject<Projects.GoldbachActors_Silo>("silo", launchProfil
     .WithEnvironment("Orleans__GatewayPort", siloGatewayPort)
     .WithEnvironment("WhatsApp__GraphApi__BaseUrl", LocalDevelopment.SimulatorUrl.ToString())
     .WithEnvironment("WhatsApp__GraphApi__AccessToken", LocalDevelopment.AccessToken)
-    .WithEnvironment(tenant + "Name", LocalDevelopment.TenantName)
-    .WithEnvironment(tenant + "AcknowledgementText", LocalDevelopment.AcknowledgementText)
-    .WithEnvironment(tenant + "OutOfHoursAcknowledgementText", LocalDevelopment.OutOfHoursAcknowledgementText)
-    .WithEnvironment(tenant + "ClosedDays__0", "2026-12-24")
-    .WithEnvironment(tenant + "ClosedDays__1", "2026-12-31")
     .WithHttpHealthCheck("/health/ready")
     .WaitFor(azurite);
-foreach (var (day, periods) in LocalDevelopment.OfficeHours)
-{
-    silo.WithEnvironment(tenant + "OfficeHours__" + day, periods);
-}
 
 // The gateway's two Kestrel endpoints (HTTP/1.1 for webhooks, h2c for gRPC) come from its appsettings.json;
 // Aspire picks them up as resource endpoints. They are used as they are, without Aspire's proxy.
-builder.AddProject<Projects.GoldbachActors_Gateway>("gateway", launchProfileName: null)
+var gateway = builder.AddProject<Projects.GoldbachActors_Gateway>("gateway", launchProfileName: null)
     .WithEndpoint("Http", e => e.IsProxied = false)
     .WithEndpoint("Grpc", e => e.IsProxied = false)
     .WithEnvironment("ConnectionStrings__Storage", Storage)
@@ -68,11 +58,16 @@ builder.AddProject<Projects.GoldbachActors_Gateway>("gateway", launchProfileName
     .WithEnvironment("Staff__Authentication__Issuer", LocalDevelopment.StaffIssuer)
     .WithEnvironment("Staff__Authentication__Audience", LocalDevelopment.StaffAudience)
     .WithEnvironment("Staff__Authentication__SigningKey", LocalDevelopment.StaffSigningKey)
-    .WithEnvironment(tenant + "Name", LocalDevelopment.TenantName)
-    .WithEnvironment(tenant + "AcknowledgementText", LocalDevelopment.AcknowledgementText)
     .WithHttpHealthCheck("/health/ready", endpointName: "Http")
     .WaitFor(silo)
     .WaitFor(simulator);
+
+// Silo and gateway read the same tenant configuration.
+foreach (var (key, value) in LocalDevelopment.TenantConfiguration())
+{
+    silo.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+    gateway.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+}
 
 builder.Build().Run();
 

@@ -109,14 +109,16 @@ public static class CliCommands
     private static Command Show()
     {
         var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}, as inbox lists it." };
-        var command = new Command("show", "Show one conversation with every message.") { conversation };
+        var pageToken = new Option<string>("--page-token") { Description = "An older page of the history, as the previous show printed it." };
+        var command = new Command("show", "Show one conversation: its recent history, or an older page.") { conversation, pageToken };
         command.SetAction((parse, ct) => RunAsync(async settings =>
         {
             var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
             using (channel)
             {
                 var result = await client.GetConversationAsync(
-                    new GetConversationRequest { Name = parse.GetValue(conversation) }, headers, cancellationToken: ct);
+                    new GetConversationRequest { Name = parse.GetValue(conversation), PageToken = parse.GetValue(pageToken) ?? "" },
+                    headers, cancellationToken: ct);
                 Console.WriteLine($"{result.Summary.DisplayName} {result.Summary.PhoneNumber} ({result.Summary.Status})");
                 foreach (var entry in result.Entries)
                 {
@@ -129,6 +131,15 @@ public static class CliCommands
                         var by = string.IsNullOrEmpty(outbound.SentBy) ? "automatic" : outbound.SentBy;
                         Console.WriteLine($"{outbound.CreateTime.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm}  wir ({by}, {outbound.State}):  {outbound.Text}");
                     }
+                    else if (entry.Event is { } change)
+                    {
+                        var values = string.IsNullOrEmpty(change.From) && string.IsNullOrEmpty(change.To) ? "" : $" {change.From} → {change.To}";
+                        Console.WriteLine($"{change.Time.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm}  ({change.Actor}: {change.Kind}{values})");
+                    }
+                }
+                if (!string.IsNullOrEmpty(result.NextPageToken))
+                {
+                    Console.WriteLine($"Older history: --page-token {result.NextPageToken}");
                 }
                 return 0;
             }

@@ -33,9 +33,6 @@ public static class DeliveryProgress
         return Rank(next) > Rank(current) ? next : null;
     }
 
-    /// <summary>Whether no report can move a message in this state any further (read).</summary>
-    public static bool IsFinal(DeliveryState state) => state == DeliveryState.Read;
-
     private static int Rank(DeliveryState state) => state switch
     {
         DeliveryState.Queued => 0,

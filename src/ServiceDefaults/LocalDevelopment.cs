@@ -17,6 +17,48 @@ public static class LocalDevelopment
     public const string OutOfHoursAcknowledgementText =
         "Vielen Dank für Ihre Nachricht an den Markt Goldbach! Wir sind am {next} wieder für Sie da. In Notfällen wählen Sie 112 bzw. 110.";
 
+    public const string EnglishAcknowledgementText =
+        "Thank you for your message to Markt Goldbach! We will get back to you as soon as possible❤.";
+
+    public const string EnglishOutOfHoursAcknowledgementText =
+        "Thank you for your message to Markt Goldbach! We are back for you on {next}. In an emergency call 112 or 110.";
+
+    public const string UkrainianAcknowledgementText =
+        "Дякуємо за ваше повідомлення до Markt Goldbach! Ми відповімо вам якнайшвидше❤.";
+
+    public const string UkrainianOutOfHoursAcknowledgementText =
+        "Дякуємо за ваше повідомлення до Markt Goldbach! Ми знову на зв'язку {next}. У надзвичайних ситуаціях телефонуйте 112 або 110.";
+
+    /// <summary>The demo's staff coordination number (the stand-in's citizens may use it to see the staff section).</summary>
+    public const string StaffNumber = "+4960229999999";
+
+    /// <summary>
+    /// The demo tenant's whole configuration as configuration keys (<c>Goldbach:Tenants:{id}:…</c>): the run command
+    /// passes it to silo and gateway.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> TenantConfiguration()
+    {
+        var prefix = $"Goldbach:Tenants:{TenantId}:";
+        var settings = new Dictionary<string, string>
+        {
+            [prefix + "Name"] = TenantName,
+            [prefix + "AcknowledgementText"] = AcknowledgementText,
+            [prefix + "OutOfHoursAcknowledgementText"] = OutOfHoursAcknowledgementText,
+            [prefix + "Languages:en:AcknowledgementText"] = EnglishAcknowledgementText,
+            [prefix + "Languages:en:OutOfHoursAcknowledgementText"] = EnglishOutOfHoursAcknowledgementText,
+            [prefix + "Languages:uk:AcknowledgementText"] = UkrainianAcknowledgementText,
+            [prefix + "Languages:uk:OutOfHoursAcknowledgementText"] = UkrainianOutOfHoursAcknowledgementText,
+            [prefix + "ClosedDays:0"] = "2026-12-24",
+            [prefix + "ClosedDays:1"] = "2026-12-31",
+            [prefix + "StaffNumbers:0"] = StaffNumber,
+        };
+        foreach (var (day, periods) in OfficeHours)
+        {
+            settings[prefix + "OfficeHours:" + day] = periods;
+        }
+        return settings;
+    }
+
     /// <summary>The demo's office hours (Europe/Berlin) by day.</summary>
     public static IReadOnlyDictionary<string, string> OfficeHours { get; } = new Dictionary<string, string>
     {

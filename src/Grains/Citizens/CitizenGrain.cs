@@ -362,7 +362,7 @@ public sealed partial class CitizenGrain(
     private async Task<ReceiveOutcome> ApplyArchivedReportAsync(int number, DeliveryReport report)
     {
         if (await history.ReadPageAsync(_key, number, CancellationToken.None) is not { } page
-            || state.State.ApplyReport(page, report) is not { } updated)
+            || CitizenState.ApplyReport(page, report) is not { } updated)
         {
             return ReceiveOutcome.Duplicate;
         }

@@ -75,8 +75,8 @@ public sealed class CitizenState
     [Id(18)] public List<ConversationEvent> Events { get; set; } = [];
 
     /// <summary>
-    /// Outbound messages archived before WhatsApp reported their last state, by wamid: a late report still finds its
-    /// page. Kept for <see cref="DeduplicationWindow"/>.
+    /// Recently archived outbound messages by wamid, so that a late status report still finds its page (and a
+    /// repeated one is known as a duplicate). Kept for <see cref="DeduplicationWindow"/>.
     /// </summary>
     [Id(19)] public Dictionary<string, ArchivedOutbound> ArchivedOutbound { get; set; } = [];
 
@@ -263,7 +263,7 @@ public sealed class CitizenState
     /// Applies a status report to an archived page that holds the message (a report that came after the message was
     /// archived). Returns the updated page, or null when the report changes nothing.
     /// </summary>
-    public HistoryPage? ApplyReport(HistoryPage page, DeliveryReport report)
+    public static HistoryPage? ApplyReport(HistoryPage page, DeliveryReport report)
     {
         ArgumentNullException.ThrowIfNull(page);
         ArgumentNullException.ThrowIfNull(report);
@@ -275,10 +275,6 @@ public sealed class CitizenState
         if (index < 0 || Advance(page.Outbound[index], report) is not { } advanced)
         {
             return null;
-        }
-        if (DeliveryProgress.IsFinal(advanced.State))
-        {
-            ArchivedOutbound.Remove(report.WhatsAppMessageId);
         }
         return page with { Outbound = page.Outbound.SetItem(index, advanced) };
     }
@@ -536,7 +532,7 @@ public sealed class CitizenState
         Events.RemoveAll(page.Events.Contains);
         foreach (var message in page.Outbound)
         {
-            if (message.WhatsAppMessageId is { } wamid && !DeliveryProgress.IsFinal(message.State))
+            if (message.WhatsAppMessageId is { } wamid)
             {
                 ArchivedOutbound[wamid] = new ArchivedOutbound(page.Number, now);
             }

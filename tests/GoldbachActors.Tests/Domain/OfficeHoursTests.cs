@@ -1,3 +1,4 @@
+using GoldbachActors.Contracts;
 using GoldbachActors.Contracts.Configuration;
 using GoldbachActors.Grains.Domain;
 
@@ -140,5 +141,75 @@ public sealed class AcknowledgementTextsTests
 
         Assert.True(result.Failed);
         Assert.Contains("Goldbach:Tenants:106540352242922:OfficeHours", result.FailureMessage, StringComparison.Ordinal);
+    }
+}
+
+public sealed class TenantPolicyTests
+{
+    private static TenantOptions Valid() => new() { Name = "Markt Goldbach", AcknowledgementText = "Danke" };
+
+    [Fact]
+    public void Wrong_staff_numbers_languages_categories_and_limits_are_refused_at_start_naming_the_value()
+    {
+        var tenant = new TenantOptions
+        {
+            Name = "Markt Goldbach",
+            AcknowledgementText = "Danke",
+            StaffNumbers = ["+49 9999", "nonsense"],
+            Languages = { ["English"] = new() { AcknowledgementText = "" } },
+            Categories = { ["Spielplatz"] = ["schaukel", " "] },
+            FloodLimit = new() { Burst = 0, Every = TimeSpan.FromSeconds(1) },
+        };
+        var result = new TenantPolicyValidator().Validate(null, new GoldbachOptions { Tenants = { ["106540352242922"] = tenant } });
+
+        Assert.True(result.Failed);
+        var failures = result.Failures!.ToList();
+        Assert.Contains(failures, f => f.StartsWith("Goldbach:Tenants:106540352242922:StaffNumbers:0:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Goldbach:Tenants:106540352242922:StaffNumbers:1:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("Languages:English: a language is its two-letter", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("Languages:English: The AcknowledgementText field is required", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("Categories:Spielplatz: a keyword is empty", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("FloodLimit:", StringComparison.Ordinal));
+        // Validation messages go to logs: a staff number is never repeated whole.
+        Assert.DoesNotContain(failures, f => f.Contains("9999", StringComparison.Ordinal) && f.Contains("+49", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Staff_numbers_match_as_WhatsApp_sends_them_and_configured_categories_replace_the_defaults()
+    {
+        var tenant = Valid();
+        tenant.StaffNumbers.AddRange(["+49 9563 1234-56", "DE.staffuser1"]);
+        tenant.Categories["Kitzrettung"] = ["kitz", "rehkitz", "mahd"];
+        var policy = new TenantPolicies(Microsoft.Extensions.Options.Options.Create(new GoldbachOptions { Tenants = { ["1"] = tenant } })).Find("1")!;
+
+        Assert.True(policy.IsStaff(CitizenKey.Create("1", "DE.other1"), "+49956312345" + "6"));
+        Assert.True(policy.IsStaff(CitizenKey.Create("1", "DE.staffuser1"), null));
+        Assert.False(policy.IsStaff(CitizenKey.Create("1", "DE.other1"), "+4915112345678"));
+        Assert.Equal(["Kitzrettung", "Sonstiges"], policy.Categories);
+        Assert.Equal("Kitzrettung", policy.Triage.Assess("Morgen wird gemäht, bitte Kitze suchen").Category);
+    }
+
+    [Fact]
+    public void The_acknowledgement_is_in_the_citizens_language_and_names_the_opening_in_it()
+    {
+        var tenant = new TenantOptions
+        {
+            Name = "Markt Goldbach",
+            AcknowledgementText = "Danke",
+            OutOfHoursAcknowledgementText = "Wir sind am {next} wieder da.",
+            Languages =
+            {
+                ["en"] = new() { AcknowledgementText = "Thank you", OutOfHoursAcknowledgementText = "Back on {next}." },
+                ["uk"] = new() { AcknowledgementText = "Дякуємо", OutOfHoursAcknowledgementText = "Ми знову на зв'язку {next}." },
+            },
+        };
+        var hours = new OfficeHours(OfficeHours.ParseWeek(new Dictionary<string, string> { ["Monday"] = "08:00-12:00" }), [], OfficeHours.Berlin);
+        var saturday = new DateTimeOffset(2025, 5, 31, 10, 0, 0, TimeSpan.Zero);
+        var monday = new DateTimeOffset(2025, 6, 2, 7, 0, 0, TimeSpan.Zero);
+
+        Assert.Equal("Back on Monday, 2 June from 8:00.", AcknowledgementTexts.Choose(tenant, hours, saturday, "en"));
+        Assert.Equal("Ми знову на зв'язку понеділок, 2 червня з 8:00.", AcknowledgementTexts.Choose(tenant, hours, saturday, "uk"));
+        Assert.Equal("Wir sind am Montag, 2. Juni ab 8:00 Uhr wieder da.", AcknowledgementTexts.Choose(tenant, hours, saturday, "fr"));
+        Assert.Equal("Thank you", AcknowledgementTexts.Choose(tenant, hours, monday, "en"));
     }
 }

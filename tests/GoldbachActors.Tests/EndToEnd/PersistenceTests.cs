@@ -90,4 +90,45 @@ public sealed class PersistenceTests : IAsyncLifetime
         var left = await _system.Journal.ReadStaleAsync(TimeSpan.Zero, CancellationToken.None).CountAsync();
         Assert.Equal(0, left);
     }
+
+    [Fact]
+    public async Task A_long_history_is_stored_in_pages_and_staff_read_it_newest_first_after_a_restart()
+    {
+        const string phone = "+4915112345621";
+        var t0 = DateTimeOffset.UtcNow.AddHours(-2);
+        const int messages = 90;
+        for (var i = 0; i < messages; i++)
+        {
+            using var response = await _system.PostWebhookAsync(
+                LocalSystem.TextWebhook(phone, $"Meldung {i}", at: t0.AddSeconds(i)), waitUntilRecorded: false);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        await _system.WaitUntilRecordedAsync();
+        await _system.StopSiloAsync();
+        await _system.StartSiloAsync();
+
+        var staff = _system.Staff();
+        var name = LocalSystem.ConversationName(phone);
+        var page = await Eventually.Succeeds<Conversation, Grpc.Core.RpcException>(
+            () => staff.GetConversationAsync(new GetConversationRequest { Name = name }).ResponseAsync);
+        var newestFirst = new List<string>();
+        var pages = 0;
+        while (true)
+        {
+            newestFirst.AddRange(page.Entries.Where(e => e.Inbound is not null).Select(e => e.Inbound.Text).Reverse());
+            if (string.IsNullOrEmpty(page.NextPageToken))
+            {
+                break;
+            }
+            pages++;
+            page = await staff.GetConversationAsync(new GetConversationRequest { Name = name, PageToken = page.NextPageToken });
+        }
+
+        Assert.True(pages >= 2, $"{pages} archived pages");
+        Assert.Equal(Enumerable.Range(0, messages).Reverse().Select(i => $"Meldung {i}"), newestFirst);
+        var bad = await Assert.ThrowsAsync<Grpc.Core.RpcException>(
+            () => staff.GetConversationAsync(new GetConversationRequest { Name = name, PageToken = "history/999" }).ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, bad.StatusCode);
+        Assert.Single(_system.SentMessages.List(phone));
+    }
 }
