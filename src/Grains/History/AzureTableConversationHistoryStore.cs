@@ -9,14 +9,17 @@ namespace GoldbachActors.Grains.History;
 /// History pages in an Azure Table: partition = the citizen (<see cref="CitizenKey.StorageKey"/>), one page in one
 /// or more rows <c>{page:D10}.{part:D2}</c> written in one entity-group transaction. A page is serialized with the
 /// Orleans serializer (version tolerant like the grain state) and cut into binary properties of at most 64 KiB; a row
-/// holds up to 15 of them, well inside the 1 MiB entity limit, so no page is ever too large to store.
+/// holds up to 10 of them, inside the 1 MiB entity limit. A page of 25 entries stays far below the 4 MiB a transaction
+/// may carry (WhatsApp texts have at most 4,096 characters).
 /// </summary>
 public sealed class AzureTableConversationHistoryStore(
     TableServiceClient tables, Serializer<HistoryPage> serializer, string tableName = "ConversationHistory")
     : IConversationHistoryStore
 {
     private const int ChunkBytes = 64 * 1024;
-    private const int ChunksPerRow = 15;
+    // Binary travels base64-encoded, and Azurite counts that against the 1 MiB entity limit: 10 chunks (640 KiB, about
+    // 850 KiB encoded) fit either way. A transaction carries at most 4 MiB, so a page holds up to about 2.5 MB.
+    private const int ChunksPerRow = 10;
     private const string PartsProperty = "Parts";
 
     private readonly Lazy<Task<TableClient>> _table = new(async () =>
