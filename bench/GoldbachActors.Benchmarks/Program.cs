@@ -10,6 +10,16 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
+// bench/run.sh history | memory run the citizen grain's benchmarks (see docs/benchmarks.md); no mode: intake.
+switch (args.FirstOrDefault())
+{
+    case "history":
+        await HistoryBenchmark.RunAsync(args);
+        return 0;
+    case "memory":
+        return await MemoryBenchmark.RunAsync(args);
+}
+
 // Webhook intake against its two limits, in one run on this machine:
 //   1. a bare ASP.NET Core endpoint that only reads the body and answers 200 (the HTTP ceiling),
 //   2. Azurite's raw rate of single-entity upserts into a table as large as the citizens' (the storage ceiling),

@@ -148,6 +148,9 @@ public class LocalSystemHost : IAsyncDisposable
     }
 
     /// <summary>The gateway's journal of answered webhooks.</summary>
+    /// <summary>The gateway's Orleans client: calls the grains directly, as the gateway does.</summary>
+    public IClusterClient Cluster => _gateway!.Services.GetRequiredService<IClusterClient>();
+
     public WebhookJournal Journal => _gateway!.Services.GetRequiredService<WebhookJournal>();
 
     /// <summary>Waits until the gateway has recorded every webhook it answered (or given them to its sweeper).</summary>

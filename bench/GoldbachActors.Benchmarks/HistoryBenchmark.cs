@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Globalization;
+using GoldbachActors.Contracts;
+using GoldbachActors.Testing;
+
+namespace GoldbachActors.Benchmarks;
+
+/// <summary>
+/// The time to append one message to a citizen's conversation at history lengths 10, 1,000 and 10,000, on the real
+/// silo against Azurite (grain state and history pages in Azure Table storage), called through the Orleans client as
+/// the gateway calls it. Goal: within 1.2× of each other, because the hot state stays bounded.
+/// </summary>
+public static class HistoryBenchmark
+{
+    private static readonly int[] Lengths = [10, 1_000, 10_000];
+
+    public static async Task RunAsync(string[] args)
+    {
+        var samples = Arg(args, "--samples", 300);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"History benchmark: append one message at history lengths {string.Join(", ", Lengths)}; {samples} appends each, {Environment.ProcessorCount} cores"));
+        await using var system = LocalSystemHost.Create();
+        await system.StartAsync();
+        var cluster = system.Cluster;
+        var t0 = DateTimeOffset.UtcNow.AddDays(-1);
+
+        // Length 10 is measured on many citizens (one append each keeps them near 10); the long ones on one citizen
+        // each (300 appends change 1,000 or 10,000 by little).
+        var groups = new List<(int Length, List<ICitizenGrain> Citizens)>();
+        var seeding = Stopwatch.StartNew();
+        foreach (var length in Lengths)
+        {
+            var count = length == 10 ? samples : 1;
+            var citizens = Enumerable.Range(0, count)
+                .Select(i => cluster.GetGrain<ICitizenGrain>(CitizenKey.Create(LocalSystemHost.Tenant, $"DE.hist{length}x{i}").GrainKey))
+                .ToList();
+            await Parallel.ForEachAsync(citizens, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (citizen, _) =>
+            {
+                for (var m = 0; m < length; m++)
+                {
+                    await citizen.ReceiveAsync(Message(citizen, m, t0.AddSeconds(m)));
+                }
+            });
+            groups.Add((length, citizens));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  seeded {count} citizen(s) with {length} messages ({seeding.Elapsed.TotalSeconds:F0} s so far)"));
+        }
+        var snapshot = await groups[^1].Citizens[0].GetConversationAsync();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  the 10,000-message citizen: {snapshot!.ArchivedPages} archived pages, {snapshot.Inbound.Length} messages in the hot state"));
+
+        // Round robin over the lengths, so that Azurite's and the machine's drift hits all three alike.
+        var timings = Lengths.ToDictionary(l => l, _ => new List<double>());
+        for (var round = 0; round < samples; round++)
+        {
+            foreach (var (length, citizens) in groups)
+            {
+                var citizen = citizens[round % citizens.Count];
+                var message = Message(citizen, 100_000 + round, t0.AddHours(2).AddSeconds(round));
+                var watch = Stopwatch.StartNew();
+                await citizen.ReceiveAsync(message);
+                timings[length].Add(watch.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| history length | appends | mean ms | median ms | p95 ms | mean vs. length 10 |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
+        var baseline = timings[10].Average();
+        foreach (var length in Lengths)
+        {
+            var sorted = timings[length].Order().ToList();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {length:N0} | {sorted.Count} | {sorted.Average():F2} | {sorted[sorted.Count / 2]:F2} | {sorted[(int)(sorted.Count * 0.95)]:F2} | {sorted.Average() / baseline:F2}× |"));
+        }
+    }
+
+    private static InboundMessage Message(ICitizenGrain citizen, int n, DateTimeOffset at) =>
+        new($"wamid.{citizen.GetPrimaryKeyString().Replace('/', '.')}.{n}", at, "text",
+            $"Meldung {n}: Die Straßenlaterne in der Hauptstraße flackert seit gestern Abend.", "+4915112345678", "Erika Mustermann");
+
+    internal static int Arg(string[] args, string name, int fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+}
