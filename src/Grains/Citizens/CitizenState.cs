@@ -27,7 +27,10 @@ public sealed class CitizenState
     /// <summary>The messages the town sent or is about to send, in the order they were recorded.</summary>
     [Id(3)] public List<OutboundMessage> Outbound { get; set; } = [];
 
-    /// <summary>WhatsApp message ids already recorded, with when: the deduplication window.</summary>
+    /// <summary>
+    /// WhatsApp message ids recorded by earlier code, with when (today's code records <see cref="ProcessedMessages"/>
+    /// and lets these expire).
+    /// </summary>
     [Id(4)] public Dictionary<string, DateTimeOffset> ProcessedMessageIds { get; set; } = [];
 
     /// <summary>Whether the current conversation has had its automatic acknowledgement.</summary>
@@ -103,6 +106,12 @@ public sealed class CitizenState
 
     /// <summary>Whether staff chose the category (then triage no longer changes it).</summary>
     [Id(27)] public bool CategoryChosenByStaff { get; set; }
+
+    /// <summary>
+    /// The deduplication window: recorded messages by a 64-bit digest of their deduplication key (SHA-256, stable
+    /// across processes), with when. A digest instead of the id keeps a full window small.
+    /// </summary>
+    [Id(28)] public Dictionary<ulong, DateTimeOffset> ProcessedMessages { get; set; } = [];
 
     /// <summary>How many recent entries (messages and events) the state keeps before it archives a page.</summary>
     public const int HotLimit = 50;
@@ -584,12 +593,13 @@ public sealed class CitizenState
     private bool Remember(InboundMessage message, DateTimeOffset now)
     {
         var key = message.DeduplicationKey;
-        if (ProcessedMessageIds.ContainsKey(key))
+        var digest = Digest(key);
+        if (ProcessedMessages.ContainsKey(digest) || ProcessedMessageIds.ContainsKey(key))
         {
             return false;
         }
         ForgetExpiredMessageIds(now);
-        ProcessedMessageIds[key] = now;
+        ProcessedMessages[digest] = now;
         return true;
     }
 
@@ -660,14 +670,32 @@ public sealed class CitizenState
                 ProcessedMessageIds.Remove(id);
             }
         }
-        if (ProcessedMessageIds.Count >= MaxRememberedMessageIds)
+        foreach (var (digest, recordedAt) in ProcessedMessages)
         {
-            // A flood within the window: forget the oldest ids (a duplicate that old is all but impossible).
-            foreach (var (id, _) in ProcessedMessageIds.OrderBy(p => p.Value).Take(ProcessedMessageIds.Count - MaxRememberedMessageIds + 1).ToList())
+            if (recordedAt < horizon)
             {
-                ProcessedMessageIds.Remove(id);
+                ProcessedMessages.Remove(digest);
             }
         }
+        if (ProcessedMessages.Count >= MaxRememberedMessageIds)
+        {
+            // A flood within the window: forget the oldest ids (a duplicate that old is all but impossible).
+            foreach (var (digest, _) in ProcessedMessages.OrderBy(p => p.Value).Take(ProcessedMessages.Count - MaxRememberedMessageIds + 1).ToList())
+            {
+                ProcessedMessages.Remove(digest);
+            }
+        }
+    }
+
+    /// <summary>Whether a message with this deduplication key is in the window.</summary>
+    public bool HasProcessed(string deduplicationKey) =>
+        ProcessedMessages.ContainsKey(Digest(deduplicationKey)) || ProcessedMessageIds.ContainsKey(deduplicationKey);
+
+    private static ulong Digest(string key)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key), hash);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(hash);
     }
 }
 

@@ -139,7 +139,7 @@ public sealed class HistoryArchiveTests
             state.TryRecord(Message(i, T0.AddSeconds(i)), T0.AddSeconds(i), Rules);
         }
 
-        Assert.True(state.ProcessedMessageIds.Count <= CitizenState.MaxRememberedMessageIds);
+        Assert.True(state.ProcessedMessages.Count <= CitizenState.MaxRememberedMessageIds);
         Assert.False(state.TryRecord(Message(3 * CitizenState.MaxRememberedMessageIds - 1, T0), T0.AddHours(1), Rules));
     }
 }
