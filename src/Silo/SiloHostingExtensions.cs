@@ -13,6 +13,9 @@ public static class SiloHostingExtensions
     /// <summary>The Azure Table that holds citizens' grain state.</summary>
     public const string CitizenStateTable = "GoldbachCitizens";
 
+    /// <summary>The Azure Table of the grains' durable reminders.</summary>
+    public const string ReminderTable = "GoldbachReminders";
+
     public static WebApplicationBuilder AddGoldbachSilo(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -35,6 +38,12 @@ public static class SiloHostingExtensions
             {
                 o.TableServiceClient = tables;
                 o.TableName = cluster.MembershipTable;
+            })
+            // Reminders wake a grain at a time even when it is not active (a snoozed conversation's end).
+            .UseAzureTableReminderService(o =>
+            {
+                o.TableServiceClient = tables;
+                o.TableName = ReminderTable;
             })
             .AddAzureTableGrainStorage(StorageNames.Citizens, options => options.Configure<Serializer>((o, serializer) =>
             {

@@ -20,7 +20,7 @@ public sealed partial class CitizenGrain(
     IConversationHistoryStore history,
     TenantPolicies policies,
     [FromKeyedServices(GoldbachClock.Key)] TimeProvider time,
-    ILogger<CitizenGrain> logger) : Grain, ICitizenGrain
+    ILogger<CitizenGrain> logger) : Grain, ICitizenGrain, IRemindable
 {
     private const int MaxMediaAttempts = 5;
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(5);
@@ -28,7 +28,7 @@ public sealed partial class CitizenGrain(
     private CitizenKey _key;
     private IGrainTimer? _dispatchTimer;
     private IGrainTimer? _mediaTimer;
-    private IGrainTimer? _snoozeTimer;
+    private const string SnoozeReminder = "snooze";
 
     // Whether the tenant's inbox is known to hold this activation's newest summary. False after activation: the
     // previous activation may have stored a change and died before the inbox did.
@@ -177,7 +177,7 @@ public sealed partial class CitizenGrain(
         {
             await PersistAsync();
             await ArchiveAsync();
-            ScheduleSnoozeWake();
+            await ScheduleSnoozeWakeAsync();
             await PublishSummaryAsync();
         }
         return state.State.ToSummary(_key);
@@ -378,27 +378,30 @@ public sealed partial class CitizenGrain(
             await PersistAsync();
             await PublishSummaryAsync();
         }
-        ScheduleSnoozeWake();
     }
 
-    // While the grain is active, a snoozed conversation opens itself at its time; an inactive one opens on its next
-    // activation (the inbox shows the snooze time meanwhile).
-    private void ScheduleSnoozeWake()
+    // A durable reminder opens a snoozed conversation at its time, whether or not the grain is active then. One
+    // reminder per grain, moved with every snooze; it ends itself once the conversation is no longer snoozed.
+    private async Task ScheduleSnoozeWakeAsync()
     {
         if (state.State.Status != ConversationStatus.Snoozed || state.State.SnoozedUntil is not { } until)
         {
             return;
         }
         var due = until - time.GetUtcNow();
-        var maxDue = TimeSpan.FromDays(40);
-        due = due < TimeSpan.Zero ? TimeSpan.Zero : due > maxDue ? maxDue : due;
-        if (_snoozeTimer is null)
+        await this.RegisterOrUpdateReminder(SnoozeReminder, due > TimeSpan.Zero ? due : TimeSpan.Zero, TimeSpan.FromHours(1));
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != SnoozeReminder)
         {
-            _snoozeTimer = this.RegisterGrainTimer(_ => WakeIfSnoozeOverAsync(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan));
+            return;
         }
-        else
+        await WakeIfSnoozeOverAsync();
+        if (state.State.Status != ConversationStatus.Snoozed && await this.GetReminder(SnoozeReminder) is { } reminder)
         {
-            _snoozeTimer.Change(due, Timeout.InfiniteTimeSpan);
+            await this.UnregisterReminder(reminder);
         }
     }
 

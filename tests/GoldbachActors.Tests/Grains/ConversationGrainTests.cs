@@ -145,6 +145,29 @@ public sealed class ConversationGrainTests : IClassFixture<GrainTestCluster>
     }
 
     [Fact]
+    public async Task A_snoozed_conversation_opens_itself_at_its_time_even_when_its_grain_was_deactivated()
+    {
+        var citizen = _cluster.Citizen("DE.snoozewake1");
+        await citizen.ReceiveAsync(GrainTestCluster.Text("Wann wird der Grillplatz wieder geöffnet?", phone: "+4915100000108"));
+        var until = _cluster.Clock.GetUtcNow().AddSeconds(3);
+        await citizen.ChangeStatusAsync(new StatusChange(ConversationStatus.Snoozed, "staff-01", until));
+        await _cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+        // Nothing calls the citizen: the inbox shows it open again once the reminder woke the grain.
+        var inbox = _cluster.Client.GetGrain<ITenantInboxGrain>(GrainTestCluster.Tenant);
+        var page = await Eventually.Until(
+            () => inbox.ListAsync(1000, null),
+            p => p.Conversations.Any(s => s.CitizenKey.EndsWith("/DE.snoozewake1", StringComparison.Ordinal) && s.Status == ConversationStatus.Open),
+            TimeSpan.FromSeconds(30));
+        var summary = page.Conversations.Single(s => s.CitizenKey.EndsWith("/DE.snoozewake1", StringComparison.Ordinal));
+        Assert.Equal(ConversationStatus.Open, summary.Status);
+        Assert.Null(summary.SnoozedUntil);
+        var woke = (await citizen.GetConversationAsync())!.Events[^1];
+        Assert.Equal((ConversationEvent.SystemActor, "Open"), (woke.Actor, woke.To));
+        Assert.Equal(until, woke.At);
+    }
+
+    [Fact]
     public async Task Staff_choose_only_the_tenants_categories_and_their_choice_is_attributed()
     {
         var citizen = _cluster.Citizen("DE.category1");

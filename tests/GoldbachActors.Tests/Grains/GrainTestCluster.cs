@@ -43,7 +43,7 @@ public sealed class GrainTestCluster : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(initialSilosCount: 1);
-        builder.ConfigureSilo((_, silo) => silo.AddMemoryGrainStorage(StorageNames.Citizens));
+        builder.ConfigureSilo((_, silo) => silo.AddMemoryGrainStorage(StorageNames.Citizens).UseInMemoryReminderService());
         builder.ConfigureSiloHost((_, host) =>
         {
             host.Services.AddSingleton<IWhatsAppSender>(Sender);
