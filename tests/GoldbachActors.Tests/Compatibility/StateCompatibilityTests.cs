@@ -7,9 +7,10 @@ using Orleans.Storage;
 namespace GoldbachActors.Tests.Compatibility;
 
 /// <summary>
-/// State written by earlier code must be read by today's (rolling upgrades, state in storage for years). The fixture
-/// <c>citizen-state-v1.bin</c> is a citizen's state as the grain storage serializer wrote it on 2026-11-29; it must
-/// never be regenerated, only joined by newer fixtures.
+/// State written by earlier code must be read by today's (rolling upgrades, state in storage for years). The fixtures
+/// <c>citizen-state-v1.bin</c> and <c>citizen-state-v2.bin</c> (with history pages, life cycle and limits) are
+/// citizens' states as the grain storage serializer wrote them on 2026-11-29; they must never be regenerated, only
+/// joined by newer fixtures.
 /// </summary>
 public sealed class StateCompatibilityTests
 {
@@ -74,5 +75,48 @@ public sealed class StateCompatibilityTests
 
         Assert.Equal(roundTripped.Inbound.Select(m => m.WhatsAppMessageId), fromFixture.Inbound.Select(m => m.WhatsAppMessageId));
         Assert.Equal(roundTripped.Outbound.Select(m => (m.Id, m.State)), fromFixture.Outbound.Select(m => (m.Id, m.State)));
+    }
+
+    [Fact]
+    public void Citizen_state_with_history_pages_life_cycle_and_limits_written_on_2026_11_29_is_read_by_this_one()
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(FixtureDirectory, "citizen-state-v2.bin"));
+
+        var state = Serializer().Deserialize<CitizenState>(new BinaryData(bytes))!;
+
+        Assert.Equal((ConversationStatus.Snoozed, new DateTimeOffset(2026, 12, 1, 7, 0, 0, TimeSpan.Zero)), (state.Status, state.SnoozedUntil));
+        Assert.Equal((1, "uk", InboxSection.Citizens, true), (state.ArchivedPages, state.Language, state.Section, state.Flooding));
+        Assert.Equal(("Spielplatz", true), (state.Category, state.CategoryChosenByStaff));
+        Assert.Contains(state.Events, e => e.Kind == ConversationEventKind.StatusChanged && e.Actor == "staff-02" && e.To!.StartsWith("Snoozed", StringComparison.Ordinal));
+        Assert.NotNull(state.InboundBucket);
+        Assert.True(state.HasProcessed("wamid.v2.59"));
+        Assert.Equal(1, state.ArchivedOutbound["wamid.v2.out1"].Page);
+        Assert.Equal("Повідомлення 59", state.LastInboundPreview);
+    }
+
+    /// <summary>How the second fixture was made (issue 4's shape: pages, events, digests, buckets, language).</summary>
+    internal static CitizenState FixtureStateV2()
+    {
+        var at = new DateTimeOffset(2026, 11, 29, 9, 0, 0, TimeSpan.Zero);
+        var rules = new GoldbachActors.Grains.Domain.ConversationRules(TimeSpan.FromDays(3), TimeSpan.FromMinutes(10));
+        var flood = new GoldbachActors.Contracts.Configuration.RateLimitOptions { Burst = 20, Every = TimeSpan.FromSeconds(30) };
+        var state = new CitizenState();
+        for (var i = 0; i < 60; i++)
+        {
+            state.TryRecord(new InboundMessage($"wamid.v2.{i}", at.AddSeconds(i), "text", $"Повідомлення {i}", "+380501234567", "Олена"), at.AddSeconds(i), rules);
+            state.TakeInboundToken(flood, at.AddSeconds(i));
+            if (i == 0)
+            {
+                var ack = state.QueueAcknowledgementIfDue("Дякуємо!", at, rules)!;
+                state.Update(ack with { State = DeliveryState.Delivered, WhatsAppMessageId = "wamid.v2.out1" });
+            }
+        }
+        while (state.NextPageToArchive() is { } page)
+        {
+            state.CommitArchive(page, at.AddMinutes(2));
+        }
+        state.ChooseCategory("Spielplatz", "staff-01", at.AddMinutes(3));
+        state.ChangeStatus(new StatusChange(ConversationStatus.Snoozed, "staff-02", new DateTimeOffset(2026, 12, 1, 7, 0, 0, TimeSpan.Zero)), at.AddMinutes(4), at.AddDays(1));
+        return state;
     }
 }
