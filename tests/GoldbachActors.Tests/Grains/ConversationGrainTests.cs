@@ -42,6 +42,34 @@ public sealed class ConversationGrainTests : IClassFixture<GrainTestCluster>
     }
 
     [Fact]
+    public async Task When_history_storage_fails_messages_are_still_recorded_and_archived_once_it_recovers()
+    {
+        var key = CitizenKey.Create(GrainTestCluster.Tenant, "DE.historyoutage1");
+        var citizen = _cluster.Citizen("DE.historyoutage1");
+        var t0 = _cluster.Clock.GetUtcNow();
+        _cluster.History.FailFor(key);
+        for (var i = 0; i < 70; i++)
+        {
+            Assert.Equal(ReceiveOutcome.Recorded, await citizen.ReceiveAsync(GrainTestCluster.Text($"Nachricht {i}", t0.AddSeconds(i), phone: "+4915100000109")));
+        }
+        var during = (await citizen.GetConversationAsync())!;
+        Assert.Equal((0, 70), (during.ArchivedPages, during.Inbound.Length));
+
+        _cluster.History.Recover(key);
+        await citizen.ReceiveAsync(GrainTestCluster.Text("Nachricht 70", t0.AddSeconds(70), phone: "+4915100000109"));
+
+        var after = (await citizen.GetConversationAsync())!;
+        Assert.True(after.ArchivedPages >= 1);
+        Assert.True(after.Inbound.Length + after.Outbound.Length + after.Events.Length <= CitizenState.HotLimit);
+        var archived = 0;
+        for (var number = 1; number <= after.ArchivedPages; number++)
+        {
+            archived += (await citizen.GetHistoryPageAsync(number))!.Inbound.Length;
+        }
+        Assert.Equal(71, archived + after.Inbound.Length);
+    }
+
+    [Fact]
     public async Task A_delivery_report_for_an_archived_message_updates_its_page()
     {
         var citizen = _cluster.Citizen("DE.latereport1");

@@ -111,10 +111,21 @@ public sealed class InMemoryHistoryStore : IConversationHistoryStore
 
     public int Writes => _writes;
 
+    private readonly ConcurrentDictionary<string, bool> _failing = new();
+
     public int PagesOf(CitizenKey citizen) => _pages.Keys.Count(k => k.Citizen == citizen.StorageKey);
+
+    /// <summary>Page writes for this citizen fail as in a storage outage until <see cref="Recover"/>.</summary>
+    public void FailFor(CitizenKey citizen) => _failing[citizen.StorageKey] = true;
+
+    public void Recover(CitizenKey citizen) => _failing.TryRemove(citizen.StorageKey, out _);
 
     public Task WritePageAsync(CitizenKey citizen, HistoryPage page, CancellationToken cancellationToken)
     {
+        if (_failing.ContainsKey(citizen.StorageKey))
+        {
+            throw new Azure.RequestFailedException(503, "Storage is unavailable (test).");
+        }
         Interlocked.Increment(ref _writes);
         _pages[(citizen.StorageKey, page.Number)] = page;
         return Task.CompletedTask;
