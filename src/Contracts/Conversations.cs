@@ -99,6 +99,12 @@ public enum OutboundKind
 
     /// <summary>A staff member's reply, sent in the administration's name.</summary>
     StaffReply = 1,
+
+    /// <summary>
+    /// The approved template that asks the citizen to write back when the 24-hour window has closed; the held staff
+    /// replies follow once the citizen answers.
+    /// </summary>
+    WindowTemplate = 2,
 }
 
 /// <summary>How far an outbound message got.</summary>
@@ -118,6 +124,18 @@ public enum DeliveryState
 
     /// <summary>Read by the citizen (or, for a voice message, played).</summary>
     Read = 4,
+
+    /// <summary>
+    /// Handed to the Graph API, outcome not yet known. After a timeout or a crash the message waits for a status
+    /// webhook naming it; without one within the grace period it is sent again.
+    /// </summary>
+    Sending = 5,
+
+    /// <summary>
+    /// A free-text reply held because the 24-hour window is closed: it goes out when the citizen writes again (the
+    /// window template asks them to).
+    /// </summary>
+    WaitingForWindow = 6,
 }
 
 /// <summary>A message the administration sends to a citizen.</summary>
@@ -155,6 +173,15 @@ public sealed record OutboundMessage
 
     /// <summary>Meta's error code of a failure, when Meta gave one.</summary>
     [Id(11)] public int? FailureCode { get; init; }
+
+    /// <summary>Not before this time (a backoff after a transient failure).</summary>
+    [Id(12)] public DateTimeOffset? NextAttemptAt { get; init; }
+
+    /// <summary>For a template: its name.</summary>
+    [Id(13)] public string? TemplateName { get; init; }
+
+    /// <summary>When the current attempt was handed to the Graph API (state <see cref="DeliveryState.Sending"/>).</summary>
+    [Id(14)] public DateTimeOffset? SendingSince { get; init; }
 }
 
 /// <summary>What the inbox list shows of one conversation.</summary>
@@ -197,6 +224,12 @@ public sealed record ConversationSummary
 
     /// <summary>The language the citizen writes in ("de", "en", "uk", …), when that was clear.</summary>
     [Id(13)] public string? Language { get; init; }
+
+    /// <summary>
+    /// When the 24-hour customer-service window closes (24 hours after the citizen's last message): until then free
+    /// text may go out, afterwards only a template.
+    /// </summary>
+    [Id(14)] public DateTimeOffset? WindowClosesAt { get; init; }
 }
 
 /// <summary>

@@ -35,7 +35,7 @@ public static class DeliveryProgress
 
     private static int Rank(DeliveryState state) => state switch
     {
-        DeliveryState.Queued => 0,
+        DeliveryState.Queued or DeliveryState.Sending or DeliveryState.WaitingForWindow => 0,
         DeliveryState.Sent => 1,
         DeliveryState.Delivered => 2,
         DeliveryState.Read => 3,

@@ -144,4 +144,10 @@ public sealed record DeliveryReport(
 {
     /// <summary>A status is a duplicate of another with the same wamid and status.</summary>
     public string DeduplicationKey => $"{WhatsAppMessageId}#{Status}";
+
+    /// <summary>
+    /// The town's own id of the message (from the callback data it attached), which finds a message whose send
+    /// timed out before the Graph API returned its wamid.
+    /// </summary>
+    [Id(4)] public string? OutboundId { get; init; }
 }

@@ -82,6 +82,29 @@ public sealed class TenantOptions
     /// short bursts.
     /// </summary>
     public RateLimitOptions OutboundPerRecipient { get; init; } = new() { Burst = 4, Every = TimeSpan.FromSeconds(6) };
+
+    /// <summary>The business number's throughput, across the cluster: Meta's default is 80 messages per second.</summary>
+    [Range(1, 1000)]
+    public int MessagesPerSecond { get; init; } = 80;
+
+    /// <summary>
+    /// The approved utility template that goes out when staff reply after the 24-hour window closed: it asks the
+    /// citizen to write back, and the held reply follows when they do. Without it such replies wait for the citizen.
+    /// </summary>
+    public WindowTemplateOptions? WindowTemplate { get; init; }
+}
+
+/// <summary>An approved WhatsApp template: name, language code and body parameters.</summary>
+public sealed class WindowTemplateOptions
+{
+    [Required, RegularExpression("^[a-z0-9_]{1,512}$")]
+    public string Name { get; init; } = "";
+
+    [Required, RegularExpression("^[a-z]{2,3}(_[A-Z]{2})?$")]
+    public string Language { get; init; } = "de";
+
+    /// <summary>The body's parameters in order (for example the town's name).</summary>
+    public List<string> BodyParameters { get; init; } = [];
 }
 
 /// <summary>The acknowledgement texts in one language besides German.</summary>

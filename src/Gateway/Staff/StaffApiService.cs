@@ -119,6 +119,8 @@ internal static class StaffApiMapping
         Section = summary.Section == Domain.InboxSection.Staff ? InboxSection.Staff : InboxSection.Citizens,
         Flooding = summary.Flooding,
         Language = summary.Language ?? "",
+        WindowCloseTime = summary.WindowClosesAt is { } closes ? Timestamp.FromDateTimeOffset(closes) : null,
+        WindowOpen = summary.WindowClosesAt is { } open && DateTimeOffset.UtcNow < open,
     };
 
     public static Conversation ToProto(ConversationSnapshot snapshot) =>
@@ -261,6 +263,7 @@ internal static class StaffApiMapping
         {
             Domain.OutboundKind.Acknowledgement => OutboundKind.Acknowledgement,
             Domain.OutboundKind.StaffReply => OutboundKind.StaffReply,
+            Domain.OutboundKind.WindowTemplate => OutboundKind.WindowTemplate,
             _ => OutboundKind.Unspecified,
         },
         Text = message.Text,
@@ -271,6 +274,8 @@ internal static class StaffApiMapping
             Domain.DeliveryState.Failed => DeliveryState.Failed,
             Domain.DeliveryState.Delivered => DeliveryState.Delivered,
             Domain.DeliveryState.Read => DeliveryState.Read,
+            Domain.DeliveryState.Sending => DeliveryState.Sending,
+            Domain.DeliveryState.WaitingForWindow => DeliveryState.WaitingForWindow,
             _ => DeliveryState.Unspecified,
         },
         WhatsappMessageId = message.WhatsAppMessageId ?? "",

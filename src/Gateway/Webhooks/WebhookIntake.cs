@@ -51,8 +51,11 @@ public sealed partial class WebhookIntake(
             if (TargetFor(status.PhoneNumberId, status.CallbackData, status.Recipient) is { } key)
             {
                 var name = status.Report.Status is "sent" or "delivered" or "read" or "failed" or "played" ? status.Report.Status : TypeMetricOther;
+                var report = OutboundReference.TryParse(status.CallbackData, out _, out var outboundId)
+                    ? status.Report with { OutboundId = outboundId }
+                    : status.Report;
                 Add(work, key, new Update(status.Report.At, arrival++, async grain =>
-                    metrics.Status(name, Outcome(await grain.ReportDeliveryAsync(status.Report)))));
+                    metrics.Status(name, Outcome(await grain.ReportDeliveryAsync(report)))));
             }
         }
 
@@ -79,19 +82,9 @@ public sealed partial class WebhookIntake(
             LogUnknownTenant(phoneNumberId);
             return null;
         }
-        if (callbackData is not null)
+        if (OutboundReference.TryParse(callbackData, out var key, out _) && key.Tenant == phoneNumberId)
         {
-            try
-            {
-                var key = CitizenKey.ParseGrainKey(callbackData);
-                if (key.Tenant == phoneNumberId)
-                {
-                    return key.GrainKey;
-                }
-            }
-            catch (FormatException)
-            {
-            }
+            return key.GrainKey;
         }
         var candidate = CitizenKey.IsValidIdentity(identity.BusinessScopedUserId) ? identity.BusinessScopedUserId : identity.WaId;
         if (!CitizenKey.IsValidIdentity(candidate))

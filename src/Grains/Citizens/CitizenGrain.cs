@@ -5,6 +5,7 @@ using GoldbachActors.Grains.Media;
 using GoldbachActors.WhatsApp.GraphApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace GoldbachActors.Grains.Citizens;
 
@@ -19,6 +20,7 @@ public sealed partial class CitizenGrain(
     MediaDownloader media,
     IConversationHistoryStore history,
     TenantPolicies policies,
+    IOptions<GraphApiOptions> graphApi,
     [FromKeyedServices(GoldbachClock.Key)] TimeProvider time,
     ILogger<CitizenGrain> logger) : Grain, ICitizenGrain, IRemindable
 {
@@ -29,6 +31,12 @@ public sealed partial class CitizenGrain(
     private IGrainTimer? _dispatchTimer;
     private IGrainTimer? _mediaTimer;
     private const string SnoozeReminder = "snooze";
+    private const string OutboxReminder = "outbox";
+    private static readonly TimeSpan OutboxReminderPeriod = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan MaxThroughputWait = TimeSpan.FromSeconds(1);
+
+    // Whether this grain's outbox reminder is registered; null after activation (not known).
+    private bool? _outboxReminder;
 
     // Whether the tenant's inbox is known to hold this activation's newest summary. False after activation: the
     // previous activation may have stored a change and died before the inbox did.
@@ -60,6 +68,7 @@ public sealed partial class CitizenGrain(
         if (!state.State.TryRecord(message, now, policy.Rules))
         {
             // Meta's retry after our failure: finish what the first attempt may have left undone.
+            await EnsureOutboxReminderAsync();
             ResumeBackgroundWork();
             await FoldPendingAliasesAsync();
             await EnsureInboxCurrentAsync();
@@ -95,6 +104,7 @@ public sealed partial class CitizenGrain(
 
         await PersistAsync();
         await ArchiveAsync();
+        await EnsureOutboxReminderAsync();
         ResumeBackgroundWork();
         await FoldPendingAliasesAsync();
         await PublishSummaryAsync();
@@ -118,15 +128,17 @@ public sealed partial class CitizenGrain(
         }
 
         var revision = state.State.Revision;
-        var queued = state.State.QueueReply(reply, time.GetUtcNow());
+        var queued = state.State.QueueReply(reply, time.GetUtcNow(), RequirePolicy().Options.WindowTemplate?.Name);
         if (state.State.Revision != revision)
         {
             await PersistAsync();
             await ArchiveAsync();
+            await EnsureOutboxReminderAsync();
             ResumeBackgroundWork();
             await PublishSummaryAsync();
             return queued;
         }
+        await EnsureOutboxReminderAsync();
         ResumeBackgroundWork();
         await EnsureInboxCurrentAsync();
         return queued;
@@ -394,6 +406,15 @@ public sealed partial class CitizenGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (reminderName == OutboxReminder)
+        {
+            ResumeBackgroundWork();
+            if (!state.State.HasOutboxWork)
+            {
+                await ReleaseOutboxReminderAsync();
+            }
+            return;
+        }
         if (reminderName != SnoozeReminder)
         {
             return;
@@ -469,52 +490,183 @@ public sealed partial class CitizenGrain(
         var policy = RequirePolicy();
         while (state.State.ForwardTo is null && state.State.NextToSend() is { } next)
         {
+            var now = time.GetUtcNow();
+            if (next.Kind != OutboundKind.WindowTemplate && !state.State.IsWindowOpen(now))
+            {
+                // The window closed while the message waited (an outage, a backoff): free text may no longer go out.
+                state.State.HoldForWindow(next, now, policy.Options.WindowTemplate?.Name);
+                await PersistAsync();
+                await PublishSummaryAsync();
+                continue;
+            }
+            if (WaitBeforeSending(next, policy, now) is { } wait)
+            {
+                Schedule(ref _dispatchTimer, DispatchAsync, wait);
+                return;
+            }
+            var grant = await GrainFactory.GetGrain<IThroughputGrain>(_key.Tenant).ReserveAsync(MaxThroughputWait);
+            if (!grant.Granted)
+            {
+                Schedule(ref _dispatchTimer, DispatchAsync, grant.Delay);
+                return;
+            }
+            if (grant.Delay > TimeSpan.Zero)
+            {
+                await Task.Delay(grant.Delay, cancellationToken);
+            }
             if (state.State.Section != InboxSection.Staff)
             {
-                // Meta's pace per recipient: about one message every 6 seconds, short bursts allowed.
                 var limit = policy.Options.OutboundPerRecipient;
-                var now = time.GetUtcNow();
-                var bucket = state.State.OutboundBucket ?? TokenBucket.Full(limit, now);
-                if (bucket.WaitTime(limit, now) is { } wait && wait > TimeSpan.Zero)
-                {
-                    Schedule(ref _dispatchTimer, DispatchAsync, wait);
-                    return;
-                }
-                state.State.OutboundBucket = bucket.Take(limit, now, out _);
+                state.State.OutboundBucket = (state.State.OutboundBucket ?? TokenBucket.Full(limit, now)).Take(limit, time.GetUtcNow(), out _);
             }
-            OutboundMessage updated;
+
+            // Durably "sending" before the call: after a crash the message is known to be perhaps sent.
+            var sending = next with { State = DeliveryState.Sending, SendingSince = time.GetUtcNow(), NextAttemptAt = null };
+            state.State.Update(sending);
+            await PersistAsync();
             try
             {
-                var wamid = await sender.SendTextAsync(_key.Tenant, Recipient(), next.Text, _key.GrainKey, cancellationToken);
-                updated = next with { State = DeliveryState.Sent, WhatsAppMessageId = wamid, FailureReason = null, StateChangedAt = time.GetUtcNow() };
+                var reference = OutboundReference.Format(_key, next.Id);
+                var wamid = next.Kind == OutboundKind.WindowTemplate && policy.Options.WindowTemplate is { } template
+                    ? await sender.SendTemplateAsync(_key.Tenant, Recipient(), new WhatsAppTemplate(template.Name, template.Language, template.BodyParameters), reference, cancellationToken)
+                    : await sender.SendTextAsync(_key.Tenant, Recipient(), next.Text, reference, cancellationToken);
+                state.State.Update(sending with
+                {
+                    State = DeliveryState.Sent,
+                    WhatsAppMessageId = wamid,
+                    FailureReason = null,
+                    FailureCode = null,
+                    SendingSince = null,
+                    StateChangedAt = time.GetUtcNow(),
+                });
+                state.State.RecipientThrottles = 0;
                 LogSent(next.Id, next.Kind);
             }
             catch (WhatsAppApiException ex)
             {
-                var attempts = next.FailedAttempts + 1;
-                updated = next with
-                {
-                    State = ex.IsTransient ? DeliveryState.Queued : DeliveryState.Failed,
-                    FailedAttempts = attempts,
-                    FailureCode = ex.Code,
-                    FailureReason = MetaErrorTexts.Describe(ex.Code, ex.Details),
-                };
-                LogSendFailed(next.Id, ex.Code, ex.HttpStatus, ex.IsTransient, attempts);
-                state.State.Update(updated);
+                var retryIn = RecordFailure(sending, ex);
                 await PersistAsync();
                 await PublishSummaryAsync();
-                if (ex.IsTransient)
+                if (retryIn is { } delay)
                 {
-                    Schedule(ref _dispatchTimer, DispatchAsync, RetryDelay(attempts));
+                    Schedule(ref _dispatchTimer, DispatchAsync, delay);
                     return;
                 }
                 continue;
             }
-
-            state.State.Update(updated);
             await PersistAsync();
             await PublishSummaryAsync();
         }
+        await ReleaseOutboxReminderAsync();
+    }
+
+    // How long the next message must still wait: its backoff, the citizen's 131056 backoff, the per-recipient pace, or
+    // the grace after an ambiguous attempt (a status webhook may yet say it arrived). Null: send now.
+    private TimeSpan? WaitBeforeSending(OutboundMessage next, TenantPolicy policy, DateTimeOffset now)
+    {
+        var until = next.NextAttemptAt;
+        if (state.State.RecipientBackoffUntil is { } backoff && (until is null || backoff > until))
+        {
+            until = backoff;
+        }
+        if (next.State == DeliveryState.Sending && next.SendingSince is { } since)
+        {
+            var graceOver = since + graphApi.Value.AmbiguousSendGrace;
+            if (until is null || graceOver > until)
+            {
+                until = graceOver;
+            }
+        }
+        var wait = until is { } time ? time - now : TimeSpan.Zero;
+        if (state.State.Section != InboxSection.Staff)
+        {
+            var limit = policy.Options.OutboundPerRecipient;
+            var pace = (state.State.OutboundBucket ?? TokenBucket.Full(limit, now)).WaitTime(limit, now);
+            wait = pace > wait ? pace : wait;
+        }
+        return wait > TimeSpan.Zero ? wait : null;
+    }
+
+    // What a failed attempt means for the message; returns when to try again, or null when it is done (failed).
+    private TimeSpan? RecordFailure(OutboundMessage sending, WhatsAppApiException ex)
+    {
+        var now = time.GetUtcNow();
+        var attempts = sending.FailedAttempts + 1;
+        LogSendFailed(sending.Id, ex.Code, ex.HttpStatus, ex.IsTransient, ex.IsAmbiguous, attempts);
+        if (ex.IsAmbiguous)
+        {
+            // Perhaps sent: stay "sending" and wait for a status webhook that names this message (it carries our id
+            // in the callback data); without one within the grace period it is sent again (see docs/outbound.md).
+            state.State.Update(sending with { FailedAttempts = attempts, FailureReason = "Zeitüberschreitung: Zustellung ungewiss, wird geprüft." });
+            return graphApi.Value.AmbiguousSendGrace;
+        }
+        if (ex.Code == MetaErrorCodes.RecipientThrottled)
+        {
+            // Meta: too many messages to this citizen; back off for them only, 4^X seconds.
+            state.State.RecipientThrottles = Math.Min(state.State.RecipientThrottles + 1, 6);
+            var backoff = TimeSpan.FromSeconds(Math.Pow(4, state.State.RecipientThrottles));
+            state.State.RecipientBackoffUntil = now + backoff;
+            state.State.Update(sending with
+            {
+                State = DeliveryState.Queued,
+                SendingSince = null,
+                FailedAttempts = attempts,
+                FailureCode = ex.Code,
+                FailureReason = MetaErrorTexts.Describe(ex.Code, ex.Details),
+            });
+            return backoff;
+        }
+        if (ex.IsTransient)
+        {
+            var delay = RetryDelay(attempts);
+            state.State.Update(sending with
+            {
+                State = DeliveryState.Queued,
+                SendingSince = null,
+                NextAttemptAt = now + delay,
+                FailedAttempts = attempts,
+                FailureCode = ex.Code,
+                FailureReason = MetaErrorTexts.Describe(ex.Code, ex.Details),
+            });
+            return delay;
+        }
+        if (ex.Code is { } code && MetaErrorCodes.IsPermissionProblem(code))
+        {
+            LogOperatorAlert(code, ex.HttpStatus);
+        }
+        state.State.Update(sending with
+        {
+            State = DeliveryState.Failed,
+            SendingSince = null,
+            FailedAttempts = attempts,
+            FailureCode = ex.Code,
+            FailureReason = MetaErrorTexts.Describe(ex.Code, ex.Details),
+            StateChangedAt = now,
+        });
+        return null;
+    }
+
+    // A durable reminder while anything waits to be sent: after a crash or a restart it wakes the grain, which sends.
+    private async Task EnsureOutboxReminderAsync()
+    {
+        if (state.State.ForwardTo is null && state.State.HasOutboxWork && _outboxReminder != true)
+        {
+            await this.RegisterOrUpdateReminder(OutboxReminder, OutboxReminderPeriod, OutboxReminderPeriod);
+            _outboxReminder = true;
+        }
+    }
+
+    private async Task ReleaseOutboxReminderAsync()
+    {
+        if (state.State.HasOutboxWork || _outboxReminder == false)
+        {
+            return;
+        }
+        if (await this.GetReminder(OutboxReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+        _outboxReminder = false;
     }
 
     // Copies announced media into blob storage, after the webhook was answered. A transient failure is tried again
@@ -553,9 +705,10 @@ public sealed partial class CitizenGrain(
         }
     }
 
+    // Exponential backoff with jitter (±20 %), at most five minutes: many citizens' retries do not arrive together.
     private static TimeSpan RetryDelay(int attempts)
     {
-        var delay = TimeSpan.FromSeconds(Math.Pow(2, Math.Min(attempts, 10)));
+        var delay = TimeSpan.FromSeconds(Math.Pow(2, Math.Min(attempts, 10)) * (0.8 + (Random.Shared.NextDouble() * 0.4)));
         return delay < MaxRetryDelay ? delay : MaxRetryDelay;
     }
 
@@ -574,8 +727,12 @@ public sealed partial class CitizenGrain(
     private partial void LogSent(string outboundId, OutboundKind kind);
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Outbound message {OutboundId} not accepted: Meta code {MetaCode}, HTTP {HttpStatus}, transient {Transient}, attempt {Attempt}")]
-    private partial void LogSendFailed(string outboundId, int? metaCode, int? httpStatus, bool transient, int attempt);
+        Message = "Outbound message {OutboundId} not accepted: Meta code {MetaCode}, HTTP {HttpStatus}, transient {Transient}, ambiguous {Ambiguous}, attempt {Attempt}")]
+    private partial void LogSendFailed(string outboundId, int? metaCode, int? httpStatus, bool transient, bool ambiguous, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Critical,
+        Message = "OPERATOR: the Graph API refused a send for the access token or the app's permissions (Meta code {MetaCode}, HTTP {HttpStatus}); nothing goes out until this is fixed")]
+    private partial void LogOperatorAlert(int metaCode, int? httpStatus);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Media ({Kind}) not stored: transient {Transient}, attempt {Attempt}")]
     private partial void LogMediaFailed(string kind, bool transient, int attempt);

@@ -113,6 +113,21 @@ public sealed class CitizenState
     /// </summary>
     [Id(28)] public Dictionary<ulong, DateTimeOffset> ProcessedMessages { get; set; } = [];
 
+    /// <summary>Not before this time does anything go to this citizen (Meta's 131056: too many messages to them).</summary>
+    [Id(29)] public DateTimeOffset? RecipientBackoffUntil { get; set; }
+
+    /// <summary>How many 131056 answers in a row: the backoff is 4^count seconds.</summary>
+    [Id(30)] public int RecipientThrottles { get; set; }
+
+    /// <summary>Meta's customer-service window: free text only within 24 hours of the citizen's last message.</summary>
+    public static readonly TimeSpan CustomerServiceWindow = TimeSpan.FromHours(24);
+
+    /// <summary>When the 24-hour window closes, or null before the citizen ever wrote.</summary>
+    public DateTimeOffset? WindowClosesAt => LastInboundAt + CustomerServiceWindow;
+
+    /// <summary>Whether free text may go to the citizen at <paramref name="now"/>.</summary>
+    public bool IsWindowOpen(DateTimeOffset now) => WindowClosesAt is { } closes && now < closes;
+
     /// <summary>How many recent entries (messages and events) the state keeps before it archives a page.</summary>
     public const int HotLimit = 50;
 
@@ -163,6 +178,14 @@ public sealed class CitizenState
         {
             LastInboundAt = message.SentAt;
             LastInboundPreview = Preview(message);
+        }
+        // The citizen wrote: the window is open again, and the replies held for it go out.
+        for (var i = 0; i < Outbound.Count; i++)
+        {
+            if (Outbound[i].State == DeliveryState.WaitingForWindow)
+            {
+                Outbound[i] = Outbound[i] with { State = DeliveryState.Queued, StateChangedAt = now, NextAttemptAt = null };
+            }
         }
         PhoneNumber = message.PhoneNumber ?? PhoneNumber;
         ProfileName = message.ProfileName ?? ProfileName;
@@ -224,8 +247,12 @@ public sealed class CitizenState
         });
     }
 
-    /// <summary>Queues a staff reply, or returns the one queued before under the same request id.</summary>
-    public OutboundMessage QueueReply(StaffReply reply, DateTimeOffset now)
+    /// <summary>
+    /// Queues a staff reply, or returns the one queued before under the same request id. Outside the 24-hour window
+    /// the reply is held (<see cref="DeliveryState.WaitingForWindow"/>) and, when the tenant has one, the window
+    /// template <paramref name="windowTemplate"/> is queued to ask the citizen to write back.
+    /// </summary>
+    public OutboundMessage QueueReply(StaffReply reply, DateTimeOffset now, string? windowTemplate = null)
     {
         ArgumentNullException.ThrowIfNull(reply);
         var earlier = Outbound.Find(m => m.RequestId == reply.RequestId);
@@ -236,7 +263,7 @@ public sealed class CitizenState
         ChangeStatusTo(ConversationStatus.WaitingForCitizen, now, reply.StaffId);
         DueAt = null;
         LastStaffReplyAt = now;
-        return Enqueue(new OutboundMessage
+        var queued = Enqueue(new OutboundMessage
         {
             Id = NextOutboundId(),
             Kind = OutboundKind.StaffReply,
@@ -245,6 +272,44 @@ public sealed class CitizenState
             SentBy = reply.StaffId,
             RequestId = reply.RequestId,
         });
+        return IsWindowOpen(now) ? queued : HoldForWindow(queued, now, windowTemplate);
+    }
+
+    /// <summary>
+    /// Holds a free-text message until the citizen writes again, because the 24-hour window is closed; queues the
+    /// window template unless one is already on its way. An acknowledgement that missed the window is pointless a
+    /// day later: it fails with the reason instead.
+    /// </summary>
+    public OutboundMessage HoldForWindow(OutboundMessage message, DateTimeOffset now, string? windowTemplate)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Kind == OutboundKind.Acknowledgement)
+        {
+            var failed = message with
+            {
+                State = DeliveryState.Failed,
+                FailureCode = WhatsApp.GraphApi.MetaErrorCodes.WindowClosed,
+                FailureReason = MetaErrorTexts.Describe(WhatsApp.GraphApi.MetaErrorCodes.WindowClosed, "not sent: the acknowledgement missed the 24-hour window"),
+                StateChangedAt = now,
+            };
+            Update(failed);
+            return failed;
+        }
+        var held = message with { State = DeliveryState.WaitingForWindow, StateChangedAt = now, SendingSince = null };
+        Update(held);
+        var templatePending = Outbound.Exists(m => m.Kind == OutboundKind.WindowTemplate && m.State is DeliveryState.Queued or DeliveryState.Sending);
+        if (windowTemplate is not null && !templatePending)
+        {
+            Enqueue(new OutboundMessage
+            {
+                Id = NextOutboundId(),
+                Kind = OutboundKind.WindowTemplate,
+                Text = $"[Vorlage {windowTemplate}]",
+                TemplateName = windowTemplate,
+                CreatedAt = now,
+            });
+        }
+        return held;
     }
 
     /// <summary>
@@ -255,6 +320,28 @@ public sealed class CitizenState
     {
         ArgumentNullException.ThrowIfNull(report);
         var index = Outbound.FindIndex(m => m.WhatsAppMessageId == report.WhatsAppMessageId);
+        if (index < 0 && report.OutboundId is { } id)
+        {
+            // A send that timed out before the wamid came back: WhatsApp accepted it after all. Never send it again.
+            index = Outbound.FindIndex(m => m.Id == id && m.WhatsAppMessageId is null && m.State is DeliveryState.Sending or DeliveryState.Queued);
+            if (index >= 0)
+            {
+                Outbound[index] = Outbound[index] with
+                {
+                    WhatsAppMessageId = report.WhatsAppMessageId,
+                    State = DeliveryState.Sent,
+                    SendingSince = null,
+                    NextAttemptAt = null,
+                    StateChangedAt = report.At,
+                };
+                Revision++;
+                if (Advance(Outbound[index], report) is { } further)
+                {
+                    Outbound[index] = further;
+                }
+                return ReceiveOutcome.Recorded;
+            }
+        }
         if (index < 0)
         {
             return ReceiveOutcome.Unmatched;
@@ -371,7 +458,14 @@ public sealed class CitizenState
         LastStaffReplyAt is { } reply && (LastInboundAt is not { } inbound || reply > inbound) ? reply : LastInboundAt;
 
     /// <summary>The oldest message still waiting to be sent, if any.</summary>
-    public OutboundMessage? NextToSend() => Outbound.Find(m => m.State == DeliveryState.Queued);
+    /// <summary>
+    /// The oldest message still to go out: queued, or handed to the Graph API without a known outcome. Messages go
+    /// out in the order they were recorded, so a later one never overtakes it.
+    /// </summary>
+    public OutboundMessage? NextToSend() => Outbound.Find(m => m.State is DeliveryState.Queued or DeliveryState.Sending);
+
+    /// <summary>Whether anything waits to be sent (what the outbox reminder watches).</summary>
+    public bool HasOutboxWork => NextToSend() is not null;
 
     /// <summary>Replaces an outbound message by a newer version of itself (same id).</summary>
     public void Update(OutboundMessage message)
@@ -576,6 +670,7 @@ public sealed class CitizenState
             Section = Section,
             Flooding = Flooding,
             Language = Language,
+            WindowClosesAt = WindowClosesAt,
         };
     }
 

@@ -142,6 +142,10 @@ public sealed class TenantPolicyValidator : IValidateOptions<GoldbachOptions>
                 Check(texts, $"{prefix}:Languages:{language}");
             }
             Check(settings.FloodLimit, $"{prefix}:FloodLimit");
+            if (settings.WindowTemplate is { } template)
+            {
+                Check(template, $"{prefix}:WindowTemplate");
+            }
             Check(settings.OutboundPerRecipient, $"{prefix}:OutboundPerRecipient");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

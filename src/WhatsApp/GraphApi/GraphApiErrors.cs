@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 
 namespace GoldbachActors.WhatsApp.GraphApi;
 
@@ -10,7 +12,11 @@ namespace GoldbachActors.WhatsApp.GraphApi;
 /// </summary>
 internal static class GraphApiErrors
 {
-    /// <summary>Sends a request; a connection failure becomes a transient <see cref="WhatsAppApiException"/>.</summary>
+    /// <summary>
+    /// Sends a request. A connection that could not be made, or an open circuit, becomes a transient
+    /// <see cref="WhatsAppApiException"/> (certainly not sent); a timeout or a connection lost after sending an
+    /// ambiguous one (perhaps sent).
+    /// </summary>
     public static async Task<HttpResponseMessage> SendAsync(
         HttpClient http, HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
@@ -18,9 +24,21 @@ internal static class GraphApiErrors
         {
             return await http.SendAsync(request, completion, cancellationToken);
         }
-        catch (HttpRequestException ex)
+        catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
         {
             throw new WhatsAppApiException("The Graph API could not be reached.", null, null, null, isTransient: true, ex);
+        }
+        catch (BrokenCircuitException ex)
+        {
+            throw new WhatsAppApiException("The Graph API is failing; sends wait until it recovers (circuit open).", null, null, null, isTransient: true, ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new WhatsAppApiException("The connection to the Graph API broke off; the request may have arrived.", null, null, null, isTransient: true, ex, isAmbiguous: true);
+        }
+        catch (Exception ex) when (ex is TimeoutRejectedException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw new WhatsAppApiException("The Graph API did not answer in time; the request may have arrived.", null, null, null, isTransient: true, ex, isAmbiguous: true);
         }
     }
 

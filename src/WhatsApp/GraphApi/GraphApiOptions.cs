@@ -22,4 +22,19 @@ public sealed class GraphApiOptions
     /// <summary>How long one attempt may take before it is abandoned.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long the circuit stays open (no calls) once the API kept failing.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "00:10:00")]
+    public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How many calls in 30 seconds the circuit breaker needs before it judges the failure ratio (50 %).</summary>
+    [Range(2, 10_000)]
+    public int CircuitBreakerMinimumThroughput { get; set; } = 10;
+
+    /// <summary>
+    /// How long a message whose send may have reached WhatsApp (a timeout) waits for a status webhook naming it before
+    /// it is sent again. Meta reports <c>sent</c> within seconds of accepting a message.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan AmbiguousSendGrace { get; set; } = TimeSpan.FromMinutes(2);
 }

@@ -13,17 +13,39 @@ namespace GoldbachActors.WhatsApp.GraphApi;
 /// </summary>
 public sealed class GraphApiWhatsAppSender(HttpClient http, IOptions<GraphApiOptions> options) : IWhatsAppSender
 {
-    public async Task<string> SendTextAsync(
-        string phoneNumberId, WhatsAppRecipient recipient, string text, string? callbackData, CancellationToken cancellationToken)
-    {
-        var settings = options.Value;
-        var body = new JsonObject
+    public Task<string> SendTextAsync(
+        string phoneNumberId, WhatsAppRecipient recipient, string text, string? callbackData, CancellationToken cancellationToken) =>
+        SendAsync(phoneNumberId, recipient, new JsonObject
         {
             ["messaging_product"] = "whatsapp",
             ["recipient_type"] = "individual",
             ["type"] = "text",
             ["text"] = new JsonObject { ["preview_url"] = false, ["body"] = text },
-        };
+        }, callbackData, cancellationToken);
+
+    public Task<string> SendTemplateAsync(
+        string phoneNumberId, WhatsAppRecipient recipient, WhatsAppTemplate message, string? callbackData, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var parameters = new JsonArray([.. message.BodyParameters.Select(p => (JsonNode)new JsonObject { ["type"] = "text", ["text"] = p })]);
+        var content = new JsonObject { ["name"] = message.Name, ["language"] = new JsonObject { ["code"] = message.Language } };
+        if (parameters.Count > 0)
+        {
+            content["components"] = new JsonArray(new JsonObject { ["type"] = "body", ["parameters"] = parameters });
+        }
+        return SendAsync(phoneNumberId, recipient, new JsonObject
+        {
+            ["messaging_product"] = "whatsapp",
+            ["recipient_type"] = "individual",
+            ["type"] = "template",
+            ["template"] = content,
+        }, callbackData, cancellationToken);
+    }
+
+    private async Task<string> SendAsync(
+        string phoneNumberId, WhatsAppRecipient recipient, JsonObject body, string? callbackData, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
         if (callbackData is not null)
         {
             // Echoed in every status webhook of this message: it names the citizen, whatever identity Meta reports.

@@ -9,7 +9,14 @@ public interface IWhatsAppSender
     /// </summary>
     /// <exception cref="WhatsAppApiException">The API refused the message or could not be reached.</exception>
     Task<string> SendTextAsync(string phoneNumberId, WhatsAppRecipient recipient, string text, string? callbackData, CancellationToken cancellationToken);
+
+    /// <summary>Sends an approved template (outside the 24-hour window) and returns WhatsApp's message id.</summary>
+    /// <exception cref="WhatsAppApiException">The API refused the message or could not be reached.</exception>
+    Task<string> SendTemplateAsync(string phoneNumberId, WhatsAppRecipient recipient, WhatsAppTemplate message, string? callbackData, CancellationToken cancellationToken);
 }
+
+/// <summary>An approved message template: its name, language code and the body's parameters in order.</summary>
+public sealed record WhatsAppTemplate(string Name, string Language, IReadOnlyList<string> BodyParameters);
 
 /// <summary>
 /// Whom to send to: the phone number in E.164 when known (Meta prefers it), otherwise the business-scoped user id.

@@ -36,6 +36,9 @@ public sealed class GrainTestCluster : IAsyncLifetime
 
     public const string OutOfHoursText = "Danke! Wir sind am {next} wieder für Sie da.";
 
+    /// <summary>How long a perhaps-sent message waits for a status webhook before it is sent again (short for tests).</summary>
+    public static readonly TimeSpan AmbiguousSendGrace = TimeSpan.FromSeconds(2);
+
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IClusterClient Client => Cluster.Client;
@@ -72,7 +75,10 @@ public sealed class GrainTestCluster : IAsyncLifetime
                 StaffNumbers = [StaffNumber],
                 FloodLimit = new() { Burst = 5, Every = TimeSpan.FromMinutes(1) },
                 OutboundPerRecipient = new() { Burst = 20, Every = TimeSpan.FromMilliseconds(100) },
+                MessagesPerSecond = 50,
+                WindowTemplate = new() { Name = "bitte_melden", Language = "de", BodyParameters = ["Markt Goldbach"] },
             });
+            host.Services.Configure<GraphApiOptions>(o => o.AmbiguousSendGrace = AmbiguousSendGrace);
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -147,16 +153,20 @@ public sealed class InMemoryHistoryStore : IConversationHistoryStore
 /// <summary>A Graph API double: records what is sent and fails on demand.</summary>
 public sealed class RecordingSender : IWhatsAppSender
 {
-    private readonly ConcurrentQueue<Func<WhatsAppApiException?>> _outcomes = new();
+    private readonly ConcurrentQueue<(WhatsAppApiException Error, bool Arrived)> _outcomes = new();
 
     public ConcurrentQueue<(string PhoneNumberId, WhatsAppRecipient Recipient, string Text, string Wamid)> Sent { get; } = new();
+
+    /// <summary>The next send reaches WhatsApp (it is recorded) but its answer times out: the outcome is ambiguous.</summary>
+    public void AcceptThenTimeOutNext() => _outcomes.Enqueue((new WhatsAppApiException(
+        "The Graph API did not answer in time; the request may have arrived.", null, null, null, isTransient: true, isAmbiguous: true), true));
 
     /// <summary>The next sends fail with these errors, in order; later ones succeed.</summary>
     public void FailNext(params WhatsAppApiException[] errors)
     {
         foreach (var error in errors)
         {
-            _outcomes.Enqueue(() => error);
+            _outcomes.Enqueue((error, false));
         }
     }
 
@@ -164,13 +174,22 @@ public sealed class RecordingSender : IWhatsAppSender
 
     public ConcurrentQueue<string?> CallbackData { get; } = new();
 
+    public Task<string> SendTemplateAsync(string phoneNumberId, WhatsAppRecipient recipient, WhatsAppTemplate message, string? callbackData, CancellationToken cancellationToken) =>
+        SendTextAsync(phoneNumberId, recipient, $"[template {message.Name}/{message.Language}: {string.Join(", ", message.BodyParameters)}]", callbackData, cancellationToken);
+
     public Task<string> SendTextAsync(string phoneNumberId, WhatsAppRecipient recipient, string text, string? callbackData, CancellationToken cancellationToken)
     {
-        if (_outcomes.TryDequeue(out var outcome) && outcome() is { } error)
+        var wamid = $"wamid.{Guid.NewGuid():N}";
+        if (_outcomes.TryDequeue(out var outcome) && outcome.Error is { } error)
         {
+            if (outcome.Arrived)
+            {
+                // It did arrive: WhatsApp has it (and will report it); only the answer was lost.
+                CallbackData.Enqueue(callbackData);
+                Sent.Enqueue((phoneNumberId, recipient, text, wamid));
+            }
             throw error;
         }
-        var wamid = $"wamid.{Guid.NewGuid():N}";
         CallbackData.Enqueue(callbackData);
         Sent.Enqueue((phoneNumberId, recipient, text, wamid));
         return Task.FromResult(wamid);

@@ -1,0 +1,33 @@
+using GoldbachActors.Contracts;
+using GoldbachActors.Grains.Domain;
+
+namespace GoldbachActors.Grains.Outbound;
+
+/// <summary>
+/// Hands out send slots for one business number, evenly spaced at the tenant's messages per second, to every silo's
+/// citizen grains alike (one activation per tenant in the cluster). Slots are kept in memory: after a restart the
+/// spacing starts afresh, which never exceeds the rate.
+/// </summary>
+public sealed class ThroughputGrain(TenantPolicies policies, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(GoldbachClock.Key)] TimeProvider time)
+    : Grain, IThroughputGrain
+{
+    // The theoretical time of the next free slot (generic cell rate algorithm without bursts).
+    private DateTimeOffset _nextSlot;
+
+    public Task<ThroughputGrant> ReserveAsync(TimeSpan maxWait)
+    {
+        var tenant = this.GetPrimaryKeyString();
+        var rate = policies.Find(tenant)?.Options.MessagesPerSecond
+            ?? throw new InvalidOperationException($"No tenant is configured for phone_number_id {tenant}.");
+        var interval = TimeSpan.FromTicks(TimeSpan.TicksPerSecond / rate);
+        var now = time.GetUtcNow();
+        var slot = _nextSlot > now ? _nextSlot : now;
+        var delay = slot - now;
+        if (delay > maxWait)
+        {
+            return Task.FromResult(new ThroughputGrant(false, delay - maxWait));
+        }
+        _nextSlot = slot + interval;
+        return Task.FromResult(new ThroughputGrant(true, delay));
+    }
+}

@@ -1,0 +1,142 @@
+using GoldbachActors.Contracts;
+using GoldbachActors.Tests.Infrastructure;
+using GoldbachActors.WhatsApp.GraphApi;
+
+namespace GoldbachActors.Tests.Grains;
+
+/// <summary>The outbox on a real (in-process) cluster: the 24-hour window, Meta's throttling, ambiguous sends, pacing.</summary>
+public sealed class OutboundGrainTests : IClassFixture<GrainTestCluster>
+{
+    private readonly GrainTestCluster _cluster;
+
+    public OutboundGrainTests(GrainTestCluster cluster) => _cluster = cluster;
+
+    [Fact]
+    public async Task A_reply_after_the_window_closed_goes_out_as_the_template_and_the_text_follows_the_citizens_answer()
+    {
+        const string phone = "+4915100000301";
+        var citizen = _cluster.Citizen("DE.window1");
+        var now = _cluster.Clock.GetUtcNow();
+        // Friday evening's message, answered on Monday: more than 24 hours later.
+        await citizen.ReceiveAsync(GrainTestCluster.Text("Am Grillplatz liegt Glas", now.AddHours(-60), phone: phone));
+
+        var reply = await citizen.ReplyAsync(new StaffReply("w1", "Danke, der Bauhof räumt es heute weg.", "staff-01"));
+
+        Assert.Equal(DeliveryState.WaitingForWindow, reply.State);
+        var waiting = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound.Any(o => o.Kind == OutboundKind.WindowTemplate && o.State == DeliveryState.Sent));
+        Assert.False(waiting!.Summary.WindowClosesAt > now);
+        Assert.Equal(["[template bitte_melden/de: Markt Goldbach]"], _cluster.Sender.TextsTo(phone));
+        var missedAck = waiting.Outbound.Single(o => o.Kind == OutboundKind.Acknowledgement);
+        Assert.Equal((DeliveryState.Failed, 131047), (missedAck.State, missedAck.FailureCode));
+
+        await citizen.ReceiveAsync(GrainTestCluster.Text("Ja?", now, phone: phone));
+
+        await Eventually.Until(() => Task.FromResult(_cluster.Sender.TextsTo(phone)), t => t.Count == 2);
+        Assert.Equal(["[template bitte_melden/de: Markt Goldbach]", "Danke, der Bauhof räumt es heute weg."], _cluster.Sender.TextsTo(phone));
+        var open = (await citizen.GetConversationAsync())!;
+        Assert.True(open.Summary.WindowClosesAt > now);
+    }
+
+    [Fact]
+    public async Task Too_many_messages_to_one_citizen_backs_off_for_that_citizen_only_and_then_sends()
+    {
+        const string phone = "+4915100000302";
+        var citizen = _cluster.Citizen("DE.throttled1");
+        _cluster.Sender.FailNext(new WhatsAppApiException("too many", 400, MetaErrorCodes.RecipientThrottled, "Spam rate limit hit", isTransient: true));
+
+        await citizen.ReceiveAsync(GrainTestCluster.Text("Hallo", phone: phone));
+        var throttled = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].FailedAttempts == 1);
+        Assert.Equal((DeliveryState.Queued, 131056), (throttled!.Outbound[0].State, throttled.Outbound[0].FailureCode));
+
+        // Another citizen is not held up meanwhile.
+        await _cluster.Citizen("DE.unthrottled1").ReceiveAsync(GrainTestCluster.Text("Hallo", phone: "+4915100000303"));
+        await Eventually.Until(() => Task.FromResult(_cluster.Sender.TextsTo("+4915100000303")), t => t.Count == 1, TimeSpan.FromSeconds(3));
+        Assert.Single(_cluster.Sender.TextsTo("+4915100000303"));
+        Assert.Empty(_cluster.Sender.TextsTo(phone));
+
+        // 4^1 seconds later it goes out.
+        var sent = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].State == DeliveryState.Sent, TimeSpan.FromSeconds(15));
+        Assert.Equal(DeliveryState.Sent, sent!.Outbound[0].State);
+        Assert.Single(_cluster.Sender.TextsTo(phone));
+    }
+
+    [Fact]
+    public async Task A_send_that_timed_out_but_arrived_is_recognised_by_its_status_webhook_and_never_sent_again()
+    {
+        const string phone = "+4915100000304";
+        var citizen = _cluster.Citizen("DE.ambiguous1");
+        _cluster.Sender.AcceptThenTimeOutNext();
+
+        await citizen.ReceiveAsync(GrainTestCluster.Text("Hallo", phone: phone));
+        var sending = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].FailedAttempts == 1);
+        Assert.Equal(DeliveryState.Sending, sending!.Outbound[0].State);
+        var delivered = _cluster.Sender.Sent.Single(s => s.Recipient.PhoneNumber == phone);
+
+        // WhatsApp's status webhook carries the callback data the town attached: citizen and outbound id.
+        var callback = _cluster.Sender.CallbackData.Single(c => c is not null && c.StartsWith(GrainTestCluster.Tenant + "/DE.ambiguous1#", StringComparison.Ordinal));
+        Assert.True(OutboundReference.TryParse(callback, out _, out var outboundId));
+        var outcome = await citizen.ReportDeliveryAsync(new DeliveryReport(delivered.Wamid, "delivered", DateTimeOffset.UtcNow, []) { OutboundId = outboundId });
+
+        Assert.Equal(ReceiveOutcome.Recorded, outcome);
+        await Task.Delay(GrainTestCluster.AmbiguousSendGrace + TimeSpan.FromSeconds(1));
+        var conversation = (await citizen.GetConversationAsync())!;
+        Assert.Equal((DeliveryState.Delivered, delivered.Wamid), (conversation.Outbound[0].State, conversation.Outbound[0].WhatsAppMessageId));
+        Assert.Single(_cluster.Sender.TextsTo(phone));
+    }
+
+    [Fact]
+    public async Task A_send_that_timed_out_with_no_word_from_WhatsApp_is_sent_again_after_the_grace_period()
+    {
+        const string phone = "+4915100000305";
+        var citizen = _cluster.Citizen("DE.ambiguous2");
+        _cluster.Sender.FailNext(new WhatsAppApiException("timeout", null, null, null, isTransient: true, isAmbiguous: true));
+
+        await citizen.ReceiveAsync(GrainTestCluster.Text("Hallo", phone: phone));
+
+        var sent = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].State == DeliveryState.Sent, TimeSpan.FromSeconds(15));
+        Assert.Equal(DeliveryState.Sent, sent!.Outbound[0].State);
+        Assert.Single(_cluster.Sender.TextsTo(phone));
+    }
+
+    [Fact]
+    public async Task A_token_or_permission_error_fails_the_message_with_the_reason()
+    {
+        const string phone = "+4915100000306";
+        var citizen = _cluster.Citizen("DE.permission1");
+        _cluster.Sender.FailNext(new WhatsAppApiException("token", 401, 190, "Error validating access token", isTransient: false));
+
+        await citizen.ReceiveAsync(GrainTestCluster.Text("Hallo", phone: phone));
+
+        var failed = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].State == DeliveryState.Failed);
+        Assert.Equal(190, failed!.Outbound[0].FailureCode);
+        Assert.Contains("190", failed.Outbound[0].FailureReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_business_numbers_rate_is_one_slot_per_interval_across_all_callers()
+    {
+        var throughput = _cluster.Client.GetGrain<IThroughputGrain>(GrainTestCluster.Tenant + "0");
+        await Assert.ThrowsAnyAsync<InvalidOperationException>(() => throughput.ReserveAsync(TimeSpan.FromSeconds(1)));
+
+        var grants = new List<(DateTimeOffset Slot, ThroughputGrant Grant)>();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < 120; i++)
+        {
+            var grant = await _cluster.Client.GetGrain<IThroughputGrain>(GrainTestCluster.Tenant).ReserveAsync(TimeSpan.FromSeconds(1));
+            grants.Add((DateTimeOffset.UtcNow + grant.Delay, grant));
+        }
+
+        // 50 per second: slots 20 ms apart, at most a second ahead; the rest are told when to ask again.
+        var slots = grants.Where(g => g.Grant.Granted).Select(g => g.Slot).ToList();
+        // A second's worth ahead, plus what came free while the 120 calls were made.
+        Assert.InRange(slots.Count, 50, 52 + (int)(started.Elapsed.TotalMilliseconds / 20));
+        foreach (var start in slots)
+        {
+            // The grain spaces slots exactly 20 ms apart; seen from here (after a grain call) within a few ms of that:
+            // no second holds more than 50 of them.
+            var inOneSecond = slots.Count(t => t >= start && t < start + TimeSpan.FromMilliseconds(970));
+            Assert.True(inOneSecond <= 50, $"{inOneSecond} slots within one second");
+        }
+        Assert.All(grants.Where(g => !g.Grant.Granted), g => Assert.True(g.Grant.Delay > TimeSpan.Zero));
+    }
+}
