@@ -25,6 +25,16 @@ public static partial class CitizenPhoneEndpoints
     {
         var group = app.MapGroup("/simulator");
         group.MapPost("/citizens/messages", SendAsCitizenAsync);
+        group.MapPost("/faults", (FaultPlan plan, MetaBehaviour behaviour) =>
+        {
+            behaviour.Faults = plan;
+            return Results.NoContent();
+        });
+        group.MapDelete("/faults", (MetaBehaviour behaviour) =>
+        {
+            behaviour.Faults = new FaultPlan();
+            return Results.NoContent();
+        });
         group.MapGet("/messages", (string? to, SentMessageLog log) => Results.Json(log.List(to).Select(m => new
         {
             m.Id,
@@ -39,7 +49,7 @@ public static partial class CitizenPhoneEndpoints
     }
 
     private static async Task<IResult> SendAsCitizenAsync(
-        CitizenMessage message, IHttpClientFactory http, IOptions<SimulatorOptions> options, TimeProvider time)
+        CitizenMessage message, IHttpClientFactory http, IOptions<SimulatorOptions> options, MetaBehaviour behaviour, TimeProvider time)
     {
         if (message?.From is null || !PhoneNumber().IsMatch(message.From))
         {
@@ -53,6 +63,7 @@ public static partial class CitizenPhoneEndpoints
         var waId = message.From[1..];
         var userId = message.UserId ?? BusinessScopedUserIdFor(waId);
         var wamid = "wamid." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        behaviour.CitizenWrote(waId, userId);
         var payload = WebhookPayloadFor(settings, waId, userId, message.Name ?? "Bürger", wamid, message.Text, time.GetUtcNow());
 
         var body = Encoding.UTF8.GetBytes(payload.ToJsonString());

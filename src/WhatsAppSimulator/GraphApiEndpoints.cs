@@ -22,12 +22,17 @@ public static partial class GraphApiEndpoints
     }
 
     private static async Task<IResult> SendAsync(
-        string phoneNumberId, HttpRequest request, SentMessageLog log, IOptions<SimulatorOptions> options, TimeProvider time)
+        string phoneNumberId, HttpRequest request, SentMessageLog log, IOptions<SimulatorOptions> options, MetaBehaviour behaviour,
+        StatusReporter statuses, TimeProvider time)
     {
         var expected = $"Bearer {options.Value.AccessToken}";
         if (!string.Equals(request.Headers.Authorization.ToString(), expected, StringComparison.Ordinal))
         {
             return Error(StatusCodes.Status401Unauthorized, 190, "Invalid OAuth access token.", "The access token is missing or wrong.");
+        }
+        if (behaviour.FaultBeforeProcessing() is { } fault)
+        {
+            return Error(fault.Status, fault.Code, fault.Message, "Injected by the stand-in.");
         }
 
         JsonObject? body;
@@ -77,13 +82,41 @@ public static partial class GraphApiEndpoints
                 return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", $"text.body has more than {MaxTextLength} characters.");
             }
         }
+        else if (type == "template")
+        {
+            var template = body["template"] as JsonObject;
+            var name = template is null ? null : Text(template, "name");
+            var language = template?["language"] is JsonObject languageObject ? Text(languageObject, "code") : null;
+            if (string.IsNullOrEmpty(name) || string.IsNullOrEmpty(language))
+            {
+                return Error(StatusCodes.Status400BadRequest, 132000, "Template name or language missing", "template.name and template.language.code are required.");
+            }
+            text = $"[Vorlage {name} ({language})]";
+        }
         else
         {
             return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", $"The stand-in does not send type \"{type}\".");
         }
+        if (body["biz_opaque_callback_data"] is JsonValue callback && callback.TryGetValue<string>(out var data) && data.Length > 512)
+        {
+            return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", "biz_opaque_callback_data has more than 512 characters.");
+        }
+        if (behaviour.Refusal(to ?? recipient!, freeText: type != "template") is { } refusal)
+        {
+            return Error(refusal.Status, refusal.Code, refusal.Message, refusal.Code == 131047
+                ? "Message failed to send because more than 24 hours have passed since the customer last replied to this number."
+                : "Limit reached; try again later.");
+        }
 
         var wamid = "wamid." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        log.Add(new SentMessage(wamid, phoneNumberId, to, recipient, type, text, time.GetUtcNow(), body));
+        var sent = new SentMessage(wamid, phoneNumberId, to, recipient, type, text, time.GetUtcNow(), body);
+        log.Add(sent);
+        statuses.Accepted(sent);
+        if (behaviour.AnswerDelay() is var delay && delay > TimeSpan.Zero)
+        {
+            // Accepted, but the answer comes late: the sender's timeout makes this an ambiguous outcome.
+            await Task.Delay(delay, time, request.HttpContext.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
         var contact = new JsonObject { ["input"] = to ?? recipient };
         if (to is not null)
         {

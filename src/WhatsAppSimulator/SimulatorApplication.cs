@@ -15,6 +15,9 @@ public static class SimulatorApplication
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SentMessageLog>();
+        builder.Services.AddSingleton<MetaBehaviour>();
+        builder.Services.AddSingleton<StatusReporter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StatusReporter>());
         builder.Services.AddSingleton<MediaLibrary>();
         builder.Services.AddHttpClient(CitizenPhoneEndpoints.HttpClientName);
 

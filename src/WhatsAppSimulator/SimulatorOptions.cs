@@ -25,4 +25,25 @@ public sealed class SimulatorOptions
 
     /// <summary>The business number as citizens see it.</summary>
     public string DisplayPhoneNumber { get; set; } = "+49 6021 5000";
+
+    /// <summary>Post status webhooks (sent, delivered, read) for accepted messages.</summary>
+    public bool StatusWebhooks { get; set; } = true;
+
+    /// <summary>The time between an accepted message and each of its status webhooks.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan StatusDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Refuse free text outside the 24-hour window (131047), as Meta does.</summary>
+    public bool EnforceWindow { get; set; } = true;
+
+    /// <summary>The business number's throughput (130429 above it); 0: unlimited.</summary>
+    [Range(0, 10_000)]
+    public int MessagesPerSecond { get; set; } = 80;
+
+    /// <summary>Per recipient: a burst of this many, then one every <see cref="PerRecipientEvery"/> (131056 beyond).</summary>
+    [Range(1, 1000)]
+    public int PerRecipientBurst { get; set; } = 6;
+
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan PerRecipientEvery { get; set; } = TimeSpan.FromSeconds(6);
 }

@@ -59,6 +59,15 @@ public class LocalSystemHost : IAsyncDisposable
 
     public SentMessageLog SentMessages => _simulator!.Services.GetRequiredService<SentMessageLog>();
 
+    /// <summary>
+    /// What the stand-in enforces and which faults it injects. Tests post citizens' webhooks past the stand-in, so the
+    /// 24-hour window check and the status webhooks start off; a test turns on what it exercises.
+    /// </summary>
+    public MetaBehaviour Meta => _simulator!.Services.GetRequiredService<MetaBehaviour>();
+
+    /// <summary>Extra settings for the silo (<c>--Key=Value</c>), e.g. a tenant's limits.</summary>
+    public List<string> SiloSettings { get; } = [];
+
     /// <summary>The media files the stand-in serves as if citizens had sent them.</summary>
     public MediaLibrary Media => _simulator!.Services.GetRequiredService<MediaLibrary>();
 
@@ -73,7 +82,10 @@ public class LocalSystemHost : IAsyncDisposable
             $"--Simulator:AccessToken={AccessToken}",
             $"--Simulator:AppSecret={AppSecret}",
             $"--Simulator:WebhookUrl={WebhookUrl}",
-            $"--Simulator:PhoneNumberId={Tenant}"));
+            $"--Simulator:PhoneNumberId={Tenant}",
+            "--Simulator:EnforceWindow=false",
+            "--Simulator:StatusWebhooks=false",
+            "--Simulator:StatusDelay=00:00:00.200"));
         await _simulator.StartAsync();
         await StartSiloAsync();
         _gateway = GatewayApplication.Build(Options(
@@ -94,13 +106,40 @@ public class LocalSystemHost : IAsyncDisposable
     /// <summary>Starts a silo (again): same service, same storage, so state written before is read back.</summary>
     public async Task StartSiloAsync()
     {
-        _silo = SiloApplication.Build(Options(
+        _silo = SiloApplication.Build(Options([
             $"--urls=http://127.0.0.1:{FreePort.Next()}",
             $"--Orleans:SiloPort={_siloPort}",
             $"--Orleans:GatewayPort={_siloGatewayPort}",
             $"--WhatsApp:GraphApi:BaseUrl={Simulator}",
-            $"--WhatsApp:GraphApi:AccessToken={AccessToken}"));
+            $"--WhatsApp:GraphApi:AccessToken={AccessToken}",
+            // Short enough for tests to see timeouts, ambiguous sends and an open circuit resolve.
+            "--WhatsApp:GraphApi:AttemptTimeout=00:00:02",
+            "--WhatsApp:GraphApi:AmbiguousSendGrace=00:00:05",
+            "--WhatsApp:GraphApi:CircuitBreakDuration=00:00:03",
+            .. SiloSettings]));
         await _silo.StartAsync();
+    }
+
+    /// <summary>
+    /// Stops the silo without a graceful shutdown, as a crash would: no deactivation, no goodbye to the cluster.
+    /// What the grains wrote before stays in storage.
+    /// </summary>
+    public async Task CrashSiloAsync()
+    {
+        if (_silo is not null)
+        {
+            using var crashed = new CancellationTokenSource();
+            await crashed.CancelAsync();
+            try
+            {
+                await _silo.StopAsync(crashed.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            await _silo.DisposeAsync();
+            _silo = null;
+        }
     }
 
     /// <summary>Stops the silo gracefully (its activations are gone; storage keeps their state).</summary>

@@ -25,7 +25,7 @@ public sealed partial class CitizenGrain(
     ILogger<CitizenGrain> logger) : Grain, ICitizenGrain, IRemindable
 {
     private const int MaxMediaAttempts = 5;
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(1);
 
     private CitizenKey _key;
     private IGrainTimer? _dispatchTimer;
@@ -34,6 +34,10 @@ public sealed partial class CitizenGrain(
     private const string OutboxReminder = "outbox";
     private static readonly TimeSpan OutboxReminderPeriod = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan MaxThroughputWait = TimeSpan.FromSeconds(1);
+
+    // The outbound message this activation marked "sending" but has not handed to the Graph API yet (it waits for a
+    // send slot): no grace period applies to it.
+    private string? _notYetHandedOver;
 
     // Whether this grain's outbox reminder is registered; null after activation (not known).
     private bool? _outboxReminder;
@@ -504,6 +508,23 @@ public sealed partial class CitizenGrain(
                 Schedule(ref _dispatchTimer, DispatchAsync, wait);
                 return;
             }
+            // Durably "sending" before the call: after a crash the message is known to be perhaps sent. This
+            // activation knows it has not called yet, so waiting for a send slot below costs no grace period.
+            var sending = next;
+            if (next.State != DeliveryState.Sending || _notYetHandedOver != next.Id)
+            {
+                sending = next with { State = DeliveryState.Sending, SendingSince = time.GetUtcNow(), NextAttemptAt = null };
+                if (state.State.Section != InboxSection.Staff)
+                {
+                    var limit = policy.Options.OutboundPerRecipient;
+                    state.State.OutboundBucket = (state.State.OutboundBucket ?? TokenBucket.Full(limit, now)).Take(limit, now, out _);
+                }
+                state.State.Update(sending);
+                await PersistAsync();
+                _notYetHandedOver = next.Id;
+            }
+
+            // The business number's send slot, reserved as late as possible so that the call leaves on it.
             var grant = await GrainFactory.GetGrain<IThroughputGrain>(_key.Tenant).ReserveAsync(MaxThroughputWait);
             if (!grant.Granted)
             {
@@ -514,16 +535,7 @@ public sealed partial class CitizenGrain(
             {
                 await Task.Delay(grant.Delay, cancellationToken);
             }
-            if (state.State.Section != InboxSection.Staff)
-            {
-                var limit = policy.Options.OutboundPerRecipient;
-                state.State.OutboundBucket = (state.State.OutboundBucket ?? TokenBucket.Full(limit, now)).Take(limit, time.GetUtcNow(), out _);
-            }
-
-            // Durably "sending" before the call: after a crash the message is known to be perhaps sent.
-            var sending = next with { State = DeliveryState.Sending, SendingSince = time.GetUtcNow(), NextAttemptAt = null };
-            state.State.Update(sending);
-            await PersistAsync();
+            _notYetHandedOver = null;
             try
             {
                 var reference = OutboundReference.Format(_key, next.Id);
@@ -569,7 +581,7 @@ public sealed partial class CitizenGrain(
         {
             until = backoff;
         }
-        if (next.State == DeliveryState.Sending && next.SendingSince is { } since)
+        if (next.State == DeliveryState.Sending && next.SendingSince is { } since && next.Id != _notYetHandedOver)
         {
             var graceOver = since + graphApi.Value.AmbiguousSendGrace;
             if (until is null || graceOver > until)
@@ -705,7 +717,8 @@ public sealed partial class CitizenGrain(
         }
     }
 
-    // Exponential backoff with jitter (±20 %), at most five minutes: many citizens' retries do not arrive together.
+    // Exponential backoff with jitter (±20 %), at most a minute, so that messages go soon after an outage; the
+    // jitter keeps many citizens' retries from arriving together.
     private static TimeSpan RetryDelay(int attempts)
     {
         var delay = TimeSpan.FromSeconds(Math.Pow(2, Math.Min(attempts, 10)) * (0.8 + (Random.Shared.NextDouble() * 0.4)));
