@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-// bench/run.sh history | memory run the citizen grain's benchmarks (see docs/benchmarks.md); no mode: intake.
+// bench/run.sh history | memory | pacing run the citizen grain's and the outbox's benchmarks (see docs/benchmarks.md); no mode: intake.
 switch (args.FirstOrDefault())
 {
     case "history":
@@ -18,6 +18,8 @@ switch (args.FirstOrDefault())
         return 0;
     case "memory":
         return await MemoryBenchmark.RunAsync(args);
+    case "pacing":
+        return await PacingBenchmark.RunAsync(args);
 }
 
 // Webhook intake against its two limits, in one run on this machine:

@@ -131,9 +131,15 @@ public sealed class MetaBehaviour(IOptions<SimulatorOptions> options, TimeProvid
         return _faults.SlowShare > 0 && Random.Shared.NextDouble() < _faults.SlowShare ? _faults.SlowDelay : TimeSpan.Zero;
     }
 
+    /// <summary>When and with which code the stand-in refused, newest last.</summary>
+    public IReadOnlyList<(DateTimeOffset At, int Code)> RefusalLog => [.. _refusalLog];
+
+    private readonly ConcurrentQueue<(DateTimeOffset, int)> _refusalLog = new();
+
     private (int, int, string) Refuse(int status, int code, string message)
     {
         _refusals.AddOrUpdate(code, 1, (_, n) => n + 1);
+        _refusalLog.Enqueue((time.GetUtcNow(), code));
         return (status, code, message);
     }
 }

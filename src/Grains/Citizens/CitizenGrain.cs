@@ -33,7 +33,13 @@ public sealed partial class CitizenGrain(
     private const string SnoozeReminder = "snooze";
     private const string OutboxReminder = "outbox";
     private static readonly TimeSpan OutboxReminderPeriod = TimeSpan.FromMinutes(1);
-    private static readonly TimeSpan MaxThroughputWait = TimeSpan.FromSeconds(1);
+    // How far ahead a send slot may be reserved, and how early the timer wakes before it (the "sending" write).
+    private static readonly TimeSpan MaxThroughputWait = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan SlotLead = TimeSpan.FromMilliseconds(150);
+    private static readonly TimeSpan SlotTolerance = TimeSpan.FromMilliseconds(10);
+
+    // The send slot this activation reserved for its next message, if any (lost with the activation: a wasted slot).
+    private DateTimeOffset? _slot;
 
     // The outbound message this activation marked "sending" but has not handed to the Graph API yet (it waits for a
     // send slot): no grace period applies to it.
@@ -508,8 +514,26 @@ public sealed partial class CitizenGrain(
                 Schedule(ref _dispatchTimer, DispatchAsync, wait);
                 return;
             }
-            // Durably "sending" before the call: after a crash the message is known to be perhaps sent. This
-            // activation knows it has not called yet, so waiting for a send slot below costs no grace period.
+            // The business number's send slot (cluster-wide). Reserved once, however far ahead: the timer comes back
+            // shortly before it, so no grain waits blocked and nobody polls.
+            if (_slot is not { } slot)
+            {
+                var grant = await GrainFactory.GetGrain<IThroughputGrain>(_key.Tenant).ReserveAsync(MaxThroughputWait);
+                if (!grant.Granted)
+                {
+                    Schedule(ref _dispatchTimer, DispatchAsync, grant.Delay);
+                    return;
+                }
+                _slot = slot = time.GetUtcNow() + grant.Delay;
+            }
+            if (slot - time.GetUtcNow() > SlotLead)
+            {
+                Schedule(ref _dispatchTimer, DispatchAsync, slot - time.GetUtcNow() - SlotLead);
+                return;
+            }
+
+            // Durably "sending" before the call: after a crash the message is known to be perhaps sent. (This
+            // activation knows whether it has called yet: no grace period while it only waits for a slot.)
             var sending = next;
             if (next.State != DeliveryState.Sending || _notYetHandedOver != next.Id)
             {
@@ -523,17 +547,15 @@ public sealed partial class CitizenGrain(
                 await PersistAsync();
                 _notYetHandedOver = next.Id;
             }
-
-            // The business number's send slot, reserved as late as possible so that the call leaves on it.
-            var grant = await GrainFactory.GetGrain<IThroughputGrain>(_key.Tenant).ReserveAsync(MaxThroughputWait);
-            if (!grant.Granted)
+            _slot = null;
+            if (slot - time.GetUtcNow() is { } early && early > TimeSpan.Zero)
             {
-                Schedule(ref _dispatchTimer, DispatchAsync, grant.Delay);
-                return;
+                await Task.Delay(early, cancellationToken);
             }
-            if (grant.Delay > TimeSpan.Zero)
+            if (time.GetUtcNow() - slot > SlotTolerance)
             {
-                await Task.Delay(grant.Delay, cancellationToken);
+                // Missed the slot (a slow write, a pause): sending now would crowd the next slots' second. Take another.
+                continue;
             }
             _notYetHandedOver = null;
             try
@@ -569,7 +591,7 @@ public sealed partial class CitizenGrain(
             await PersistAsync();
             await PublishSummaryAsync();
         }
-        await ReleaseOutboxReminderAsync();
+        // The outbox reminder stays until its next tick finds nothing to send: no storage call on the hot path.
     }
 
     // How long the next message must still wait: its backoff, the citizen's 131056 backoff, the per-recipient pace, or
@@ -659,6 +681,7 @@ public sealed partial class CitizenGrain(
     }
 
     // A durable reminder while anything waits to be sent: after a crash or a restart it wakes the grain, which sends.
+    // It is removed by its own tick once the outbox is empty (see ReceiveReminder).
     private async Task EnsureOutboxReminderAsync()
     {
         if (state.State.ForwardTo is null && state.State.HasOutboxWork && _outboxReminder != true)

@@ -21,8 +21,8 @@ public sealed class ThroughputGrain(TenantPolicies policies, [Microsoft.Extensio
         var tenant = this.GetPrimaryKeyString();
         var rate = policies.Find(tenant)?.Options.MessagesPerSecond
             ?? throw new InvalidOperationException($"No tenant is configured for phone_number_id {tenant}.");
-        // 3 % under the rate: a call leaves up to some 30 ms after its slot (scheduling, the connection), and no
-        // second may hold more than the rate.
+        // 3 % under the rate: a call leaves up to some 30 ms after its slot (timers, the "sending" write, the
+        // connection), and no second may hold more than the rate.
         var interval = TimeSpan.FromTicks((long)(TimeSpan.TicksPerSecond * SafetyFactor / rate));
         var now = time.GetUtcNow();
         var slot = _nextSlot > now ? _nextSlot : now;

@@ -169,6 +169,7 @@ public sealed class OutboundDeliveryTests : IAsyncLifetime
 }
 
 /// <summary>On a system with a low throughput limit: the pacing keeps under it, cluster-wide.</summary>
+[Collection(TimingSensitiveCollection.Name)]
 public sealed class OutboundPacingTests : IAsyncLifetime
 {
     private const int Limit = 5;
@@ -206,7 +207,8 @@ public sealed class OutboundPacingTests : IAsyncLifetime
         {
             Assert.True(accepted.Count(t => t >= start && t < start.AddSeconds(1)) <= Limit);
         }
-        Assert.True(0 == _system.Meta.Refusals.GetValueOrDefault(130429), string.Join(" ", accepted.Select(t => t.ToString("ss.fff", System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.True(0 == _system.Meta.Refusals.GetValueOrDefault(130429), "accepted " + string.Join(" ", accepted.Select(t => t.ToString("ss.fff", System.Globalization.CultureInfo.InvariantCulture)))
+            + "; refused " + string.Join(" ", _system.Meta.RefusalLog.Select(r => r.At.ToString("ss.fff", System.Globalization.CultureInfo.InvariantCulture) + "/" + r.Code)));
         // And not much slower than the limit: 30 messages at 5 per second take about 6 seconds.
         Assert.True(accepted[^1] - accepted[0] < TimeSpan.FromSeconds(9), $"{(accepted[^1] - accepted[0]).TotalSeconds} s");
     }
