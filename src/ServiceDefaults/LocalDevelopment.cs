@@ -51,6 +51,9 @@ public static class LocalDevelopment
             [prefix + "ClosedDays:0"] = "2026-12-24",
             [prefix + "ClosedDays:1"] = "2026-12-31",
             [prefix + "StaffNumbers:0"] = StaffNumber,
+            [prefix + "WindowTemplate:Name"] = "rueckmeldung_erbeten",
+            [prefix + "WindowTemplate:Language"] = "de",
+            [prefix + "WindowTemplate:BodyParameters:0"] = TenantName,
         };
         foreach (var (day, periods) in OfficeHours)
         {

@@ -151,7 +151,8 @@ public sealed class IntakeTests(LocalSystem system)
         var citizen = new Citizen("+4915112349003");
         await PostOkAsync(Payloads.Messages(citizen, $"{citizen.From("wamid.st-1", T0)},\"type\":\"text\",\"text\":{{\"body\":\"Hallo\"}}"));
         var ack = Assert.Single(await system.WaitForSentAsync(citizen.Phone, 1));
-        Assert.Equal(citizen.GrainKey, ack.Body["biz_opaque_callback_data"]!.GetValue<string>());
+        // The callback data names the citizen and the town's own id of the message.
+        Assert.Equal(citizen.GrainKey + "#out-1", ack.Body["biz_opaque_callback_data"]!.GetValue<string>());
         await system.Staff().ReplyAsync(new ReplyRequest { Conversation = citizen.ConversationName, Text = "Antwort", RequestId = "st-reply" });
         var reply = (await system.WaitForSentAsync(citizen.Phone, 2))[1];
 
