@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -37,6 +38,7 @@ public class LocalSystemHost : IAsyncDisposable
     private readonly int _siloGatewayPort = FreePort.Next();
     private readonly HttpClient _http = new();
     private WebApplication? _silo;
+    private Process? _siloProcess;
     private WebApplication? _gateway;
     private WebApplication? _simulator;
     private readonly bool _storageOnDisk;
@@ -106,8 +108,76 @@ public class LocalSystemHost : IAsyncDisposable
     /// <summary>Starts a silo (again): same service, same storage, so state written before is read back.</summary>
     public async Task StartSiloAsync()
     {
-        _silo = SiloApplication.Build(Options([
-            $"--urls=http://127.0.0.1:{FreePort.Next()}",
+        _silo = SiloApplication.Build(Options([.. SiloArguments(FreePort.Next())]));
+        await _silo.StartAsync();
+    }
+
+    /// <summary>
+    /// Stops the in-process silo and runs the silo as its own process instead (the built
+    /// <c>GoldbachActors.Silo.dll</c>, same settings), so that a test can kill it as an operating system would.
+    /// </summary>
+    public async Task StartSiloProcessAsync()
+    {
+        await StopSiloAsync();
+        var httpPort = FreePort.Next();
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+        var directory = Path.Combine(RepositoryRoot.Path, "src", "Silo", "bin", configuration, "net10.0");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(directory, "GoldbachActors.Silo.dll"));
+        foreach (var argument in Options([.. SiloArguments(httpPort)]).Args!)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
+        _siloProcess = Process.Start(start) ?? throw new InvalidOperationException("The silo process did not start.");
+        _siloProcess.OutputDataReceived += (_, _) => { };
+        _siloProcess.ErrorDataReceived += (_, _) => { };
+        _siloProcess.BeginOutputReadLine();
+        _siloProcess.BeginErrorReadLine();
+
+        var ready = new Uri($"http://127.0.0.1:{httpPort}/health/ready");
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                using var response = await _http.GetAsync(ready);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            if (_siloProcess.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException("The silo process did not become ready within 60 seconds.");
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Kills the silo process (SIGKILL): no shutdown at all.</summary>
+    public async Task KillSiloProcessAsync()
+    {
+        if (_siloProcess is { } process)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            process.Dispose();
+            _siloProcess = null;
+        }
+    }
+
+    private string[] SiloArguments(int httpPort) =>
+        [
+            $"--urls=http://127.0.0.1:{httpPort}",
             $"--Orleans:SiloPort={_siloPort}",
             $"--Orleans:GatewayPort={_siloGatewayPort}",
             $"--WhatsApp:GraphApi:BaseUrl={Simulator}",
@@ -116,9 +186,8 @@ public class LocalSystemHost : IAsyncDisposable
             "--WhatsApp:GraphApi:AttemptTimeout=00:00:02",
             "--WhatsApp:GraphApi:AmbiguousSendGrace=00:00:05",
             "--WhatsApp:GraphApi:CircuitBreakDuration=00:00:03",
-            .. SiloSettings]));
-        await _silo.StartAsync();
-    }
+            .. SiloSettings,
+        ];
 
     /// <summary>
     /// Stops the silo without a graceful shutdown, as a crash would: no deactivation, no goodbye to the cluster.
@@ -257,6 +326,7 @@ public class LocalSystemHost : IAsyncDisposable
 
     private async Task StopAsync()
     {
+        await KillSiloProcessAsync();
         foreach (var app in new[] { _gateway, _silo, _simulator })
         {
             if (app is not null)

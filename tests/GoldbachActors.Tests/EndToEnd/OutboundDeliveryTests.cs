@@ -213,3 +213,59 @@ public sealed class OutboundPacingTests : IAsyncLifetime
         Assert.True(accepted[^1] - accepted[0] < TimeSpan.FromSeconds(9), $"{(accepted[^1] - accepted[0]).TotalSeconds} s");
     }
 }
+
+/// <summary>The silo as its own process, killed with SIGKILL in the middle of sending.</summary>
+public sealed class SiloKillTests : IAsyncLifetime
+{
+    private readonly LocalSystem _system = new();
+
+    public async Task InitializeAsync()
+    {
+        await _system.InitializeAsync();
+        await _system.StartSiloProcessAsync();
+    }
+
+    public Task DisposeAsync() => _system.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task A_silo_killed_mid_send_leaves_nothing_unsent_and_nothing_sent_twice()
+    {
+        _system.Meta.StatusWebhooks = true;
+        var sentBefore = Enumerable.Range(0, 3).Select(i => $"+4915166{i:D6}").ToList();
+        var inFlight = Enumerable.Range(10, 3).Select(i => $"+4915166{i:D6}").ToList();
+        var queued = Enumerable.Range(20, 3).Select(i => $"+4915166{i:D6}").ToList();
+        foreach (var phone in sentBefore)
+        {
+            using var r = await _system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Hallo"));
+        }
+        await Eventually.Until(() => Task.FromResult(sentBefore.All(p => _system.SentMessages.List(p).Count == 1)), ok => ok, TimeSpan.FromSeconds(30));
+
+        // In flight: WhatsApp accepts these, but the answers come too late; the process dies before they come.
+        _system.Meta.Faults = new FaultPlan { TimeoutShare = 1, TimeoutDelay = TimeSpan.FromSeconds(30) };
+        foreach (var phone in inFlight)
+        {
+            using var r = await _system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Hallo"));
+        }
+        await Eventually.Until(() => Task.FromResult(inFlight.All(p => _system.SentMessages.List(p).Count == 1)), ok => ok, TimeSpan.FromSeconds(30));
+        // Queued: the API is down, these wait in the outbox.
+        _system.Meta.Faults = new FaultPlan { OutageSeconds = 600 };
+        foreach (var phone in queued)
+        {
+            using var r = await _system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Hallo"));
+        }
+
+        await _system.KillSiloProcessAsync();
+        _system.Meta.Faults = new FaultPlan();
+        await _system.StartSiloProcessAsync();
+
+        var done = await Eventually.Until(() => Task.FromResult(queued.All(p => _system.SentMessages.List(p).Count >= 1)), ok => ok, TimeSpan.FromSeconds(150));
+        Assert.True(done, "the outbox of the killed silo was not sent");
+        // The in-flight ones had reached WhatsApp: their status webhooks name them, so they are not sent again even
+        // after the grace period.
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        Assert.All(sentBefore.Concat(inFlight).Concat(queued), phone => Assert.Single(_system.SentMessages.List(phone)));
+        var conversation = await _system.Staff().GetConversationAsync(new GetConversationRequest { Name = LocalSystem.ConversationName(inFlight[0]) });
+        var ack = conversation.Entries.Single(e => e.Outbound is not null).Outbound;
+        Assert.Equal(_system.SentMessages.List(inFlight[0]).Single().Id, ack.WhatsappMessageId);
+    }
+}
