@@ -29,7 +29,7 @@ public static class CliCommands
     {
         var root = new RootCommand("Markt Goldbach WhatsApp service: staff and operator CLI.")
         {
-            Simulate(), Sent(), Inbox(), Show(), Reply(), Token(),
+            Simulate(), Sent(), Inbox(), Show(), Reply(), Note(), Status(), Snooze(), Category(), Token(),
         };
         root.Options.Add(StaffOption);
         return root;
@@ -147,6 +147,92 @@ public static class CliCommands
         return command;
     }
 
+    private static Command Note()
+    {
+        var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}." };
+        var text = new Argument<string>("text") { Description = "The internal note (never sent to the citizen)." };
+        var command = new Command("note", "Add an internal note to a conversation.") { conversation, text };
+        command.SetAction((parse, ct) => RunAsync(async settings =>
+        {
+            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
+            using (channel)
+            {
+                var note = await client.AddNoteAsync(
+                    new AddNoteRequest { Conversation = parse.GetValue(conversation), Text = parse.GetValue(text), RequestId = Guid.NewGuid().ToString("N") },
+                    headers, cancellationToken: ct);
+                Console.WriteLine($"Note recorded at {note.Time.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm}.");
+                return 0;
+            }
+        }));
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}." };
+        var status = new Argument<string>("status") { Description = "open, waiting or resolved." };
+        var command = new Command("status", "Set a conversation's status.") { conversation, status };
+        command.SetAction((parse, ct) => RunAsync(async settings =>
+        {
+            var value = parse.GetValue(status) switch
+            {
+                "open" => Contracts.Staff.V1.ConversationStatus.Open,
+                "waiting" => Contracts.Staff.V1.ConversationStatus.WaitingForCitizen,
+                "resolved" => Contracts.Staff.V1.ConversationStatus.Resolved,
+                var other => throw new ArgumentException($"'{other}' is not a status: open, waiting or resolved."),
+            };
+            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
+            using (channel)
+            {
+                var summary = await client.SetStatusAsync(new SetStatusRequest { Conversation = parse.GetValue(conversation), Status = value }, headers, cancellationToken: ct);
+                Console.WriteLine($"{summary.Name}: {summary.Status}.");
+                return 0;
+            }
+        }));
+        return command;
+    }
+
+    private static Command Snooze()
+    {
+        var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}." };
+        var until = new Option<DateTimeOffset?>("--until") { Description = "Until when (default: the start of the next working day)." };
+        var command = new Command("snooze", "Snooze a conversation; it opens again at the time.") { conversation, until };
+        command.SetAction((parse, ct) => RunAsync(async settings =>
+        {
+            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
+            using (channel)
+            {
+                var request = new SnoozeRequest { Conversation = parse.GetValue(conversation) };
+                if (parse.GetValue(until) is { } time)
+                {
+                    request.SnoozeTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time);
+                }
+                var summary = await client.SnoozeAsync(request, headers, cancellationToken: ct);
+                Console.WriteLine($"{summary.Name}: snoozed until {summary.SnoozeTime.ToDateTimeOffset().ToLocalTime():ddd yyyy-MM-dd HH:mm}.");
+                return 0;
+            }
+        }));
+        return command;
+    }
+
+    private static Command Category()
+    {
+        var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}." };
+        var category = new Argument<string>("category") { Description = "One of the tenant's categories, e.g. Spielplatz." };
+        var command = new Command("category", "Set a conversation's category.") { conversation, category };
+        command.SetAction((parse, ct) => RunAsync(async settings =>
+        {
+            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
+            using (channel)
+            {
+                var summary = await client.SetCategoryAsync(new SetCategoryRequest { Conversation = parse.GetValue(conversation), Category = parse.GetValue(category) }, headers, cancellationToken: ct);
+                Console.WriteLine($"{summary.Name}: {summary.Category}.");
+                return 0;
+            }
+        }));
+        return command;
+    }
+
     private static Command Reply()
     {
         var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}." };
@@ -224,7 +310,7 @@ public static class CliCommands
             Console.Error.WriteLine($"The WhatsApp stand-in could not be reached ({ex.Message}). Is the system running (see README)?");
             return Unreachable;
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
             Console.Error.WriteLine(ex.Message);
             return 1;

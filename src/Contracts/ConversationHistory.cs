@@ -19,6 +19,9 @@ public enum ConversationEventKind
 
     /// <summary>The citizen writes faster than the flood limit allows: stored, no further acknowledgement.</summary>
     FloodFlagged = 4,
+
+    /// <summary>An internal note by staff (<see cref="ConversationEvent.To"/> holds its text); never sent.</summary>
+    Note = 5,
 }
 
 /// <summary>One timestamped, attributed change of a conversation. Internal: never shown to the citizen.</summary>
@@ -40,7 +43,20 @@ public sealed record ConversationEvent(
 
     /// <summary>The conversation (1, 2, …) the change belongs to.</summary>
     [Id(5)] public int ConversationNumber { get; init; }
+
+    /// <summary>The client's request id of a staff change (a note), which makes a retried request harmless.</summary>
+    [Id(6)] public string? RequestId { get; init; }
 }
+
+/// <summary>A staff member's internal note on a conversation.</summary>
+/// <param name="RequestId">The client's id of this request; the same id records once.</param>
+/// <param name="Text">The note, 1 to 4,096 characters.</param>
+/// <param name="StaffId">Who wrote it.</param>
+[GenerateSerializer, Immutable, Alias("goldbach.StaffNote")]
+public sealed record StaffNote(
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] string Text,
+    [property: Id(2)] string StaffId);
 
 /// <summary>
 /// An archived part of a citizen's history: the oldest messages and events moved out of the grain's hot state so

@@ -37,6 +37,15 @@ public interface ICitizenGrain : IGrainWithStringKey
     [Alias("ChangeStatus")]
     Task<ConversationSummary> ChangeStatusAsync(StatusChange change);
 
+    /// <summary>
+    /// Records an internal note (never sent to the citizen), attributed and timestamped, idempotently by
+    /// <see cref="StaffNote.RequestId"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The text is empty or longer than 4,096 characters.</exception>
+    /// <exception cref="KeyNotFoundException">The citizen has never written.</exception>
+    [Alias("AddNote")]
+    Task<ConversationEvent> AddNoteAsync(StaffNote note);
+
     /// <summary>Sets the conversation's category on a staff member's behalf, overriding triage's suggestion.</summary>
     /// <exception cref="ArgumentException">Not one of the tenant's categories.</exception>
     /// <exception cref="KeyNotFoundException">The citizen has never written.</exception>

@@ -21,6 +21,8 @@ public static class GatewayApplication
         app.MapGoldbachHealth();
         app.MapWhatsAppWebhooks();
         app.MapGrpcService<StaffApiService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
         return app;
     }
 }

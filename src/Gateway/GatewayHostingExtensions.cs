@@ -77,6 +77,10 @@ public static class GatewayHostingExtensions
             });
         builder.Services.AddAuthorization();
         builder.Services.AddGrpc(o => o.Interceptors.Add<StaffErrorInterceptor>());
+        // The standard gRPC health service (reports the gateway's readiness checks) and server reflection, so that
+        // grpcurl and other generic tools work.
+        builder.Services.AddGrpcHealthChecks();
+        builder.Services.AddGrpcReflection();
         return builder;
     }
 }

@@ -28,6 +28,8 @@ public class LocalSystemHost : IAsyncDisposable
     public const string VerifyToken = "test-verify-token";
     public const string AccessToken = "test-access-token";
     public const string AcknowledgementText = "Vielen Dank für Ihre Nachricht an den Markt Goldbach! Wir melden uns schnellstmöglich bei Ihnen zurück❤.";
+    /// <summary>The test tenant's staff coordination number.</summary>
+    public const string StaffNumber = "+4915199990000";
     private const string Issuer = "goldbach-test";
     private const string Audience = "goldbach-staff";
     private const string SigningKey = "test-signing-key-0123456789-0123456789-0123456789";
@@ -350,6 +352,7 @@ public class LocalSystemHost : IAsyncDisposable
             "--Orleans:ServiceId=goldbach-test",
             $"--Goldbach:Tenants:{Tenant}:Name=Markt Goldbach",
             $"--Goldbach:Tenants:{Tenant}:AcknowledgementText={AcknowledgementText}",
+            $"--Goldbach:Tenants:{Tenant}:StaffNumbers:0={StaffNumber}",
             "--Logging:LogLevel:Default=Warning",
         ],
         EnvironmentName = "Testing",

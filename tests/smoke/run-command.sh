@@ -53,6 +53,12 @@ conversation=$(cli inbox | grep -F -- "$phone" | grep -o "tenants/[0-9]*/convers
 cli --staff smoke-test reply "$conversation" "Danke, wir kümmern uns darum." || fail "reply failed"
 for _ in $(seq 30); do cli sent --to "$phone" | grep -q "Danke, wir kümmern uns darum." && break; sleep 1; done
 cli sent --to "$phone" | grep -q "Danke, wir kümmern uns darum." || fail "the reply did not reach the stand-in"
+cli --staff smoke-test note "$conversation" "Bauhof informiert" || fail "note failed"
+cli --staff smoke-test category "$conversation" "Spielplatz" | grep -q "Spielplatz" || fail "category failed"
+cli --staff smoke-test status "$conversation" resolved | grep -q "Resolved" || fail "status failed"
+cli show "$conversation" | grep -q "smoke-test: Note" || fail "the note is not in the conversation"
+code=0; cli status "$conversation" finished >/dev/null 2>&1 || code=$?
+[ "$code" -eq 1 ] || fail "a wrong status exited with $code, not 1"
 
 stop
 kill -0 "$pid" 2>/dev/null && fail "./run.sh did not stop within 60 s of SIGTERM"

@@ -27,18 +27,21 @@ public sealed class StaffApiService(IClusterClient cluster) : StaffService.Staff
         {
             throw new ArgumentException("parent must be 'tenants/{phone_number_id}'.");
         }
-        StaffCaller.From(context).RequireTenant(tenant);
+        var caller = StaffCaller.From(context);
+        caller.RequireTenant(tenant);
         if (request.PageSize < 0)
         {
             throw new ArgumentException("page_size must not be negative.");
         }
         var pageSize = request.PageSize == 0 ? DefaultPageSize : Math.Min(request.PageSize, MaxPageSize);
 
+        // Agents work the citizens' section; supervisors and admins also see the staff coordination section.
         Domain.InboxSection? section = request.Section switch
         {
             InboxSection.Citizens => Domain.InboxSection.Citizens,
-            InboxSection.Staff => Domain.InboxSection.Staff,
-            _ => null,
+            InboxSection.Staff when caller.SeesStaffSection => Domain.InboxSection.Staff,
+            InboxSection.Staff => throw new RpcException(new Status(StatusCode.PermissionDenied, "The staff coordination section is for supervisors.")),
+            _ => caller.SeesStaffSection ? null : Domain.InboxSection.Citizens,
         };
         var page = await cluster.GetGrain<ITenantInboxGrain>(tenant)
             .ListAsync(pageSize, string.IsNullOrEmpty(request.PageToken) ? null : request.PageToken, section);
@@ -54,6 +57,10 @@ public sealed class StaffApiService(IClusterClient cluster) : StaffService.Staff
         StaffCaller.From(context).RequireTenant(key.Tenant);
         var citizen = cluster.GetGrain<ICitizenGrain>(key.GrainKey);
         var snapshot = await citizen.GetConversationAsync() ?? throw new KeyNotFoundException("No such conversation.");
+        if (snapshot.Summary.Section == Domain.InboxSection.Staff && !StaffCaller.From(context).SeesStaffSection)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "The staff coordination section is for supervisors."));
+        }
         if (string.IsNullOrEmpty(request.PageToken))
         {
             return StaffApiMapping.ToProto(snapshot);
@@ -70,21 +77,84 @@ public sealed class StaffApiService(IClusterClient cluster) : StaffService.Staff
     public override async Task<OutboundMessage> Reply(ReplyRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var key = ParseConversationName(request.Conversation, "conversation");
-        var caller = StaffCaller.From(context);
-        caller.RequireTenant(key.Tenant);
+        var (citizen, caller) = await AuthorizeAsync(request.Conversation, context);
         if (string.IsNullOrWhiteSpace(request.Text))
         {
             throw new ArgumentException("text must not be empty.");
         }
-        var requestId = string.IsNullOrEmpty(request.RequestId) ? Guid.NewGuid().ToString("N") : request.RequestId;
-        if (requestId.Length > 100)
-        {
-            throw new ArgumentException("request_id has at most 100 characters.");
-        }
-        var queued = await cluster.GetGrain<ICitizenGrain>(key.GrainKey)
-            .ReplyAsync(new StaffReply(requestId, request.Text, caller.StaffId));
+        var queued = await citizen.ReplyAsync(new StaffReply(RequestId(request.RequestId), request.Text, caller.StaffId));
         return StaffApiMapping.ToProto(queued);
+    }
+
+    public override async Task<ConversationEvent> AddNote(AddNoteRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (citizen, caller) = await AuthorizeAsync(request.Conversation, context);
+        if (string.IsNullOrWhiteSpace(request.Text))
+        {
+            throw new ArgumentException("text must not be empty.");
+        }
+        var note = await citizen.AddNoteAsync(new Domain.StaffNote(RequestId(request.RequestId), request.Text, caller.StaffId));
+        return StaffApiMapping.ToProto(note);
+    }
+
+    public override async Task<ConversationSummary> SetStatus(SetStatusRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (citizen, caller) = await AuthorizeAsync(request.Conversation, context);
+        var status = request.Status switch
+        {
+            ConversationStatus.Open => Domain.ConversationStatus.Open,
+            ConversationStatus.WaitingForCitizen => Domain.ConversationStatus.WaitingForCitizen,
+            ConversationStatus.Resolved => Domain.ConversationStatus.Resolved,
+            ConversationStatus.Snoozed => throw new ArgumentException("Snooze a conversation with the Snooze call (it takes a time)."),
+            _ => throw new ArgumentException("status must be OPEN, WAITING_FOR_CITIZEN or RESOLVED."),
+        };
+        return StaffApiMapping.ToProto(await citizen.ChangeStatusAsync(new Domain.StatusChange(status, caller.StaffId)));
+    }
+
+    public override async Task<ConversationSummary> Snooze(SnoozeRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (citizen, caller) = await AuthorizeAsync(request.Conversation, context);
+        var until = request.SnoozeTime?.ToDateTimeOffset();
+        return StaffApiMapping.ToProto(await citizen.ChangeStatusAsync(
+            new Domain.StatusChange(Domain.ConversationStatus.Snoozed, caller.StaffId, until)));
+    }
+
+    public override async Task<ConversationSummary> SetCategory(SetCategoryRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (citizen, caller) = await AuthorizeAsync(request.Conversation, context);
+        if (string.IsNullOrWhiteSpace(request.Category))
+        {
+            throw new ArgumentException("category must not be empty.");
+        }
+        return StaffApiMapping.ToProto(await citizen.SetCategoryAsync(request.Category, caller.StaffId));
+    }
+
+    // The caller may work this conversation: their tenant, and (below supervisor) not the staff coordination section.
+    private async Task<(ICitizenGrain Citizen, StaffCaller Caller)> AuthorizeAsync(string conversation, ServerCallContext context)
+    {
+        var key = ParseConversationName(conversation, "conversation");
+        var caller = StaffCaller.From(context);
+        caller.RequireTenant(key.Tenant);
+        var citizen = cluster.GetGrain<ICitizenGrain>(key.GrainKey);
+        if (!caller.SeesStaffSection)
+        {
+            var snapshot = await citizen.GetConversationAsync();
+            if (snapshot?.Summary.Section == Domain.InboxSection.Staff)
+            {
+                throw new RpcException(new Status(StatusCode.PermissionDenied, "The staff coordination section is for supervisors."));
+            }
+        }
+        return (citizen, caller);
+    }
+
+    private static string RequestId(string requested)
+    {
+        var id = string.IsNullOrEmpty(requested) ? Guid.NewGuid().ToString("N") : requested;
+        return id.Length <= 100 ? id : throw new ArgumentException("request_id has at most 100 characters.");
     }
 
     private static CitizenKey ParseConversationName(string name, string field) =>
@@ -162,6 +232,7 @@ internal static class StaffApiMapping
             Domain.ConversationEventKind.CategoryChanged => ConversationEventKind.CategoryChanged,
             Domain.ConversationEventKind.Escalated => ConversationEventKind.Escalated,
             Domain.ConversationEventKind.FloodFlagged => ConversationEventKind.FloodFlagged,
+            Domain.ConversationEventKind.Note => ConversationEventKind.Note,
             _ => ConversationEventKind.Unspecified,
         },
         From = change.From ?? "",

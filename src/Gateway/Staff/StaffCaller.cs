@@ -22,6 +22,9 @@ public sealed record StaffCaller(string StaffId, string Tenant, string Role)
         return new StaffCaller(staffId, tenant, role);
     }
 
+    /// <summary>Supervisors and admins see the staff coordination section; agents work the citizens' section.</summary>
+    public bool SeesStaffSection => Role is StaffRoles.Supervisor or StaffRoles.Admin;
+
     /// <summary>Staff of one town never see another town's conversations.</summary>
     public void RequireTenant(string tenant)
     {

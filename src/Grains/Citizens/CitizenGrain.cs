@@ -205,6 +205,29 @@ public sealed partial class CitizenGrain(
         return state.State.ToSummary(_key);
     }
 
+    public async Task<ConversationEvent> AddNoteAsync(StaffNote note)
+    {
+        ArgumentNullException.ThrowIfNull(note);
+        if (Keeper is { } keeper)
+        {
+            return await keeper.AddNoteAsync(note);
+        }
+        RequireStaffId(note.StaffId);
+        if (string.IsNullOrWhiteSpace(note.Text) || note.Text.Length > OutboundLimits.MaxTextLength)
+        {
+            throw new ArgumentException($"A note has 1 to {OutboundLimits.MaxTextLength} characters.", nameof(note));
+        }
+        RequireConversation();
+        var revision = state.State.Revision;
+        var recorded = state.State.AddNote(note, time.GetUtcNow());
+        if (state.State.Revision != revision)
+        {
+            await PersistAsync();
+            await ArchiveAsync();
+        }
+        return recorded;
+    }
+
     public async Task<ConversationSummary> SetCategoryAsync(string category, string staffId)
     {
         ArgumentNullException.ThrowIfNull(category);

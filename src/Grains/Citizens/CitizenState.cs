@@ -507,6 +507,18 @@ public sealed class CitizenState
         return false;
     }
 
+    /// <summary>Records an internal note, or returns the one recorded before under the same request id.</summary>
+    public ConversationEvent AddNote(StaffNote note, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(note);
+        if (Events.Find(e => e.Kind == ConversationEventKind.Note && e.RequestId == note.RequestId) is { } earlier)
+        {
+            return earlier;
+        }
+        AddEvent(new ConversationEvent(now, note.StaffId, ConversationEventKind.Note, null, note.Text) { RequestId = note.RequestId });
+        return Events[^1];
+    }
+
     /// <summary>A staff member's choice of category; returns false when it is the category already.</summary>
     public bool ChooseCategory(string category, string staffId, DateTimeOffset now)
     {

@@ -1,0 +1,122 @@
+using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.Testing;
+using GoldbachActors.Tests.Infrastructure;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using Grpc.Reflection.V1Alpha;
+using StaffRoles = GoldbachActors.Contracts.StaffRoles;
+
+namespace GoldbachActors.Tests.EndToEnd;
+
+/// <summary>Working a conversation through the staff API over real sockets: notes, status, snooze, category, sections.</summary>
+[Collection(LocalSystemCollection.Name)]
+public sealed class StaffWorkflowTests(LocalSystem system)
+{
+    private async Task<string> ConversationOfAsync(string phone, string text)
+    {
+        using (await system.PostWebhookAsync(LocalSystem.TextWebhook(phone, text)))
+        {
+        }
+        return LocalSystem.ConversationName(phone);
+    }
+
+    [Fact]
+    public async Task A_note_status_snooze_and_category_are_recorded_with_the_staff_member_and_shown_in_the_history()
+    {
+        var name = await ConversationOfAsync("+4915112347001", "Auf dem Spielplatz ist die Rutsche locker");
+        var agent = system.Staff("staff-07");
+
+        var note = await agent.AddNoteAsync(new AddNoteRequest { Conversation = name, Text = "Bauhof informiert", RequestId = "n-1" });
+        var again = await agent.AddNoteAsync(new AddNoteRequest { Conversation = name, Text = "Bauhof informiert", RequestId = "n-1" });
+        var category = await agent.SetCategoryAsync(new SetCategoryRequest { Conversation = name, Category = "Spielplatz" });
+        var snoozed = await agent.SnoozeAsync(new SnoozeRequest { Conversation = name });
+        var open = await agent.SetStatusAsync(new SetStatusRequest { Conversation = name, Status = ConversationStatus.Open });
+
+        Assert.Equal((ConversationEventKind.Note, "staff-07", "Bauhof informiert"), (note.Kind, note.Actor, note.To));
+        Assert.Equal(note.Time, again.Time);
+        Assert.Equal("Spielplatz", category.Category);
+        Assert.Equal(ConversationStatus.Snoozed, snoozed.Status);
+        Assert.True(snoozed.SnoozeTime.ToDateTimeOffset() > DateTimeOffset.UtcNow);
+        Assert.Equal(ConversationStatus.Open, open.Status);
+        var conversation = await agent.GetConversationAsync(new GetConversationRequest { Name = name });
+        var events = conversation.Entries.Where(e => e.Event is not null).Select(e => e.Event).ToList();
+        Assert.Single(events, e => e.Kind == ConversationEventKind.Note);
+        Assert.Contains(events, e => e.Kind == ConversationEventKind.StatusChanged && e.Actor == "staff-07" && e.To.StartsWith("Snoozed until", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.Kind == ConversationEventKind.StatusChanged && e.Actor == "staff-07" && e.To == "Open");
+        // Internal: nothing of it went to the citizen.
+        Assert.DoesNotContain(system.SentMessages.List("+4915112347001"), m => m.Text!.Contains("Bauhof", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Bad_changes_are_refused_with_invalid_argument_and_change_nothing()
+    {
+        var name = await ConversationOfAsync("+4915112347002", "Hallo");
+        var agent = system.Staff();
+
+        foreach (var call in new Func<Task>[]
+        {
+            () => agent.SetCategoryAsync(new SetCategoryRequest { Conversation = name, Category = "Katzen" }).ResponseAsync,
+            () => agent.SetStatusAsync(new SetStatusRequest { Conversation = name, Status = ConversationStatus.New }).ResponseAsync,
+            () => agent.SetStatusAsync(new SetStatusRequest { Conversation = name, Status = ConversationStatus.Snoozed }).ResponseAsync,
+            () => agent.SnoozeAsync(new SnoozeRequest { Conversation = name, SnoozeTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(-1)) }).ResponseAsync,
+            () => agent.AddNoteAsync(new AddNoteRequest { Conversation = name, Text = " " }).ResponseAsync,
+            () => agent.AddNoteAsync(new AddNoteRequest { Conversation = "tenants/x/conversations/y", Text = "x" }).ResponseAsync,
+        })
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(call);
+            Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        }
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => agent.SetStatusAsync(new SetStatusRequest
+        {
+            Conversation = LocalSystem.ConversationName("+4915112347099"),
+            Status = ConversationStatus.Resolved,
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+        var conversation = await agent.GetConversationAsync(new GetConversationRequest { Name = name });
+        Assert.Equal(ConversationStatus.New, conversation.Summary.Status);
+        Assert.DoesNotContain(conversation.Entries, e => e.Event is { Kind: ConversationEventKind.Note });
+    }
+
+    [Fact]
+    public async Task The_staff_coordination_section_is_for_supervisors_only()
+    {
+        var name = await ConversationOfAsync(LocalSystem.StaffNumber, "Fotos vom Marktfest sind im Ordner");
+        var agent = system.Staff("staff-01", StaffRoles.Agent);
+        var supervisor = system.Staff("chef-01", StaffRoles.Supervisor);
+        var inbox = new ListConversationsRequest { Parent = $"tenants/{LocalSystem.Tenant}", PageSize = 500 };
+
+        var agentsView = await agent.ListConversationsAsync(inbox);
+        var supervisorsView = await supervisor.ListConversationsAsync(new ListConversationsRequest(inbox) { Section = InboxSection.Staff });
+
+        Assert.DoesNotContain(agentsView.Conversations, c => c.Name == name);
+        var listed = Assert.Single(supervisorsView.Conversations, c => c.Name == name);
+        Assert.Equal(InboxSection.Staff, listed.Section);
+        foreach (var call in new Func<Task>[]
+        {
+            () => agent.GetConversationAsync(new GetConversationRequest { Name = name }).ResponseAsync,
+            () => agent.ReplyAsync(new ReplyRequest { Conversation = name, Text = "x" }).ResponseAsync,
+            () => agent.ListConversationsAsync(new ListConversationsRequest(inbox) { Section = InboxSection.Staff }).ResponseAsync,
+        })
+        {
+            Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(call)).StatusCode);
+        }
+        Assert.Empty(system.SentMessages.List(LocalSystem.StaffNumber));
+    }
+
+    [Fact]
+    public async Task Generic_tools_find_the_service_by_reflection_and_the_health_service_answers()
+    {
+        using var channel = GrpcChannel.ForAddress(system.GatewayGrpc);
+
+        var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest());
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+
+        using var reflection = new ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo();
+        await reflection.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        await reflection.RequestStream.CompleteAsync();
+        Assert.True(await reflection.ResponseStream.MoveNext());
+        Assert.Contains(reflection.ResponseStream.Current.ListServicesResponse.Service, s => s.Name == "goldbach.staff.v1.StaffService");
+    }
+}
