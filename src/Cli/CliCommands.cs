@@ -82,7 +82,8 @@ public static class CliCommands
     private static Command Inbox()
     {
         var pageSize = new Option<int>("--page-size") { Description = "Conversations per page.", DefaultValueFactory = _ => 50 };
-        var command = new Command("inbox", "List the tenant's conversations, the most recently active first.") { pageSize };
+        var watch = new Option<bool>("--watch") { Description = "Then follow the inbox live (Ctrl+C ends)." };
+        var command = new Command("inbox", "List the tenant's conversations, urgent first, then the most recently active.") { pageSize, watch };
         command.SetAction((parse, ct) => RunAsync(async settings =>
         {
             var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
@@ -99,6 +100,25 @@ public static class CliCommands
                     Console.WriteLine($"{c.LastMessageTime.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm}  {c.Status,-20}  {category,-26}  {who,-28}  {c.Name}");
                     var due = c.DueTime is null ? "" : $"due {c.DueTime.ToDateTimeOffset().ToLocalTime():ddd dd.MM. HH:mm}: ";
                     Console.WriteLine($"{"",19}{due}{c.LastMessagePreview}");
+                }
+                if (!parse.GetValue(watch))
+                {
+                    return 0;
+                }
+                using var events = client.WatchInbox(new WatchInboxRequest { Parent = TenantId.ToResourceName(settings.Tenant) }, headers, cancellationToken: ct);
+                try
+                {
+                    while (await events.ResponseStream.MoveNext(ct))
+                    {
+                        var e = events.ResponseStream.Current;
+                        var what = e.Kind == InboxEventKind.UrgentEscalation ? "DRINGEND" : e.Kind.ToString();
+                        Console.WriteLine(e.Conversation is { } c
+                            ? $"{e.Time.ToDateTimeOffset().ToLocalTime():HH:mm:ss}  {what,-16}  {c.Status,-20}  {c.Name}  {c.LastMessagePreview}"
+                            : $"{e.Time.ToDateTimeOffset().ToLocalTime():HH:mm:ss}  {what} (reload the inbox)");
+                    }
+                }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
+                {
                 }
                 return 0;
             }

@@ -19,4 +19,11 @@ public interface ITenantInboxGrain : IGrainWithStringKey
     /// <exception cref="ArgumentException">The page token is not one this inbox issued.</exception>
     [Alias("List")]
     Task<InboxPage> ListAsync(int pageSize, string? pageToken, InboxSection? section = null);
+
+    /// <summary>
+    /// The inbox's events after <paramref name="position"/> (null: from now), waiting up to <paramref name="wait"/>
+    /// for the first one. Each watcher pulls at its own pace, so a slow one slows nobody else.
+    /// </summary>
+    [Alias("Watch")]
+    Task<InboxEventBatch> WatchAsync(string? position, TimeSpan wait);
 }

@@ -18,6 +18,7 @@ public sealed class StaffApiService(IClusterClient cluster) : StaffService.Staff
 {
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 500;
+    private static readonly TimeSpan WatchWait = TimeSpan.FromSeconds(15);
 
     public override async Task<ListConversationsResponse> ListConversations(
         ListConversationsRequest request, ServerCallContext context)
@@ -133,6 +134,41 @@ public sealed class StaffApiService(IClusterClient cluster) : StaffService.Staff
         return StaffApiMapping.ToProto(await citizen.SetCategoryAsync(request.Category, caller.StaffId));
     }
 
+    public override async Task WatchInbox(WatchInboxRequest request, IServerStreamWriter<InboxEvent> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(responseStream);
+        if (!TenantId.TryParseResourceName(request.Parent, out var tenant))
+        {
+            throw new ArgumentException("parent must be 'tenants/{phone_number_id}'.");
+        }
+        var caller = StaffCaller.From(context);
+        caller.RequireTenant(tenant);
+        var inbox = cluster.GetGrain<ITenantInboxGrain>(tenant);
+        var position = string.IsNullOrEmpty(request.Position) ? null : request.Position;
+        var cancellation = context.CancellationToken;
+        while (!cancellation.IsCancellationRequested)
+        {
+            // Long poll: the grain answers at once when something happened, else after the wait. This call's pace
+            // is its client's (the write below waits for it); the grain and other watchers do not wait.
+            var batch = await inbox.WatchAsync(position, WatchWait);
+            if (batch.Reset)
+            {
+                await responseStream.WriteAsync(new InboxEvent { Position = batch.Position, Kind = InboxEventKind.Reset, Time = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) }, cancellation);
+            }
+            var epoch = batch.Position[..batch.Position.IndexOf('.', StringComparison.Ordinal)];
+            foreach (var change in batch.Events)
+            {
+                if (change.Summary.Section == Domain.InboxSection.Staff && !caller.SeesStaffSection)
+                {
+                    continue;
+                }
+                await responseStream.WriteAsync(StaffApiMapping.ToProto(change, epoch), cancellation);
+            }
+            position = batch.Position;
+        }
+    }
+
     // The caller may work this conversation: their tenant, and (below supervisor) not the staff coordination section.
     private async Task<(ICitizenGrain Citizen, StaffCaller Caller)> AuthorizeAsync(string conversation, ServerCallContext context)
     {
@@ -220,6 +256,22 @@ internal static class StaffApiMapping
         conversation.Entries.AddRange(entries);
         return conversation;
     }
+
+    public static InboxEvent ToProto(Domain.InboxEvent change, string epoch) => new()
+    {
+        Position = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{epoch}.{change.Position}"),
+        Kind = change.Kind switch
+        {
+            Domain.InboxEventKind.NewConversation => InboxEventKind.NewConversation,
+            Domain.InboxEventKind.NewMessage => InboxEventKind.NewMessage,
+            Domain.InboxEventKind.StatusChanged => InboxEventKind.StatusChanged,
+            Domain.InboxEventKind.UrgentEscalation => InboxEventKind.UrgentEscalation,
+            Domain.InboxEventKind.Updated => InboxEventKind.Updated,
+            _ => InboxEventKind.Unspecified,
+        },
+        Conversation = ToProto(change.Summary),
+        Time = Timestamp.FromDateTimeOffset(change.At),
+    };
 
     public static ConversationEvent ToProto(Domain.ConversationEvent change) => new()
     {

@@ -16,6 +16,15 @@ public sealed class TenantInboxGrain(IConversationIndexStore store) : Grain, ITe
     private GroupCommit<string, ConversationSummary>? _commit;
     private string _tenant = "";
 
+    // The event feed: positions count up within one activation (its epoch); the last events are kept for watchers
+    // that reconnect. A position from another epoch, or older than the buffer, makes the watcher reload.
+    private const int KeptEvents = 10_000;
+    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(25);
+    private readonly string _epoch = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
+    private readonly Queue<InboxEvent> _events = new();
+    private long _position;
+    private TaskCompletionSource _newEvents = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _tenant = this.GetPrimaryKeyString();
@@ -53,6 +62,79 @@ public sealed class TenantInboxGrain(IConversationIndexStore store) : Grain, ITe
         {
             _byKey[summary.CitizenKey] = current with { Durable = true };
         }
+        Publish(EventKind(known?.Summary, summary), summary);
+    }
+
+    public async Task<InboxEventBatch> WatchAsync(string? position, TimeSpan wait)
+    {
+        var after = _position;
+        if (position is not null)
+        {
+            if (!TryParsePosition(position, out var epoch, out after) || epoch != _epoch || after > _position
+                || (_events.Count > 0 && after < _events.Peek().Position - 1) || (_events.Count == 0 && after < _position))
+            {
+                return new InboxEventBatch([], FormatPosition(_position), Reset: true);
+            }
+        }
+        if (after == _position && wait > TimeSpan.Zero)
+        {
+            var signal = _newEvents.Task;
+            await Task.WhenAny(signal, Task.Delay(wait < MaxWait ? wait : MaxWait));
+        }
+        var events = _events.Where(e => e.Position > after).ToImmutableArray();
+        return new InboxEventBatch(events, FormatPosition(events.IsEmpty ? after : events[^1].Position), Reset: false);
+    }
+
+    private static InboxEventKind? EventKind(ConversationSummary? before, ConversationSummary after)
+    {
+        if (before is null)
+        {
+            return InboxEventKind.NewConversation;
+        }
+        if (after.Urgent && !before.Urgent)
+        {
+            return InboxEventKind.UrgentEscalation;
+        }
+        if (after.Status == ConversationStatus.New && before.Status != ConversationStatus.New)
+        {
+            return InboxEventKind.NewConversation;
+        }
+        // WhatsApp's timestamps have whole seconds: two messages in one second differ in their text.
+        if (after.LastMessageAt != before.LastMessageAt || after.LastMessagePreview != before.LastMessagePreview)
+        {
+            return InboxEventKind.NewMessage;
+        }
+        if (after.Status != before.Status)
+        {
+            return InboxEventKind.StatusChanged;
+        }
+        return after == before with { Revision = after.Revision } ? null : InboxEventKind.Updated;
+    }
+
+    private void Publish(InboxEventKind? kind, ConversationSummary summary)
+    {
+        if (kind is not { } happened)
+        {
+            return;
+        }
+        _events.Enqueue(new InboxEvent(++_position, happened, summary, DateTimeOffset.UtcNow));
+        while (_events.Count > KeptEvents)
+        {
+            _events.Dequeue();
+        }
+        var signal = _newEvents;
+        _newEvents = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        signal.TrySetResult();
+    }
+
+    private string FormatPosition(long position) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{_epoch}.{position}");
+
+    private static bool TryParsePosition(string position, out string epoch, out long value)
+    {
+        var dot = position.IndexOf('.', StringComparison.Ordinal);
+        epoch = dot > 0 ? position[..dot] : "";
+        value = 0;
+        return dot > 0 && long.TryParse(position.AsSpan(dot + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value);
     }
 
     public async Task RemoveAsync(string citizenGrainKey)

@@ -1,0 +1,103 @@
+using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.Testing;
+using GoldbachActors.Tests.Infrastructure;
+using Grpc.Core;
+
+namespace GoldbachActors.Tests.EndToEnd;
+
+/// <summary>WatchInbox over real sockets: live events, two watchers, resuming from a position, the duty phone's alert.</summary>
+[Collection(LocalSystemCollection.Name)]
+public sealed class WatchInboxTests(LocalSystem system)
+{
+    private static readonly WatchInboxRequest OwnInbox = new() { Parent = $"tenants/{LocalSystem.Tenant}" };
+
+    private static async Task<InboxEvent> NextAboutAsync(IAsyncStreamReader<InboxEvent> stream, string conversation, CancellationToken cancellation)
+    {
+        while (await stream.MoveNext(cancellation))
+        {
+            if (stream.Current.Conversation?.Name == conversation)
+            {
+                return stream.Current;
+            }
+        }
+        throw new InvalidOperationException("The stream ended.");
+    }
+
+    [Fact]
+    public async Task A_webhooks_message_reaches_two_connected_watchers_within_a_second()
+    {
+        const string phone = "+4915112348001";
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var first = system.Staff("desk-01").WatchInbox(OwnInbox, cancellationToken: timeout.Token);
+        using var second = system.Staff("duty-phone").WatchInbox(OwnInbox, cancellationToken: timeout.Token);
+        await Task.Delay(300); // both are connected and waiting
+
+        var sent = DateTimeOffset.UtcNow;
+        using (await system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Die Straßenlampe flackert"), waitUntilRecorded: false))
+        {
+        }
+        var name = LocalSystem.ConversationName(phone);
+        var seenByFirst = await NextAboutAsync(first.ResponseStream, name, timeout.Token);
+        var firstLatency = DateTimeOffset.UtcNow - sent;
+        var seenBySecond = await NextAboutAsync(second.ResponseStream, name, timeout.Token);
+
+        Assert.Equal(InboxEventKind.NewConversation, seenByFirst.Kind);
+        Assert.Equal(seenByFirst.Position, seenBySecond.Position);
+        Assert.Equal("Die Straßenlampe flackert", seenByFirst.Conversation.LastMessagePreview);
+        Assert.True(firstLatency < TimeSpan.FromSeconds(1), $"{firstLatency.TotalMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task A_watcher_that_reconnects_with_its_last_position_misses_nothing()
+    {
+        const string phone = "+4915112348002";
+        var name = LocalSystem.ConversationName(phone);
+        string position;
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        using (var watch = system.Staff().WatchInbox(OwnInbox, cancellationToken: timeout.Token))
+        {
+            await Task.Delay(300);
+            using (await system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Erste Nachricht"), waitUntilRecorded: false))
+            {
+            }
+            position = (await NextAboutAsync(watch.ResponseStream, name, timeout.Token)).Position;
+        }
+
+        // Disconnected: meanwhile the citizen writes again and danger is reported.
+        using (await system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Zweite Nachricht")))
+        {
+        }
+        using (await system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Jetzt brennt der Container!")))
+        {
+        }
+
+        using var again = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var resumed = system.Staff().WatchInbox(new WatchInboxRequest(OwnInbox) { Position = position }, cancellationToken: again.Token);
+        var missed = new List<InboxEvent> { await NextAboutAsync(resumed.ResponseStream, name, again.Token), await NextAboutAsync(resumed.ResponseStream, name, again.Token) };
+
+        Assert.Equal([InboxEventKind.NewMessage, InboxEventKind.UrgentEscalation], missed.Select(e => e.Kind));
+        Assert.True(missed[1].Conversation.Urgent);
+        Assert.Equal("Jetzt brennt der Container!", missed[1].Conversation.LastMessagePreview);
+    }
+
+    [Fact]
+    public async Task A_position_the_inbox_does_not_know_asks_the_watcher_to_reload()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var watch = system.Staff().WatchInbox(new WatchInboxRequest(OwnInbox) { Position = "0000.42" }, cancellationToken: timeout.Token);
+
+        Assert.True(await watch.ResponseStream.MoveNext(timeout.Token));
+        Assert.Equal(InboxEventKind.Reset, watch.ResponseStream.Current.Kind);
+        Assert.NotEqual("0000.42", watch.ResponseStream.Current.Position);
+    }
+
+    [Fact]
+    public async Task Watching_needs_a_token_for_the_tenant()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var anonymous = system.StaffWithToken(null).WatchInbox(OwnInbox, cancellationToken: timeout.Token);
+        Assert.Equal(StatusCode.Unauthenticated, (await Assert.ThrowsAsync<RpcException>(() => anonymous.ResponseStream.MoveNext(timeout.Token))).StatusCode);
+        using var otherTown = system.Staff(tenant: "999999").WatchInbox(OwnInbox, cancellationToken: timeout.Token);
+        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() => otherTown.ResponseStream.MoveNext(timeout.Token))).StatusCode);
+    }
+}
