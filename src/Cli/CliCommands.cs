@@ -111,7 +111,7 @@ public static class CliCommands
                     while (await events.ResponseStream.MoveNext(ct))
                     {
                         var e = events.ResponseStream.Current;
-                        var what = e.Kind == InboxEventKind.UrgentEscalation ? "DRINGEND" : e.Kind.ToString();
+                        var what = e.Kind == Contracts.Staff.V1.InboxEventKind.UrgentEscalation ? "DRINGEND" : e.Kind.ToString();
                         Console.WriteLine(e.Conversation is { } c
                             ? $"{e.Time.ToDateTimeOffset().ToLocalTime():HH:mm:ss}  {what,-16}  {c.Status,-20}  {c.Name}  {c.LastMessagePreview}"
                             : $"{e.Time.ToDateTimeOffset().ToLocalTime():HH:mm:ss}  {what} (reload the inbox)");
