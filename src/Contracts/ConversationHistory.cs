@@ -22,6 +22,12 @@ public enum ConversationEventKind
 
     /// <summary>An internal note by staff (<see cref="ConversationEvent.To"/> holds its text); never sent.</summary>
     Note = 5,
+
+    /// <summary>Assigned to a staff member (or unassigned: <see cref="ConversationEvent.To"/> empty).</summary>
+    Assigned = 6,
+
+    /// <summary>Staff changed the priority.</summary>
+    PriorityChanged = 7,
 }
 
 /// <summary>One timestamped, attributed change of a conversation. Internal: never shown to the citizen.</summary>

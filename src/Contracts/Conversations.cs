@@ -230,6 +230,59 @@ public sealed record ConversationSummary
     /// text may go out, afterwards only a template.
     /// </summary>
     [Id(14)] public DateTimeOffset? WindowClosesAt { get; init; }
+
+    /// <summary>The staff member the conversation is assigned to, if any (internal).</summary>
+    [Id(15)] public string? Assignee { get; init; }
+
+    [Id(16)] public ConversationPriority Priority { get; init; }
+
+    /// <summary>The citizen wrote since staff last read the conversation.</summary>
+    [Id(17)] public bool Unread { get; init; }
+}
+
+/// <summary>How pressing staff judge a conversation (urgency from danger is separate and set by triage).</summary>
+public enum ConversationPriority
+{
+    Normal = 0,
+    High = 1,
+}
+
+/// <summary>What an inbox listing is narrowed to; null fields do not narrow.</summary>
+[GenerateSerializer, Immutable, Alias("goldbach.InboxFilter")]
+public sealed record InboxFilter
+{
+    [Id(0)] public ConversationStatus? Status { get; init; }
+
+    [Id(1)] public string? Category { get; init; }
+
+    [Id(2)] public ConversationPriority? Priority { get; init; }
+
+    /// <summary>A staff id, or <see cref="Unassigned"/>.</summary>
+    [Id(3)] public string? Assignee { get; init; }
+
+    /// <summary>Only conversations due before this time.</summary>
+    [Id(4)] public DateTimeOffset? DueBefore { get; init; }
+
+    /// <summary>Words that must appear in the name, number, category or last message (case-insensitive).</summary>
+    [Id(5)] public string? Text { get; init; }
+
+    /// <summary>The <see cref="Assignee"/> value that asks for conversations nobody is assigned to.</summary>
+    public const string Unassigned = "-";
+
+    public bool Matches(ConversationSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        return (Status is not { } status || summary.Status == status)
+            && (Category is null || string.Equals(summary.Category, Category, StringComparison.OrdinalIgnoreCase))
+            && (Priority is not { } priority || summary.Priority == priority)
+            && (Assignee is null || (Assignee == Unassigned ? summary.Assignee is null : summary.Assignee == Assignee))
+            && (DueBefore is not { } due || (summary.DueAt is { } at && at < due))
+            && (string.IsNullOrWhiteSpace(Text) || Text.Split(' ', StringSplitOptions.RemoveEmptyEntries).All(word =>
+                (summary.DisplayName?.Contains(word, StringComparison.OrdinalIgnoreCase) ?? false)
+                || (summary.PhoneNumber?.Contains(word, StringComparison.Ordinal) ?? false)
+                || (summary.Category?.Contains(word, StringComparison.OrdinalIgnoreCase) ?? false)
+                || (summary.LastMessagePreview?.Contains(word, StringComparison.OrdinalIgnoreCase) ?? false)));
+    }
 }
 
 /// <summary>

@@ -46,6 +46,19 @@ public interface ICitizenGrain : IGrainWithStringKey
     [Alias("AddNote")]
     Task<ConversationEvent> AddNoteAsync(StaffNote note);
 
+    /// <summary>Assigns the conversation to <paramref name="assignee"/> (null: nobody), attributed to <paramref name="staffId"/>.</summary>
+    /// <exception cref="KeyNotFoundException">The citizen has never written.</exception>
+    [Alias("Assign")]
+    Task<ConversationSummary> AssignAsync(string? assignee, string staffId);
+
+    /// <summary>Sets the priority, attributed to <paramref name="staffId"/>.</summary>
+    [Alias("SetPriority")]
+    Task<ConversationSummary> SetPriorityAsync(ConversationPriority priority, string staffId);
+
+    /// <summary>Staff read the conversation: it is no longer unread, and a new one is open from now on.</summary>
+    [Alias("MarkRead")]
+    Task<ConversationSummary> MarkReadAsync(string staffId);
+
     /// <summary>Sets the conversation's category on a staff member's behalf, overriding triage's suggestion.</summary>
     /// <exception cref="ArgumentException">Not one of the tenant's categories.</exception>
     /// <exception cref="KeyNotFoundException">The citizen has never written.</exception>

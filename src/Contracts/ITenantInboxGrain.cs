@@ -18,7 +18,7 @@ public interface ITenantInboxGrain : IGrainWithStringKey
     /// <summary>Lists conversations (of one section, or all), urgent first, then the most recently active.</summary>
     /// <exception cref="ArgumentException">The page token is not one this inbox issued.</exception>
     [Alias("List")]
-    Task<InboxPage> ListAsync(int pageSize, string? pageToken, InboxSection? section = null);
+    Task<InboxPage> ListAsync(int pageSize, string? pageToken, InboxSection? section = null, InboxFilter? filter = null);
 
     /// <summary>
     /// The inbox's events after <paramref name="position"/> (null: from now), waiting up to <paramref name="wait"/>

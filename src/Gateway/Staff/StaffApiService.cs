@@ -44,8 +44,17 @@ public sealed class StaffApiService(IClusterClient cluster) : StaffService.Staff
             InboxSection.Staff => throw new RpcException(new Status(StatusCode.PermissionDenied, "The staff coordination section is for supervisors.")),
             _ => caller.SeesStaffSection ? null : Domain.InboxSection.Citizens,
         };
+        var filter = new Domain.InboxFilter
+        {
+            Status = request.Status == ConversationStatus.Unspecified ? null : StaffApiMapping.FromProto(request.Status),
+            Category = string.IsNullOrEmpty(request.Category) ? null : request.Category,
+            Priority = request.Priority == Priority.Unspecified ? null : StaffApiMapping.FromProto(request.Priority),
+            Assignee = string.IsNullOrEmpty(request.Assignee) ? null : request.Assignee,
+            DueBefore = request.DueBefore?.ToDateTimeOffset(),
+            Text = string.IsNullOrWhiteSpace(request.Query) ? null : request.Query,
+        };
         var page = await cluster.GetGrain<ITenantInboxGrain>(tenant)
-            .ListAsync(pageSize, string.IsNullOrEmpty(request.PageToken) ? null : request.PageToken, section);
+            .ListAsync(pageSize, string.IsNullOrEmpty(request.PageToken) ? null : request.PageToken, section, filter);
         var response = new ListConversationsResponse { NextPageToken = page.NextPageToken ?? "" };
         response.Conversations.AddRange(page.Conversations.Select(StaffApiMapping.ToProto));
         return response;
@@ -132,6 +141,43 @@ public sealed class StaffApiService(IClusterClient cluster) : StaffService.Staff
             throw new ArgumentException("category must not be empty.");
         }
         return StaffApiMapping.ToProto(await citizen.SetCategoryAsync(request.Category, caller.StaffId));
+    }
+
+    public override async Task<ConversationSummary> Assign(AssignRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (citizen, caller) = await AuthorizeAsync(request.Conversation, context);
+        var assignee = string.IsNullOrEmpty(request.Assignee) ? null : request.Assignee;
+        if (!caller.SeesStaffSection)
+        {
+            // Agents take what nobody has for themselves, and give back their own; reassigning is a supervisor's.
+            var current = (await citizen.GetConversationAsync())?.Summary.Assignee;
+            var allowed = assignee == caller.StaffId ? current is null || current == caller.StaffId : assignee is null && current == caller.StaffId;
+            if (!allowed && current != assignee)
+            {
+                throw new RpcException(new Status(StatusCode.PermissionDenied,
+                    "Agents assign unassigned conversations to themselves and unassign their own; ask a supervisor to reassign."));
+            }
+        }
+        return StaffApiMapping.ToProto(await citizen.AssignAsync(assignee, caller.StaffId));
+    }
+
+    public override async Task<ConversationSummary> SetPriority(SetPriorityRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (citizen, caller) = await AuthorizeAsync(request.Conversation, context);
+        if (request.Priority == Priority.Unspecified)
+        {
+            throw new ArgumentException("priority must be NORMAL or HIGH.");
+        }
+        return StaffApiMapping.ToProto(await citizen.SetPriorityAsync(StaffApiMapping.FromProto(request.Priority), caller.StaffId));
+    }
+
+    public override async Task<ConversationSummary> MarkRead(MarkReadRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (citizen, caller) = await AuthorizeAsync(request.Conversation, context);
+        return StaffApiMapping.ToProto(await citizen.MarkReadAsync(caller.StaffId));
     }
 
     public override async Task WatchInbox(WatchInboxRequest request, IServerStreamWriter<InboxEvent> responseStream, ServerCallContext context)
@@ -226,6 +272,9 @@ internal static class StaffApiMapping
         Flooding = summary.Flooding,
         Language = summary.Language ?? "",
         WindowCloseTime = summary.WindowClosesAt is { } closes ? Timestamp.FromDateTimeOffset(closes) : null,
+        Assignee = summary.Assignee ?? "",
+        Priority = summary.Priority == Domain.ConversationPriority.High ? Priority.High : Priority.Normal,
+        Unread = summary.Unread,
         WindowOpen = summary.WindowClosesAt is { } open && DateTimeOffset.UtcNow < open,
     };
 
@@ -257,6 +306,23 @@ internal static class StaffApiMapping
         return conversation;
     }
 
+    public static Domain.ConversationPriority FromProto(Priority priority) => priority switch
+    {
+        Priority.High => Domain.ConversationPriority.High,
+        Priority.Normal => Domain.ConversationPriority.Normal,
+        _ => throw new ArgumentException("priority must be NORMAL or HIGH."),
+    };
+
+    public static Domain.ConversationStatus FromProto(ConversationStatus status) => status switch
+    {
+        ConversationStatus.New => Domain.ConversationStatus.New,
+        ConversationStatus.Open => Domain.ConversationStatus.Open,
+        ConversationStatus.WaitingForCitizen => Domain.ConversationStatus.WaitingForCitizen,
+        ConversationStatus.Snoozed => Domain.ConversationStatus.Snoozed,
+        ConversationStatus.Resolved => Domain.ConversationStatus.Resolved,
+        _ => throw new ArgumentException("status is not a conversation status."),
+    };
+
     public static InboxEvent ToProto(Domain.InboxEvent change, string epoch) => new()
     {
         Position = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{epoch}.{change.Position}"),
@@ -285,6 +351,8 @@ internal static class StaffApiMapping
             Domain.ConversationEventKind.Escalated => ConversationEventKind.Escalated,
             Domain.ConversationEventKind.FloodFlagged => ConversationEventKind.FloodFlagged,
             Domain.ConversationEventKind.Note => ConversationEventKind.Note,
+            Domain.ConversationEventKind.Assigned => ConversationEventKind.Assigned,
+            Domain.ConversationEventKind.PriorityChanged => ConversationEventKind.PriorityChanged,
             _ => ConversationEventKind.Unspecified,
         },
         From = change.From ?? "",

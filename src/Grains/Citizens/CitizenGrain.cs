@@ -228,6 +228,63 @@ public sealed partial class CitizenGrain(
         return recorded;
     }
 
+    public async Task<ConversationSummary> AssignAsync(string? assignee, string staffId)
+    {
+        if (Keeper is { } keeper)
+        {
+            return await keeper.AssignAsync(assignee, staffId);
+        }
+        RequireStaffId(staffId);
+        if (assignee is not null)
+        {
+            RequireStaffId(assignee);
+        }
+        RequireConversation();
+        return await ChangeAsync(() => state.State.Assign(assignee, staffId, time.GetUtcNow()));
+    }
+
+    public async Task<ConversationSummary> SetPriorityAsync(ConversationPriority priority, string staffId)
+    {
+        if (Keeper is { } keeper)
+        {
+            return await keeper.SetPriorityAsync(priority, staffId);
+        }
+        RequireStaffId(staffId);
+        RequireConversation();
+        if (!Enum.IsDefined(priority))
+        {
+            throw new ArgumentException($"{priority} is not a priority.", nameof(priority));
+        }
+        return await ChangeAsync(() => state.State.SetPriority(priority, staffId, time.GetUtcNow()));
+    }
+
+    public async Task<ConversationSummary> MarkReadAsync(string staffId)
+    {
+        if (Keeper is { } keeper)
+        {
+            return await keeper.MarkReadAsync(staffId);
+        }
+        RequireStaffId(staffId);
+        RequireConversation();
+        return await ChangeAsync(() =>
+        {
+            state.State.MarkRead(staffId, time.GetUtcNow());
+            return true;
+        });
+    }
+
+    // Applies a staff change; when it changed something, stores it and tells the inbox.
+    private async Task<ConversationSummary> ChangeAsync(Func<bool> change)
+    {
+        if (change())
+        {
+            await PersistAsync();
+            await ArchiveAsync();
+            await PublishSummaryAsync();
+        }
+        return state.State.ToSummary(_key);
+    }
+
     public async Task<ConversationSummary> SetCategoryAsync(string category, string staffId)
     {
         ArgumentNullException.ThrowIfNull(category);

@@ -119,6 +119,14 @@ public sealed class CitizenState
     /// <summary>How many 131056 answers in a row: the backoff is 4^count seconds.</summary>
     [Id(30)] public int RecipientThrottles { get; set; }
 
+    /// <summary>The staff member the conversation is assigned to.</summary>
+    [Id(31)] public string? Assignee { get; set; }
+
+    [Id(32)] public ConversationPriority Priority { get; set; }
+
+    /// <summary>When staff last read the conversation.</summary>
+    [Id(33)] public DateTimeOffset? LastReadAt { get; set; }
+
     /// <summary>Meta's customer-service window: free text only within 24 hours of the citizen's last message.</summary>
     public static readonly TimeSpan CustomerServiceWindow = TimeSpan.FromHours(24);
 
@@ -507,6 +515,41 @@ public sealed class CitizenState
         return false;
     }
 
+    /// <summary>Assigns the conversation (null: nobody); returns false when nothing changed.</summary>
+    public bool Assign(string? assignee, string staffId, DateTimeOffset now)
+    {
+        if (Assignee == assignee)
+        {
+            return false;
+        }
+        AddEvent(new ConversationEvent(now, staffId, ConversationEventKind.Assigned, Assignee, assignee));
+        Assignee = assignee;
+        return true;
+    }
+
+    /// <summary>Sets the priority; returns false when nothing changed.</summary>
+    public bool SetPriority(ConversationPriority priority, string staffId, DateTimeOffset now)
+    {
+        if (Priority == priority)
+        {
+            return false;
+        }
+        AddEvent(new ConversationEvent(now, staffId, ConversationEventKind.PriorityChanged, Priority.ToString(), priority.ToString()));
+        Priority = priority;
+        return true;
+    }
+
+    /// <summary>Staff read the conversation: a new one becomes open (staff have seen it).</summary>
+    public void MarkRead(string staffId, DateTimeOffset now)
+    {
+        LastReadAt = now;
+        if (Status == ConversationStatus.New)
+        {
+            ChangeStatusTo(ConversationStatus.Open, now, staffId);
+        }
+        Revision++;
+    }
+
     /// <summary>Records an internal note, or returns the one recorded before under the same request id.</summary>
     public ConversationEvent AddNote(StaffNote note, DateTimeOffset now)
     {
@@ -683,6 +726,9 @@ public sealed class CitizenState
             Flooding = Flooding,
             Language = Language,
             WindowClosesAt = WindowClosesAt,
+            Assignee = Assignee,
+            Priority = Priority,
+            Unread = LastInboundAt is { } inbound && (LastReadAt is not { } read || inbound > read),
         };
     }
 

@@ -42,6 +42,10 @@ public sealed class AzureTableConversationIndexStore(TableServiceClient tables, 
                 Section = (InboxSection)(entity.GetInt32(nameof(ConversationSummary.Section)) ?? 0),
                 Flooding = entity.GetBoolean(nameof(ConversationSummary.Flooding)) ?? false,
                 Language = entity.GetString(nameof(ConversationSummary.Language)),
+                WindowClosesAt = entity.GetDateTimeOffset(nameof(ConversationSummary.WindowClosesAt)),
+                Assignee = entity.GetString(nameof(ConversationSummary.Assignee)),
+                Priority = (ConversationPriority)(entity.GetInt32(nameof(ConversationSummary.Priority)) ?? 0),
+                Unread = entity.GetBoolean(nameof(ConversationSummary.Unread)) ?? false,
             });
         }
         return result;
@@ -87,6 +91,10 @@ public sealed class AzureTableConversationIndexStore(TableServiceClient tables, 
             [nameof(ConversationSummary.Section)] = (int)summary.Section,
             [nameof(ConversationSummary.Flooding)] = summary.Flooding,
             [nameof(ConversationSummary.Language)] = summary.Language,
+            [nameof(ConversationSummary.WindowClosesAt)] = summary.WindowClosesAt,
+            [nameof(ConversationSummary.Assignee)] = summary.Assignee,
+            [nameof(ConversationSummary.Priority)] = (int)summary.Priority,
+            [nameof(ConversationSummary.Unread)] = summary.Unread,
         };
     }
 }

@@ -150,7 +150,7 @@ public sealed class TenantInboxGrain(IConversationIndexStore store) : Grain, ITe
         await store.DeleteAsync(_tenant, citizenGrainKey, CancellationToken.None);
     }
 
-    public Task<InboxPage> ListAsync(int pageSize, string? pageToken, InboxSection? section = null)
+    public Task<InboxPage> ListAsync(int pageSize, string? pageToken, InboxSection? section = null, InboxFilter? filter = null)
     {
         if (pageSize is < 1 or > 1000)
         {
@@ -165,6 +165,10 @@ public sealed class TenantInboxGrain(IConversationIndexStore store) : Grain, ITe
         if (section is { } only)
         {
             candidates = candidates.Where(s => s.Section == only);
+        }
+        if (filter is not null)
+        {
+            candidates = candidates.Where(filter.Matches);
         }
         var page = candidates.Take(pageSize + 1).ToList();
         string? next = null;

@@ -119,4 +119,48 @@ public sealed class StaffWorkflowTests(LocalSystem system)
         Assert.True(await reflection.ResponseStream.MoveNext());
         Assert.Contains(reflection.ResponseStream.Current.ListServicesResponse.Service, s => s.Name == "goldbach.staff.v1.StaffService");
     }
+
+    [Fact]
+    public async Task Agents_take_unassigned_conversations_and_supervisors_reassign()
+    {
+        var name = await ConversationOfAsync("+4915112347003", "Wann ist die Bücherei offen?");
+        var anna = system.Staff("anna");
+        var ben = system.Staff("ben");
+        var chef = system.Staff("chef", StaffRoles.Supervisor);
+
+        Assert.Equal("anna", (await anna.AssignAsync(new AssignRequest { Conversation = name, Assignee = "anna" })).Assignee);
+        var taken = await Assert.ThrowsAsync<RpcException>(() => ben.AssignAsync(new AssignRequest { Conversation = name, Assignee = "ben" }).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, taken.StatusCode);
+        Assert.Equal("ben", (await chef.AssignAsync(new AssignRequest { Conversation = name, Assignee = "ben" })).Assignee);
+        Assert.Equal("", (await ben.AssignAsync(new AssignRequest { Conversation = name })).Assignee);
+
+        var history = await chef.GetConversationAsync(new GetConversationRequest { Name = name });
+        var assignments = history.Entries.Where(e => e.Event is { Kind: ConversationEventKind.Assigned }).Select(e => (e.Event.Actor, e.Event.To)).ToList();
+        Assert.Equal([("anna", "anna"), ("chef", "ben"), ("ben", "")], assignments);
+    }
+
+    [Fact]
+    public async Task Read_priority_and_the_inbox_filters_narrow_the_list()
+    {
+        var marker = $"Wasserzähler{Random.Shared.Next(100_000, 999_999)}";
+        var high = await ConversationOfAsync("+4915112347004", $"{marker} tropft");
+        var normal = await ConversationOfAsync("+4915112347005", $"{marker} klemmt");
+        var agent = system.Staff("carla");
+
+        var read = await agent.MarkReadAsync(new MarkReadRequest { Conversation = high });
+        Assert.Equal((ConversationStatus.Open, false), (read.Status, read.Unread));
+        await agent.SetPriorityAsync(new SetPriorityRequest { Conversation = high, Priority = Priority.High });
+        await agent.AssignAsync(new AssignRequest { Conversation = high, Assignee = "carla" });
+
+        var inbox = new ListConversationsRequest { Parent = $"tenants/{LocalSystem.Tenant}", PageSize = 500, Query = marker };
+        var all = await Eventually.Until(() => agent.ListConversationsAsync(inbox).ResponseAsync, r => r.Conversations.Count == 2 && r.Conversations.Any(c => c.Assignee == "carla"));
+        Assert.Equal([high, normal], all.Conversations.Select(c => c.Name).Order());
+        Assert.Equal([high], (await agent.ListConversationsAsync(new ListConversationsRequest(inbox) { Priority = Priority.High })).Conversations.Select(c => c.Name));
+        Assert.Equal([high], (await agent.ListConversationsAsync(new ListConversationsRequest(inbox) { Assignee = "carla" })).Conversations.Select(c => c.Name));
+        Assert.Equal([normal], (await agent.ListConversationsAsync(new ListConversationsRequest(inbox) { Assignee = "-" })).Conversations.Select(c => c.Name));
+        Assert.Equal([normal], (await agent.ListConversationsAsync(new ListConversationsRequest(inbox) { Status = ConversationStatus.New })).Conversations.Select(c => c.Name));
+        Assert.Empty((await agent.ListConversationsAsync(new ListConversationsRequest(inbox) { Query = marker + " nirgends" })).Conversations);
+        var unread = Assert.Single((await agent.ListConversationsAsync(inbox)).Conversations, c => c.Name == normal);
+        Assert.True(unread.Unread);
+    }
 }
