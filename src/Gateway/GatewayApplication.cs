@@ -16,6 +16,8 @@ public static class GatewayApplication
         builder.AddStaffApi();
 
         var app = builder.Build();
+        // gRPC-Web for browsers, on every endpoint (the HTTP/1.1 one included).
+        app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapGoldbachHealth();

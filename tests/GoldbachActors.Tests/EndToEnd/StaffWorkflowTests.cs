@@ -163,4 +163,25 @@ public sealed class StaffWorkflowTests(LocalSystem system)
         var unread = Assert.Single((await agent.ListConversationsAsync(inbox)).Conversations, c => c.Name == normal);
         Assert.True(unread.Unread);
     }
+
+    [Fact]
+    public async Task Browsers_reach_the_staff_API_with_grpc_web_over_http_1_1()
+    {
+        var name = await ConversationOfAsync("+4915112347006", "Hallo aus dem Browser");
+        using var handler = new Grpc.Net.Client.Web.GrpcWebHandler(Grpc.Net.Client.Web.GrpcWebMode.GrpcWebText, new HttpClientHandler());
+        using var channel = GrpcChannel.ForAddress(system.GatewayHttp, new GrpcChannelOptions
+        {
+            HttpHandler = handler,
+            HttpVersion = new Version(1, 1),
+            HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        });
+        var client = new StaffService.StaffServiceClient(channel);
+        var headers = new Metadata { { "Authorization", "Bearer " + LocalSystem.Token("web-01", StaffRoles.Agent, LocalSystem.Tenant) } };
+
+        var conversation = await client.GetConversationAsync(new GetConversationRequest { Name = name }, headers);
+
+        Assert.Equal("Hallo aus dem Browser", conversation.Entries.First(e => e.Inbound is not null).Inbound.Text);
+        var anonymous = await Assert.ThrowsAsync<RpcException>(() => client.GetConversationAsync(new GetConversationRequest { Name = name }).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, anonymous.StatusCode);
+    }
 }
