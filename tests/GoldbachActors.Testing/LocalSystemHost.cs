@@ -353,6 +353,8 @@ public class LocalSystemHost : IAsyncDisposable
             $"--Goldbach:Tenants:{Tenant}:Name=Markt Goldbach",
             $"--Goldbach:Tenants:{Tenant}:AcknowledgementText={AcknowledgementText}",
             $"--Goldbach:Tenants:{Tenant}:StaffNumbers:0={StaffNumber}",
+            $"--Goldbach:Tenants:{Tenant}:CannedReplies:0:Title=Weitergeleitet",
+            $"--Goldbach:Tenants:{Tenant}:CannedReplies:0:Text=Vielen Dank, {{name}}! Wir kümmern uns.",
             "--Logging:LogLevel:Default=Warning",
         ],
         EnvironmentName = "Testing",

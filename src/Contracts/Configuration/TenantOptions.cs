@@ -92,6 +92,22 @@ public sealed class TenantOptions
     /// citizen to write back, and the held reply follows when they do. Without it such replies wait for the citizen.
     /// </summary>
     public WindowTemplateOptions? WindowTemplate { get; init; }
+
+    /// <summary>
+    /// Ready-made replies staff pick from (in the administration's name); <c>{name}</c> stands for the citizen's
+    /// profile name.
+    /// </summary>
+    public List<CannedReplyOptions> CannedReplies { get; init; } = [];
+}
+
+/// <summary>A ready-made reply: a short title for the list and the text.</summary>
+public sealed class CannedReplyOptions
+{
+    [Required, MaxLength(80)]
+    public string Title { get; init; } = "";
+
+    [Required, MaxLength(4096)]
+    public string Text { get; init; } = "";
 }
 
 /// <summary>An approved WhatsApp template: name, language code and body parameters.</summary>

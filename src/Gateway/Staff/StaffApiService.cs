@@ -1,7 +1,9 @@
+using GoldbachActors.Contracts.Configuration;
 using GoldbachActors.Contracts.Staff.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
 using CitizenKey = GoldbachActors.Contracts.CitizenKey;
 using ConversationSnapshot = GoldbachActors.Contracts.ConversationSnapshot;
 using Domain = GoldbachActors.Contracts;
@@ -14,7 +16,7 @@ namespace GoldbachActors.Gateway.Staff;
 
 /// <summary>The staff gRPC API (<c>goldbach.staff.v1.StaffService</c>) over the citizen and inbox grains.</summary>
 [Authorize]
-public sealed class StaffApiService(IClusterClient cluster) : StaffService.StaffServiceBase
+public sealed class StaffApiService(IClusterClient cluster, IOptionsMonitor<GoldbachOptions> tenants) : StaffService.StaffServiceBase
 {
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 500;
@@ -178,6 +180,20 @@ public sealed class StaffApiService(IClusterClient cluster) : StaffService.Staff
         ArgumentNullException.ThrowIfNull(request);
         var (citizen, caller) = await AuthorizeAsync(request.Conversation, context);
         return StaffApiMapping.ToProto(await citizen.MarkReadAsync(caller.StaffId));
+    }
+
+    public override Task<ListCannedRepliesResponse> ListCannedReplies(ListCannedRepliesRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!TenantId.TryParseResourceName(request.Parent, out var tenant))
+        {
+            throw new ArgumentException("parent must be 'tenants/{phone_number_id}'.");
+        }
+        StaffCaller.From(context).RequireTenant(tenant);
+        var response = new ListCannedRepliesResponse();
+        response.CannedReplies.AddRange((tenants.CurrentValue.Find(tenant)?.CannedReplies ?? [])
+            .Select(r => new CannedReply { Title = r.Title, Text = r.Text }));
+        return Task.FromResult(response);
     }
 
     public override async Task WatchInbox(WatchInboxRequest request, IServerStreamWriter<InboxEvent> responseStream, ServerCallContext context)

@@ -142,6 +142,10 @@ public sealed class TenantPolicyValidator : IValidateOptions<GoldbachOptions>
                 Check(texts, $"{prefix}:Languages:{language}");
             }
             Check(settings.FloodLimit, $"{prefix}:FloodLimit");
+            for (var i = 0; i < settings.CannedReplies.Count; i++)
+            {
+                Check(settings.CannedReplies[i], $"{prefix}:CannedReplies:{i}");
+            }
             if (settings.WindowTemplate is { } template)
             {
                 Check(template, $"{prefix}:WindowTemplate");

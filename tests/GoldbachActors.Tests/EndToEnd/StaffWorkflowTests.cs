@@ -184,4 +184,15 @@ public sealed class StaffWorkflowTests(LocalSystem system)
         var anonymous = await Assert.ThrowsAsync<RpcException>(() => client.GetConversationAsync(new GetConversationRequest { Name = name }).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, anonymous.StatusCode);
     }
+
+    [Fact]
+    public async Task Canned_replies_are_the_tenants_own()
+    {
+        var replies = await system.Staff().ListCannedRepliesAsync(new ListCannedRepliesRequest { Parent = $"tenants/{LocalSystem.Tenant}" });
+
+        var reply = Assert.Single(replies.CannedReplies);
+        Assert.Equal(("Weitergeleitet", "Vielen Dank, {name}! Wir kümmern uns."), (reply.Title, reply.Text));
+        var otherTown = await Assert.ThrowsAsync<RpcException>(() => system.Staff(tenant: "999").ListCannedRepliesAsync(new ListCannedRepliesRequest { Parent = $"tenants/{LocalSystem.Tenant}" }).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, otherTown.StatusCode);
+    }
 }
