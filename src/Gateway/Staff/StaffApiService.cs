@@ -16,7 +16,8 @@ namespace GoldbachActors.Gateway.Staff;
 
 /// <summary>The staff gRPC API (<c>goldbach.staff.v1.StaffService</c>) over the citizen and inbox grains.</summary>
 [Authorize]
-public sealed class StaffApiService(IClusterClient cluster, IOptionsMonitor<GoldbachOptions> tenants) : StaffService.StaffServiceBase
+public sealed class StaffApiService(IClusterClient cluster, IOptionsMonitor<GoldbachOptions> tenants, StaffAuditLog audit)
+    : StaffService.StaffServiceBase
 {
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 500;
@@ -69,10 +70,12 @@ public sealed class StaffApiService(IClusterClient cluster, IOptionsMonitor<Gold
         StaffCaller.From(context).RequireTenant(key.Tenant);
         var citizen = cluster.GetGrain<ICitizenGrain>(key.GrainKey);
         var snapshot = await citizen.GetConversationAsync() ?? throw new KeyNotFoundException("No such conversation.");
-        if (snapshot.Summary.Section == Domain.InboxSection.Staff && !StaffCaller.From(context).SeesStaffSection)
+        var reader = StaffCaller.From(context);
+        if (snapshot.Summary.Section == Domain.InboxSection.Staff && !reader.SeesStaffSection)
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied, "The staff coordination section is for supervisors."));
         }
+        await RecordAsync(reader, context, key.ResourceName);
         if (string.IsNullOrEmpty(request.PageToken))
         {
             return StaffApiMapping.ToProto(snapshot);
@@ -246,7 +249,45 @@ public sealed class StaffApiService(IClusterClient cluster, IOptionsMonitor<Gold
                 throw new RpcException(new Status(StatusCode.PermissionDenied, "The staff coordination section is for supervisors."));
             }
         }
+        await RecordAsync(caller, context, key.ResourceName);
         return (citizen, caller);
+    }
+
+    // Recorded before the call does anything: a call that cannot be recorded does nothing.
+    private Task RecordAsync(StaffCaller caller, ServerCallContext context, string? conversation) =>
+        audit.RecordAsync(caller, context.Method[(context.Method.LastIndexOf('/') + 1)..], conversation, context.CancellationToken);
+
+    public override async Task<ListAuditEntriesResponse> ListAuditEntries(ListAuditEntriesRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!TenantId.TryParseResourceName(request.Parent, out var tenant))
+        {
+            throw new ArgumentException("parent must be 'tenants/{phone_number_id}'.");
+        }
+        var caller = StaffCaller.From(context);
+        caller.RequireTenant(tenant);
+        if (!caller.SeesStaffSection)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "The audit log is for supervisors and admins."));
+        }
+        if (request.PageSize < 0)
+        {
+            throw new ArgumentException("page_size must not be negative.");
+        }
+        var (entries, next) = await audit.ListAsync(
+            tenant, request.PageSize == 0 ? 100 : Math.Min(request.PageSize, 1000),
+            string.IsNullOrEmpty(request.PageToken) ? null : request.PageToken,
+            string.IsNullOrEmpty(request.Conversation) ? null : request.Conversation, context.CancellationToken);
+        var response = new ListAuditEntriesResponse { NextPageToken = next ?? "" };
+        response.Entries.AddRange(entries.Select(e => new AuditEntry
+        {
+            Time = Timestamp.FromDateTimeOffset(e.At),
+            StaffId = e.StaffId,
+            Role = e.Role,
+            Action = e.Action,
+            Conversation = e.Conversation ?? "",
+        }));
+        return response;
     }
 
     private static string RequestId(string requested)

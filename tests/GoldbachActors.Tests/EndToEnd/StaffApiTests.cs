@@ -165,9 +165,12 @@ public sealed class StaffApiTests(LocalSystem system)
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
-        var first = (await system.Staff().ListConversationsAsync(new ListConversationsRequest { Parent = $"tenants/{LocalSystem.Tenant}", PageSize = 1 })).Conversations.Single();
-        Assert.Equal((LocalSystem.ConversationName(danger), true, "Spielplatz"), (first.Name, first.Urgent, first.Category));
-        Assert.Equal(start.AddMinutes(-30).ToUnixTimeSeconds(), first.DueTime.Seconds);
+        // (Other tests of this shared system may have reported danger too: only urgent ones come before it.)
+        var top = (await system.Staff().ListConversationsAsync(new ListConversationsRequest { Parent = $"tenants/{LocalSystem.Tenant}", PageSize = 500 })).Conversations.ToList();
+        var index = top.FindIndex(c => c.Name == LocalSystem.ConversationName(danger));
+        Assert.All(top.Take(index + 1), c => Assert.True(c.Urgent));
+        Assert.Equal((true, "Spielplatz"), (top[index].Urgent, top[index].Category));
+        Assert.Equal(start.AddMinutes(-30).ToUnixTimeSeconds(), top[index].DueTime.Seconds);
     }
 
     [Fact]

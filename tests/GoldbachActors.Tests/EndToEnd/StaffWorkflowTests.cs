@@ -195,4 +195,25 @@ public sealed class StaffWorkflowTests(LocalSystem system)
         var otherTown = await Assert.ThrowsAsync<RpcException>(() => system.Staff(tenant: "999").ListCannedRepliesAsync(new ListCannedRepliesRequest { Parent = $"tenants/{LocalSystem.Tenant}" }).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, otherTown.StatusCode);
     }
+
+    [Fact]
+    public async Task Every_read_and_change_is_in_the_audit_log_which_only_supervisors_read()
+    {
+        var name = await ConversationOfAsync("+4915112347007", "Ist der Grillplatz am Samstag frei?");
+        var agent = system.Staff("dora");
+        await agent.GetConversationAsync(new GetConversationRequest { Name = name });
+        await agent.ReplyAsync(new ReplyRequest { Conversation = name, Text = "Ja, er ist frei.", RequestId = "a-1" });
+        await agent.SetStatusAsync(new SetStatusRequest { Conversation = name, Status = ConversationStatus.Resolved });
+
+        var log = await system.Staff("chef", StaffRoles.Supervisor).ListAuditEntriesAsync(new ListAuditEntriesRequest { Parent = $"tenants/{LocalSystem.Tenant}", Conversation = name });
+
+        Assert.Equal(["SetStatus", "Reply", "GetConversation"], log.Entries.Select(e => e.Action));
+        Assert.All(log.Entries, e => Assert.Equal(("dora", "agent"), (e.StaffId, e.Role)));
+        var denied = await Assert.ThrowsAsync<RpcException>(() => agent.ListAuditEntriesAsync(new ListAuditEntriesRequest { Parent = $"tenants/{LocalSystem.Tenant}" }).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+        var page = await system.Staff("chef", StaffRoles.Supervisor).ListAuditEntriesAsync(new ListAuditEntriesRequest { Parent = $"tenants/{LocalSystem.Tenant}", Conversation = name, PageSize = 2 });
+        Assert.Equal(["SetStatus", "Reply"], page.Entries.Select(e => e.Action));
+        var rest = await system.Staff("chef", StaffRoles.Supervisor).ListAuditEntriesAsync(new ListAuditEntriesRequest { Parent = $"tenants/{LocalSystem.Tenant}", Conversation = name, PageToken = page.NextPageToken });
+        Assert.Equal(["GetConversation"], rest.Entries.Select(e => e.Action));
+    }
 }
