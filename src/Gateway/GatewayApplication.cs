@@ -23,6 +23,7 @@ public static class GatewayApplication
         app.MapGoldbachHealth();
         app.MapWhatsAppWebhooks();
         app.MapGrpcService<StaffApiService>();
+        app.MapStaffMedia();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

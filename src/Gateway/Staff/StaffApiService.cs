@@ -454,6 +454,7 @@ internal static class StaffApiMapping
                 },
                 SizeBytes = media.SizeBytes ?? 0,
                 FailureReason = media.FailureReason ?? "",
+                DownloadPath = media is { Status: Domain.MediaStatus.Stored, BlobName: { } blobName } ? StaffMediaEndpoints.PathFor(blobName) : "",
             };
         }
         if (message.Location is { } location)

@@ -10,7 +10,12 @@ public sealed record StaffCaller(string StaffId, string Tenant, string Role)
     public static StaffCaller From(ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var user = context.GetHttpContext().User;
+        return From(context.GetHttpContext().User);
+    }
+
+    public static StaffCaller From(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
         var staffId = user.FindFirstValue(StaffClaims.StaffId);
         var tenant = user.FindFirstValue(StaffClaims.Tenant);
         var role = user.FindFirstValue(StaffClaims.Role);

@@ -69,6 +69,21 @@ public sealed class IntakeTests(LocalSystem system)
         var blob = new BlobServiceClient(system.Storage.ConnectionString).GetBlobContainerClient("media")
             .GetBlobClient($"{LocalSystem.Tenant}/{citizen.Bsuid}/{Id(2)}");
         Assert.Equal(photo, (await blob.DownloadContentAsync()).Value.Content.ToArray());
+        // Staff front ends fetch it from the gateway with their token; without one, or for another town, nothing.
+        Assert.StartsWith("/staff/v1/media/", image.Media.DownloadPath, StringComparison.Ordinal);
+        using (var http = new HttpClient())
+        {
+            var url = new Uri(system.GatewayHttp, image.Media.DownloadPath);
+            using var anonymous = await http.GetAsync(url);
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            using var otherTown = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { Authorization = new("Bearer", LocalSystem.Token("staff-01", "agent", "999")) } };
+            Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(otherTown)).StatusCode);
+            using var request = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { Authorization = new("Bearer", LocalSystem.Token("staff-01", "agent", LocalSystem.Tenant)) } };
+            using var download = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+            Assert.Equal("image/jpeg", download.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(photo, await download.Content.ReadAsByteArrayAsync());
+        }
 
         Assert.True(Inbound(conversation, Id(3)).Media.Voice);
         Assert.Equal(MediaStatus.Stored, Inbound(conversation, Id(3)).Media.Status);

@@ -1,0 +1,68 @@
+using System.Text.RegularExpressions;
+using Azure;
+using Azure.Storage.Blobs;
+using GoldbachActors.Contracts;
+
+namespace GoldbachActors.Gateway.Staff;
+
+/// <summary>
+/// <c>GET /staff/v1/media/{tenant}/{citizen}/{wamid}</c>: a citizen's photo, voice note, video or document for staff
+/// front ends (the staff API's <c>Media.download_path</c>), with the same bearer token and rules as the staff API,
+/// recorded in the audit log. Streams from blob storage; ranges are supported (voice notes and videos seek).
+/// </summary>
+public static partial class StaffMediaEndpoints
+{
+    public const string PathPrefix = "/staff/v1/media/";
+
+    public static IEndpointRouteBuilder MapStaffMedia(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(PathPrefix + "{tenant}/{identity}/{wamid}", DownloadAsync).RequireAuthorization();
+        return app;
+    }
+
+    /// <summary>The download path of a stored file, from its blob name (<c>{tenant}/{identity}/{wamid}</c>).</summary>
+    public static string PathFor(string blobName) => PathPrefix + blobName;
+
+    private static async Task<IResult> DownloadAsync(
+        string tenant, string identity, string wamid, HttpContext http, BlobServiceClient blobs, IClusterClient cluster,
+        StaffAuditLog audit, CancellationToken cancellationToken)
+    {
+        if (!TenantId.IsValid(tenant) || !CitizenKey.IsValidIdentity(identity) || !WhatsAppMessageId().IsMatch(wamid))
+        {
+            return Results.Problem("The path names no stored file.", statusCode: StatusCodes.Status400BadRequest);
+        }
+        StaffCaller caller;
+        try
+        {
+            caller = StaffCaller.From(http.User);
+        }
+        catch (Grpc.Core.RpcException ex)
+        {
+            return Results.Problem(ex.Status.Detail, statusCode: StatusCodes.Status403Forbidden);
+        }
+        if (caller.Tenant != tenant)
+        {
+            return Results.Problem("Your token is not valid for this tenant.", statusCode: StatusCodes.Status403Forbidden);
+        }
+        var key = CitizenKey.Create(tenant, identity);
+        if (!caller.SeesStaffSection
+            && (await cluster.GetGrain<ICitizenGrain>(key.GrainKey).GetConversationAsync())?.Summary.Section == InboxSection.Staff)
+        {
+            return Results.Problem("The staff coordination section is for supervisors.", statusCode: StatusCodes.Status403Forbidden);
+        }
+        await audit.RecordAsync(caller, "DownloadMedia", key.ResourceName, cancellationToken);
+        var blob = blobs.GetBlobContainerClient("media").GetBlobClient($"{tenant}/{identity}/{wamid}");
+        try
+        {
+            var download = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken);
+            return Results.Stream(download.Value.Content, download.Value.Details.ContentType ?? "application/octet-stream");
+        }
+        catch (RequestFailedException ex) when (ex.Status == StatusCodes.Status404NotFound)
+        {
+            return Results.Problem("No such file.", statusCode: StatusCodes.Status404NotFound);
+        }
+    }
+
+    [GeneratedRegex("^wamid\\.[A-Za-z0-9_=+-]{1,200}$")]
+    private static partial Regex WhatsAppMessageId();
+}
