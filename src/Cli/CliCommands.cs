@@ -29,7 +29,7 @@ public static class CliCommands
     {
         var root = new RootCommand("Markt Goldbach WhatsApp service: staff and operator CLI.")
         {
-            Simulate(), Sent(), Inbox(), Show(), Reply(), Note(), Status(), Snooze(), Category(), Token(),
+            Simulate(), Sent(), Inbox(), Show(), Reply(), Note(), Assign(), Status(), Snooze(), Category(), Token(),
         };
         root.Options.Add(StaffOption);
         return root;
@@ -181,6 +181,24 @@ public static class CliCommands
                     new AddNoteRequest { Conversation = parse.GetValue(conversation), Text = parse.GetValue(text), RequestId = Guid.NewGuid().ToString("N") },
                     headers, cancellationToken: ct);
                 Console.WriteLine($"Note recorded at {note.Time.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm}.");
+                return 0;
+            }
+        }));
+        return command;
+    }
+
+    private static Command Assign()
+    {
+        var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}." };
+        var assignee = new Argument<string?>("assignee") { Description = "The staff id to assign to; omit to unassign.", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("assign", "Assign a conversation to a staff member (or nobody).") { conversation, assignee };
+        command.SetAction((parse, ct) => RunAsync(async settings =>
+        {
+            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
+            using (channel)
+            {
+                var summary = await client.AssignAsync(new AssignRequest { Conversation = parse.GetValue(conversation), Assignee = parse.GetValue(assignee) ?? "" }, headers, cancellationToken: ct);
+                Console.WriteLine(string.IsNullOrEmpty(summary.Assignee) ? $"{summary.Name}: unassigned." : $"{summary.Name}: assigned to {summary.Assignee}.");
                 return 0;
             }
         }));

@@ -54,6 +54,7 @@ cli --staff smoke-test reply "$conversation" "Danke, wir kümmern uns darum." ||
 for _ in $(seq 30); do cli sent --to "$phone" | grep -q "Danke, wir kümmern uns darum." && break; sleep 1; done
 cli sent --to "$phone" | grep -q "Danke, wir kümmern uns darum." || fail "the reply did not reach the stand-in"
 cli --staff smoke-test note "$conversation" "Bauhof informiert" || fail "note failed"
+cli --staff smoke-test assign "$conversation" smoke-test | grep -q "assigned to smoke-test" || fail "assign failed"
 cli --staff smoke-test category "$conversation" "Spielplatz" | grep -q "Spielplatz" || fail "category failed"
 cli --staff smoke-test status "$conversation" resolved | grep -q "Resolved" || fail "status failed"
 cli show "$conversation" | grep -q "smoke-test: Note" || fail "the note is not in the conversation"
