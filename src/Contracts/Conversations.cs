@@ -238,6 +238,9 @@ public sealed record ConversationSummary
 
     /// <summary>The citizen wrote since staff last read the conversation.</summary>
     [Id(17)] public bool Unread { get; init; }
+
+    /// <summary>How many of the town's recent messages in this conversation failed (shown to staff, never swallowed).</summary>
+    [Id(18)] public int FailedMessages { get; init; }
 }
 
 /// <summary>How pressing staff judge a conversation (urgency from danger is separate and set by triage).</summary>

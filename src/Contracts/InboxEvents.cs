@@ -17,8 +17,14 @@ public enum InboxEventKind
     /// <summary>Danger was reported: urgent, due now. The duty phone is told, day or night.</summary>
     UrgentEscalation = 3,
 
-    /// <summary>Another change the inbox shows (category, delivery state, …).</summary>
+    /// <summary>Another change the inbox shows (category, priority, read, …).</summary>
     Updated = 4,
+
+    /// <summary>Assigned to a staff member, or unassigned.</summary>
+    Assigned = 5,
+
+    /// <summary>One of the town's messages could not be delivered.</summary>
+    DeliveryFailed = 6,
 }
 
 /// <summary>One inbox event at its position in the tenant's feed.</summary>

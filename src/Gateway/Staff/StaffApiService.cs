@@ -332,6 +332,7 @@ internal static class StaffApiMapping
         Assignee = summary.Assignee ?? "",
         Priority = summary.Priority == Domain.ConversationPriority.High ? Priority.High : Priority.Normal,
         Unread = summary.Unread,
+        FailedMessages = summary.FailedMessages,
         WindowOpen = summary.WindowClosesAt is { } open && DateTimeOffset.UtcNow < open,
     };
 
@@ -390,6 +391,8 @@ internal static class StaffApiMapping
             Domain.InboxEventKind.StatusChanged => InboxEventKind.StatusChanged,
             Domain.InboxEventKind.UrgentEscalation => InboxEventKind.UrgentEscalation,
             Domain.InboxEventKind.Updated => InboxEventKind.Updated,
+            Domain.InboxEventKind.Assigned => InboxEventKind.Assigned,
+            Domain.InboxEventKind.DeliveryFailed => InboxEventKind.DeliveryFailed,
             _ => InboxEventKind.Unspecified,
         },
         Conversation = ToProto(change.Summary),

@@ -729,6 +729,7 @@ public sealed class CitizenState
             Assignee = Assignee,
             Priority = Priority,
             Unread = LastInboundAt is { } inbound && (LastReadAt is not { } read || inbound > read),
+            FailedMessages = Outbound.Count(m => m.State == DeliveryState.Failed),
         };
     }
 

@@ -46,6 +46,7 @@ public sealed class AzureTableConversationIndexStore(TableServiceClient tables, 
                 Assignee = entity.GetString(nameof(ConversationSummary.Assignee)),
                 Priority = (ConversationPriority)(entity.GetInt32(nameof(ConversationSummary.Priority)) ?? 0),
                 Unread = entity.GetBoolean(nameof(ConversationSummary.Unread)) ?? false,
+                FailedMessages = entity.GetInt32(nameof(ConversationSummary.FailedMessages)) ?? 0,
             });
         }
         return result;
@@ -95,6 +96,7 @@ public sealed class AzureTableConversationIndexStore(TableServiceClient tables, 
             [nameof(ConversationSummary.Assignee)] = summary.Assignee,
             [nameof(ConversationSummary.Priority)] = (int)summary.Priority,
             [nameof(ConversationSummary.Unread)] = summary.Unread,
+            [nameof(ConversationSummary.FailedMessages)] = summary.FailedMessages,
         };
     }
 }

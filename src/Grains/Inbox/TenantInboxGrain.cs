@@ -12,7 +12,6 @@ namespace GoldbachActors.Grains.Inbox;
 public sealed class TenantInboxGrain(IConversationIndexStore store) : Grain, ITenantInboxGrain
 {
     private readonly Dictionary<string, Entry> _byKey = [];
-    private readonly SortedSet<ConversationSummary> _ordered = new(InboxOrder.Instance);
     private GroupCommit<string, ConversationSummary>? _commit;
     private string _tenant = "";
 
@@ -33,7 +32,6 @@ public sealed class TenantInboxGrain(IConversationIndexStore store) : Grain, ITe
         foreach (var summary in await store.LoadAsync(_tenant, cancellationToken))
         {
             _byKey[summary.CitizenKey] = new Entry(summary, Durable: true);
-            _ordered.Add(summary);
         }
     }
 
@@ -50,10 +48,8 @@ public sealed class TenantInboxGrain(IConversationIndexStore store) : Grain, ITe
             {
                 return;
             }
-            _ordered.Remove(known.Summary);
         }
         _byKey[summary.CitizenKey] = new Entry(summary, Durable: false);
-        _ordered.Add(summary);
 
         await _commit!.WriteAsync(summary.CitizenKey, summary);
 
@@ -108,6 +104,14 @@ public sealed class TenantInboxGrain(IConversationIndexStore store) : Grain, ITe
         {
             return InboxEventKind.StatusChanged;
         }
+        if (after.FailedMessages > before.FailedMessages)
+        {
+            return InboxEventKind.DeliveryFailed;
+        }
+        if (after.Assignee != before.Assignee)
+        {
+            return InboxEventKind.Assigned;
+        }
         return after == before with { Revision = after.Revision } ? null : InboxEventKind.Updated;
     }
 
@@ -143,10 +147,7 @@ public sealed class TenantInboxGrain(IConversationIndexStore store) : Grain, ITe
         {
             throw new ArgumentException("The conversation belongs to another tenant's inbox.", nameof(citizenGrainKey));
         }
-        if (_byKey.Remove(citizenGrainKey, out var known))
-        {
-            _ordered.Remove(known.Summary);
-        }
+        _byKey.Remove(citizenGrainKey);
         await store.DeleteAsync(_tenant, citizenGrainKey, CancellationToken.None);
     }
 
@@ -156,12 +157,15 @@ public sealed class TenantInboxGrain(IConversationIndexStore store) : Grain, ITe
         {
             throw new ArgumentOutOfRangeException(nameof(pageSize), "A page holds 1 to 1,000 conversations.");
         }
-        IEnumerable<ConversationSummary> candidates = _ordered;
+        // The order as of the first page's time, so that later pages continue it while time passes.
+        var asOf = DateTimeOffset.UtcNow;
+        InboxPosition? after = null;
         if (!string.IsNullOrEmpty(pageToken))
         {
-            var after = InboxPageToken.Parse(pageToken);
-            candidates = candidates.Where(s => InboxOrder.Instance.Compare(s, after) > 0);
+            (asOf, var last) = InboxPageToken.Parse(pageToken);
+            after = last;
         }
+        IEnumerable<ConversationSummary> candidates = _byKey.Values.Select(e => e.Summary);
         if (section is { } only)
         {
             candidates = candidates.Where(s => s.Section == only);
@@ -170,14 +174,19 @@ public sealed class TenantInboxGrain(IConversationIndexStore store) : Grain, ITe
         {
             candidates = candidates.Where(filter.Matches);
         }
-        var page = candidates.Take(pageSize + 1).ToList();
+        var ordered = candidates
+            .Select(s => (Summary: s, Position: InboxOrder.PositionOf(s, asOf)))
+            .Where(p => after is not { } start || p.Position.CompareTo(start) > 0)
+            .OrderBy(p => p.Position)
+            .Take(pageSize + 1)
+            .ToList();
         string? next = null;
-        if (page.Count > pageSize)
+        if (ordered.Count > pageSize)
         {
-            page.RemoveAt(pageSize);
-            next = InboxPageToken.Format(page[^1]);
+            ordered.RemoveAt(pageSize);
+            next = InboxPageToken.Format(asOf, ordered[^1].Position);
         }
-        return Task.FromResult(new InboxPage([.. page], next));
+        return Task.FromResult(new InboxPage([.. ordered.Select(p => p.Summary)], next));
     }
 
     private sealed record Entry(ConversationSummary Summary, bool Durable);

@@ -100,4 +100,30 @@ public sealed class WatchInboxTests(LocalSystem system)
         using var otherTown = system.Staff(tenant: "999999").WatchInbox(OwnInbox, cancellationToken: timeout.Token);
         Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() => otherTown.ResponseStream.MoveNext(timeout.Token))).StatusCode);
     }
+
+    [Fact]
+    public async Task Assignments_and_delivery_failures_are_events()
+    {
+        var citizen = new Citizen("+4915112348003");
+        var name = LocalSystem.ConversationName(citizen.Phone);
+        using (await system.PostWebhookAsync(LocalSystem.TextWebhook(citizen.Phone, "Hallo")))
+        {
+        }
+        var ack = (await system.WaitForSentAsync(citizen.Phone, 1))[0];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var watch = system.Staff("desk").WatchInbox(OwnInbox, cancellationToken: timeout.Token);
+        await Task.Delay(300);
+
+        await system.Staff("emil").AssignAsync(new AssignRequest { Conversation = name, Assignee = "emil" });
+        var assigned = await NextAboutAsync(watch.ResponseStream, name, timeout.Token);
+        var callback = ack.Body["biz_opaque_callback_data"]!.GetValue<string>();
+        using (await system.PostWebhookAsync(Payloads.Envelope([citizen], [], [Payloads.Status(ack.Id, "failed", citizen, callback,
+            errors: """[{"code":131026,"title":"Message undeliverable","error_data":{"details":"Receiver is incapable of receiving this message"}}]""")])))
+        {
+        }
+        var failed = await NextAboutAsync(watch.ResponseStream, name, timeout.Token);
+
+        Assert.Equal((InboxEventKind.Assigned, "emil"), (assigned.Kind, assigned.Conversation.Assignee));
+        Assert.Equal((InboxEventKind.DeliveryFailed, 1), (failed.Kind, failed.Conversation.FailedMessages));
+    }
 }
