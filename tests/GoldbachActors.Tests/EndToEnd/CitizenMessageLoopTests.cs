@@ -23,7 +23,7 @@ public sealed class CitizenMessageLoopTests(LocalSystem system)
         Assert.Equal(LocalSystem.AcknowledgementText, ack.Text);
 
         var staff = system.Staff("staff-07");
-        var inbox = await staff.ListConversationsAsync(new ListConversationsRequest { Parent = $"tenants/{LocalSystem.Tenant}", PageSize = 500 });
+        var inbox = await staff.ListConversationsAsync(new ListConversationsRequest { Parent = $"tenants/{LocalSystem.Tenant}", PageSize = 500, Query = phone });
         var summary = Assert.Single(inbox.Conversations, c => c.Name == LocalSystem.ConversationName(phone));
         Assert.Equal(phone, summary.PhoneNumber);
         Assert.Equal("Erika Mustermann", summary.DisplayName);

@@ -223,7 +223,7 @@ public sealed class IntakeTests(LocalSystem system)
         Assert.Equal(after.Phone, conversation.Summary.PhoneNumber);
         // The new identity's own conversation is gone; asking for it shows the citizen's one conversation.
         Assert.Equal(conversation.Summary.Name, (await ConversationAsync(after)).Summary.Name);
-        var inbox = await system.Staff().ListConversationsAsync(new ListConversationsRequest { Parent = $"tenants/{LocalSystem.Tenant}", PageSize = 500 });
+        var inbox = await system.Staff().ListConversationsAsync(new ListConversationsRequest { Parent = $"tenants/{LocalSystem.Tenant}", PageSize = 500, Query = after.Phone });
         Assert.Contains(inbox.Conversations, c => c.Name == before.ConversationName);
         Assert.DoesNotContain(inbox.Conversations, c => c.Name == after.ConversationName);
 

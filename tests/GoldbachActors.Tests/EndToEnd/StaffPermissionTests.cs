@@ -63,9 +63,9 @@ public sealed class StaffPermissionTests(LocalSystem system)
     }
 
     [Theory]
-    [InlineData(StaffRoles.Agent, "+4915112349101")]
-    [InlineData(StaffRoles.Supervisor, "+4915112349102")]
-    [InlineData(StaffRoles.Admin, "+4915112349103")]
+    [InlineData(StaffRoles.Agent, "+4915112346101")]
+    [InlineData(StaffRoles.Supervisor, "+4915112346102")]
+    [InlineData(StaffRoles.Admin, "+4915112346103")]
     public async Task Each_role_may_do_what_the_readme_table_says(string role, string phone)
     {
         var conversation = await ConversationAsync(phone);
@@ -82,7 +82,7 @@ public sealed class StaffPermissionTests(LocalSystem system)
     [Fact]
     public async Task Without_a_valid_token_for_this_tenant_nothing_is_allowed()
     {
-        var conversation = await ConversationAsync("+4915112349104");
+        var conversation = await ConversationAsync("+4915112346104");
         var clients = new (string Who, StaffService.StaffServiceClient Client, StatusCode Expected)[]
         {
             ("no token", system.StaffWithToken(null), StatusCode.Unauthenticated),

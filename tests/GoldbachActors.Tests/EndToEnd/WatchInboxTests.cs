@@ -11,7 +11,7 @@ public sealed class WatchInboxTests(LocalSystem system)
 {
     private static readonly WatchInboxRequest OwnInbox = new() { Parent = $"tenants/{LocalSystem.Tenant}" };
 
-    private static async Task<InboxEvent> NextAboutAsync(IAsyncStreamReader<InboxEvent> stream, string conversation, CancellationToken cancellation)
+    internal static async Task<InboxEvent> NextAboutAsync(IAsyncStreamReader<InboxEvent> stream, string conversation, CancellationToken cancellation)
     {
         while (await stream.MoveNext(cancellation))
         {
@@ -125,5 +125,47 @@ public sealed class WatchInboxTests(LocalSystem system)
 
         Assert.Equal((InboxEventKind.Assigned, "emil"), (assigned.Kind, assigned.Conversation.Assignee));
         Assert.Equal((InboxEventKind.DeliveryFailed, 1), (failed.Kind, failed.Conversation.FailedMessages));
+    }
+}
+
+/// <summary>On its own system: floods the inbox with events.</summary>
+public sealed class WatchInboxLoadTests : IAsyncLifetime
+{
+    private static readonly WatchInboxRequest OwnInbox = new() { Parent = $"tenants/{LocalSystem.Tenant}" };
+    private readonly LocalSystem system = new();
+
+    public Task InitializeAsync() => system.InitializeAsync();
+
+    public Task DisposeAsync() => system.DisposeAsync().AsTask();
+
+    private static Task<InboxEvent> NextAboutAsync(IAsyncStreamReader<InboxEvent> stream, string conversation, CancellationToken cancellation) =>
+        WatchInboxTests.NextAboutAsync(stream, conversation, cancellation);
+
+    [Fact]
+    public async Task A_watcher_that_does_not_read_slows_nobody_else()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        // Connected, but never reads: its stream fills up (HTTP/2 flow control) and its server call waits.
+        using var stalled = system.Staff("stalled").WatchInbox(OwnInbox, cancellationToken: timeout.Token);
+        using var live = system.Staff("live").WatchInbox(OwnInbox, cancellationToken: timeout.Token);
+        await Task.Delay(300);
+
+        // Enough events to fill the stalled stream's window many times over.
+        var phones = Enumerable.Range(0, 150).Select(i => $"+49151123{i:D5}9").ToList();
+        await Parallel.ForEachAsync(phones, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (phone, _) =>
+        {
+            using var r = await system.PostWebhookAsync(LocalSystem.TextWebhook(phone, new string('x', 60) + " Meldung"), waitUntilRecorded: false);
+        });
+        await system.WaitUntilRecordedAsync();
+        var last = LocalSystem.ConversationName("+4915112399999");
+        using (await system.PostWebhookAsync(LocalSystem.TextWebhook("+4915112399999", "Die letzte"), waitUntilRecorded: false))
+        {
+        }
+        var started = DateTimeOffset.UtcNow;
+
+        var seen = await NextAboutAsync(live.ResponseStream, last, timeout.Token);
+
+        Assert.Equal("Die letzte", seen.Conversation.LastMessagePreview);
+        Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(2), $"{(DateTimeOffset.UtcNow - started).TotalMilliseconds} ms");
     }
 }
