@@ -132,11 +132,11 @@ public sealed class WatchInboxTests(LocalSystem system)
 public sealed class WatchInboxLoadTests : IAsyncLifetime
 {
     private static readonly WatchInboxRequest OwnInbox = new() { Parent = $"tenants/{LocalSystem.Tenant}" };
-    private readonly LocalSystem system = new();
+    private readonly LocalSystem _system = new();
 
-    public Task InitializeAsync() => system.InitializeAsync();
+    public Task InitializeAsync() => _system.InitializeAsync();
 
-    public Task DisposeAsync() => system.DisposeAsync().AsTask();
+    public Task DisposeAsync() => _system.DisposeAsync().AsTask();
 
     private static Task<InboxEvent> NextAboutAsync(IAsyncStreamReader<InboxEvent> stream, string conversation, CancellationToken cancellation) =>
         WatchInboxTests.NextAboutAsync(stream, conversation, cancellation);
@@ -146,19 +146,19 @@ public sealed class WatchInboxLoadTests : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         // Connected, but never reads: its stream fills up (HTTP/2 flow control) and its server call waits.
-        using var stalled = system.Staff("stalled").WatchInbox(OwnInbox, cancellationToken: timeout.Token);
-        using var live = system.Staff("live").WatchInbox(OwnInbox, cancellationToken: timeout.Token);
+        using var stalled = _system.Staff("stalled").WatchInbox(OwnInbox, cancellationToken: timeout.Token);
+        using var live = _system.Staff("live").WatchInbox(OwnInbox, cancellationToken: timeout.Token);
         await Task.Delay(300);
 
         // Enough events to fill the stalled stream's window many times over.
         var phones = Enumerable.Range(0, 150).Select(i => $"+49151123{i:D5}9").ToList();
         await Parallel.ForEachAsync(phones, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (phone, _) =>
         {
-            using var r = await system.PostWebhookAsync(LocalSystem.TextWebhook(phone, new string('x', 60) + " Meldung"), waitUntilRecorded: false);
+            using var r = await _system.PostWebhookAsync(LocalSystem.TextWebhook(phone, new string('x', 60) + " Meldung"), waitUntilRecorded: false);
         });
-        await system.WaitUntilRecordedAsync();
+        await _system.WaitUntilRecordedAsync();
         var last = LocalSystem.ConversationName("+4915112399999");
-        using (await system.PostWebhookAsync(LocalSystem.TextWebhook("+4915112399999", "Die letzte"), waitUntilRecorded: false))
+        using (await _system.PostWebhookAsync(LocalSystem.TextWebhook("+4915112399999", "Die letzte"), waitUntilRecorded: false))
         {
         }
         var started = DateTimeOffset.UtcNow;
