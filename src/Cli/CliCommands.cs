@@ -25,6 +25,18 @@ public static class CliCommands
         DefaultValueFactory = _ => Environment.UserName,
     };
 
+    private static readonly Option<Uri?> GatewayOption = new("--gateway")
+    {
+        Description = "The gateway's staff API (default: GOLDBACH_GATEWAY, else the local system's).",
+        Recursive = true,
+    };
+
+    private static readonly Option<string?> TenantOption = new("--tenant")
+    {
+        Description = "The tenant's phone_number_id (default: GOLDBACH_TENANT, else the local demo tenant).",
+        Recursive = true,
+    };
+
     public static RootCommand Build()
     {
         var root = new RootCommand("Markt Goldbach WhatsApp service: staff and operator CLI.")
@@ -32,6 +44,8 @@ public static class CliCommands
             Simulate(), Sent(), Inbox(), Show(), Reply(), Note(), Assign(), Status(), Snooze(), Category(), Token(),
         };
         root.Options.Add(StaffOption);
+        root.Options.Add(GatewayOption);
+        root.Options.Add(TenantOption);
         return root;
     }
 
@@ -41,7 +55,7 @@ public static class CliCommands
         var name = new Option<string?>("--name") { Description = "The citizen's WhatsApp profile name." };
         var text = new Argument<string>("text") { Description = "What the citizen writes." };
         var command = new Command("simulate", "Play a citizen: the WhatsApp stand-in sends a signed webhook to the gateway.") { from, name, text };
-        command.SetAction((parse, ct) => RunAsync(async settings =>
+        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
         {
             using var http = new HttpClient { BaseAddress = settings.Simulator };
             using var response = await http.PostAsJsonAsync(
@@ -64,7 +78,7 @@ public static class CliCommands
     {
         var to = new Option<string?>("--to") { Description = "Only messages to this number (E.164) or BSUID." };
         var command = new Command("sent", "List what the WhatsApp stand-in received from the town (what citizens' phones would show).") { to };
-        command.SetAction((parse, ct) => RunAsync(async settings =>
+        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
         {
             using var http = new HttpClient { BaseAddress = settings.Simulator };
             var query = parse.GetValue(to) is { } recipient ? $"?to={Uri.EscapeDataString(recipient)}" : "";
@@ -84,7 +98,7 @@ public static class CliCommands
         var pageSize = new Option<int>("--page-size") { Description = "Conversations per page.", DefaultValueFactory = _ => 50 };
         var watch = new Option<bool>("--watch") { Description = "Then follow the inbox live (Ctrl+C ends)." };
         var command = new Command("inbox", "List the tenant's conversations, urgent first, then the most recently active.") { pageSize, watch };
-        command.SetAction((parse, ct) => RunAsync(async settings =>
+        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
         {
             var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
             using (channel)
@@ -131,7 +145,7 @@ public static class CliCommands
         var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}, as inbox lists it." };
         var pageToken = new Option<string>("--page-token") { Description = "An older page of the history, as the previous show printed it." };
         var command = new Command("show", "Show one conversation: its recent history, or an older page.") { conversation, pageToken };
-        command.SetAction((parse, ct) => RunAsync(async settings =>
+        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
         {
             var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
             using (channel)
@@ -172,7 +186,7 @@ public static class CliCommands
         var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}." };
         var text = new Argument<string>("text") { Description = "The internal note (never sent to the citizen)." };
         var command = new Command("note", "Add an internal note to a conversation.") { conversation, text };
-        command.SetAction((parse, ct) => RunAsync(async settings =>
+        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
         {
             var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
             using (channel)
@@ -192,7 +206,7 @@ public static class CliCommands
         var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}." };
         var assignee = new Argument<string?>("assignee") { Description = "The staff id to assign to; omit to unassign.", Arity = ArgumentArity.ZeroOrOne };
         var command = new Command("assign", "Assign a conversation to a staff member (or nobody).") { conversation, assignee };
-        command.SetAction((parse, ct) => RunAsync(async settings =>
+        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
         {
             var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
             using (channel)
@@ -210,7 +224,7 @@ public static class CliCommands
         var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}." };
         var status = new Argument<string>("status") { Description = "open, waiting or resolved." };
         var command = new Command("status", "Set a conversation's status.") { conversation, status };
-        command.SetAction((parse, ct) => RunAsync(async settings =>
+        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
         {
             var value = parse.GetValue(status) switch
             {
@@ -235,7 +249,7 @@ public static class CliCommands
         var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}." };
         var until = new Option<DateTimeOffset?>("--until") { Description = "Until when (default: the start of the next working day)." };
         var command = new Command("snooze", "Snooze a conversation; it opens again at the time.") { conversation, until };
-        command.SetAction((parse, ct) => RunAsync(async settings =>
+        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
         {
             var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
             using (channel)
@@ -258,7 +272,7 @@ public static class CliCommands
         var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}." };
         var category = new Argument<string>("category") { Description = "One of the tenant's categories, e.g. Spielplatz." };
         var command = new Command("category", "Set a conversation's category.") { conversation, category };
-        command.SetAction((parse, ct) => RunAsync(async settings =>
+        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
         {
             var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
             using (channel)
@@ -276,7 +290,7 @@ public static class CliCommands
         var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}." };
         var text = new Argument<string>("text") { Description = "The reply, written as the administration (\"wir\")." };
         var command = new Command("reply", "Reply to a citizen in the administration's name.") { conversation, text };
-        command.SetAction((parse, ct) => RunAsync(async settings =>
+        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
         {
             var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
             using (channel)
@@ -327,11 +341,18 @@ public static class CliCommands
         return new StaffService.StaffServiceClient(channel);
     }
 
-    private static async Task<int> RunAsync(Func<CliSettings, Task<int>> action)
+    private static async Task<int> RunAsync(ParseResult parse, Func<CliSettings, Task<int>> action)
     {
         try
         {
-            return await action(CliSettings.FromEnvironment());
+            // Flags first, then the environment, then the local system.
+            var settings = CliSettings.FromEnvironment();
+            settings = settings with
+            {
+                Gateway = parse.GetValue(GatewayOption) ?? settings.Gateway,
+                Tenant = parse.GetValue(TenantOption) ?? settings.Tenant,
+            };
+            return await action(settings);
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable)
         {

@@ -58,6 +58,9 @@ cli --staff smoke-test assign "$conversation" smoke-test | grep -q "assigned to 
 cli --staff smoke-test category "$conversation" "Spielplatz" | grep -q "Spielplatz" || fail "category failed"
 cli --staff smoke-test status "$conversation" resolved | grep -q "Resolved" || fail "status failed"
 cli show "$conversation" | grep -q "smoke-test: Note" || fail "the note is not in the conversation"
+cli --gateway http://127.0.0.1:7081 show "$conversation" | grep -q "Bauhof informiert" || fail "--gateway did not reach the gateway"
+code=0; cli --gateway http://127.0.0.1:9 inbox >/dev/null 2>&1 || code=$?
+[ "$code" -eq 3 ] || fail "an unreachable gateway exited with $code, not 3"
 code=0; cli status "$conversation" finished >/dev/null 2>&1 || code=$?
 [ "$code" -eq 1 ] || fail "a wrong status exited with $code, not 1"
 
