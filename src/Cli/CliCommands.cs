@@ -25,7 +25,7 @@ public static class CliCommands
         DefaultValueFactory = _ => Environment.UserName,
     };
 
-    private static readonly Option<Uri?> GatewayOption = new("--gateway")
+    private static readonly Option<string?> GatewayOption = new("--gateway")
     {
         Description = "The gateway's staff API (default: GOLDBACH_GATEWAY, else the local system's).",
         Recursive = true,
@@ -349,7 +349,11 @@ public static class CliCommands
             var settings = CliSettings.FromEnvironment();
             settings = settings with
             {
-                Gateway = parse.GetValue(GatewayOption) ?? settings.Gateway,
+                Gateway = parse.GetValue(GatewayOption) is { } gateway
+                    ? Uri.TryCreate(gateway, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+                        ? url
+                        : throw new ArgumentException($"--gateway '{gateway}' is not an http(s) address.")
+                    : settings.Gateway,
                 Tenant = parse.GetValue(TenantOption) ?? settings.Tenant,
             };
             return await action(settings);
