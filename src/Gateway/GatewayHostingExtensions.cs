@@ -31,6 +31,8 @@ public static class GatewayHostingExtensions
                 o.TableServiceClient = tables;
                 o.TableName = cluster.MembershipTable;
             })
+            // A silo that replaces a lost one (new address) is found within seconds, not the default minute.
+            .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(10))
             .AddActivityPropagation());
         return builder;
     }

@@ -110,7 +110,7 @@ public class LocalSystemHost : IAsyncDisposable
     /// <summary>Starts a silo (again): same service, same storage, so state written before is read back.</summary>
     public async Task StartSiloAsync()
     {
-        _silo = SiloApplication.Build(Options([.. SiloArguments(FreePort.Next())]));
+        _silo = SiloApplication.Build(Options([.. SiloArguments(FreePort.Next(), _siloPort, _siloGatewayPort)]));
         await _silo.StartAsync();
     }
 
@@ -131,19 +131,32 @@ public class LocalSystemHost : IAsyncDisposable
             RedirectStandardError = true,
         };
         start.ArgumentList.Add(Path.Combine(directory, "GoldbachActors.Silo.dll"));
-        foreach (var argument in Options([.. SiloArguments(httpPort)]).Args!)
+        // Fresh silo ports: the gateway finds silos through the membership table, and a port the previous silo just
+        // closed may not be free again yet.
+        foreach (var argument in Options([.. SiloArguments(httpPort, FreePort.Next(), FreePort.Next())]).Args!)
         {
             start.ArgumentList.Add(argument);
         }
         start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
         _siloProcess = Process.Start(start) ?? throw new InvalidOperationException("The silo process did not start.");
-        _siloProcess.OutputDataReceived += (_, _) => { };
-        _siloProcess.ErrorDataReceived += (_, _) => { };
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        void Keep(string? line)
+        {
+            if (line is not null)
+            {
+                output.Enqueue(line);
+                while (output.Count > 40 && output.TryDequeue(out _))
+                {
+                }
+            }
+        }
+        _siloProcess.OutputDataReceived += (_, e) => Keep(e.Data);
+        _siloProcess.ErrorDataReceived += (_, e) => Keep(e.Data);
         _siloProcess.BeginOutputReadLine();
         _siloProcess.BeginErrorReadLine();
 
         var ready = new Uri($"http://127.0.0.1:{httpPort}/health/ready");
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow.AddSeconds(150);
         while (true)
         {
             try
@@ -159,7 +172,8 @@ public class LocalSystemHost : IAsyncDisposable
             }
             if (_siloProcess.HasExited || DateTime.UtcNow > deadline)
             {
-                throw new InvalidOperationException("The silo process did not become ready within 60 seconds.");
+                var how = _siloProcess.HasExited ? $"exited with {_siloProcess.ExitCode}" : "was not ready within 150 seconds";
+                throw new InvalidOperationException($"The silo process {how}. Its last output:\n{string.Join('\n', output)}");
             }
             await Task.Delay(200);
         }
@@ -177,11 +191,11 @@ public class LocalSystemHost : IAsyncDisposable
         }
     }
 
-    private string[] SiloArguments(int httpPort) =>
+    private string[] SiloArguments(int httpPort, int siloPort, int gatewayPort) =>
         [
             $"--urls=http://127.0.0.1:{httpPort}",
-            $"--Orleans:SiloPort={_siloPort}",
-            $"--Orleans:GatewayPort={_siloGatewayPort}",
+            $"--Orleans:SiloPort={siloPort}",
+            $"--Orleans:GatewayPort={gatewayPort}",
             $"--WhatsApp:GraphApi:BaseUrl={Simulator}",
             $"--WhatsApp:GraphApi:AccessToken={AccessToken}",
             // Short enough for tests to see timeouts, ambiguous sends and an open circuit resolve.
