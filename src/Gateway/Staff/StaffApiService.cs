@@ -27,10 +27,7 @@ public sealed class StaffApiService(IClusterClient cluster, IOptionsMonitor<Gold
         ListConversationsRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!TenantId.TryParseResourceName(request.Parent, out var tenant))
-        {
-            throw new ArgumentException("parent must be 'tenants/{phone_number_id}'.");
-        }
+        var tenant = ParseParent(request.Parent);
         var caller = StaffCaller.From(context);
         caller.RequireTenant(tenant);
         if (request.PageSize < 0)
@@ -188,10 +185,7 @@ public sealed class StaffApiService(IClusterClient cluster, IOptionsMonitor<Gold
     public override Task<ListCannedRepliesResponse> ListCannedReplies(ListCannedRepliesRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!TenantId.TryParseResourceName(request.Parent, out var tenant))
-        {
-            throw new ArgumentException("parent must be 'tenants/{phone_number_id}'.");
-        }
+        var tenant = ParseParent(request.Parent);
         StaffCaller.From(context).RequireTenant(tenant);
         var response = new ListCannedRepliesResponse();
         response.CannedReplies.AddRange((tenants.CurrentValue.Find(tenant)?.CannedReplies ?? [])
@@ -203,10 +197,7 @@ public sealed class StaffApiService(IClusterClient cluster, IOptionsMonitor<Gold
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(responseStream);
-        if (!TenantId.TryParseResourceName(request.Parent, out var tenant))
-        {
-            throw new ArgumentException("parent must be 'tenants/{phone_number_id}'.");
-        }
+        var tenant = ParseParent(request.Parent);
         var caller = StaffCaller.From(context);
         caller.RequireTenant(tenant);
         var inbox = cluster.GetGrain<ITenantInboxGrain>(tenant);
@@ -260,10 +251,7 @@ public sealed class StaffApiService(IClusterClient cluster, IOptionsMonitor<Gold
     public override async Task<ListAuditEntriesResponse> ListAuditEntries(ListAuditEntriesRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!TenantId.TryParseResourceName(request.Parent, out var tenant))
-        {
-            throw new ArgumentException("parent must be 'tenants/{phone_number_id}'.");
-        }
+        var tenant = ParseParent(request.Parent);
         var caller = StaffCaller.From(context);
         caller.RequireTenant(tenant);
         if (!caller.SeesStaffSection)
@@ -295,6 +283,11 @@ public sealed class StaffApiService(IClusterClient cluster, IOptionsMonitor<Gold
         var id = string.IsNullOrEmpty(requested) ? Guid.NewGuid().ToString("N") : requested;
         return id.Length <= 100 ? id : throw new ArgumentException("request_id has at most 100 characters.");
     }
+
+    private static string ParseParent(string parent) =>
+        TenantId.TryParseResourceName(parent, out var tenant)
+            ? tenant
+            : throw new ArgumentException("parent must be 'tenants/{phone_number_id}'.");
 
     private static CitizenKey ParseConversationName(string name, string field) =>
         CitizenKey.TryParseResourceName(name, out var key)

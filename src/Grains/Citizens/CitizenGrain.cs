@@ -195,14 +195,7 @@ public sealed partial class CitizenGrain(
         var now = time.GetUtcNow();
         state.State.WakeIfSnoozeOver(now);
         var nextWorkingDay = policy.Calendar?.NextOpeningAfter(now) ?? now.AddDays(1);
-        if (state.State.ChangeStatus(change, now, nextWorkingDay))
-        {
-            await PersistAsync();
-            await ArchiveAsync();
-            await ScheduleSnoozeWakeAsync();
-            await PublishSummaryAsync();
-        }
-        return state.State.ToSummary(_key);
+        return await ChangeAsync(() => state.State.ChangeStatus(change, now, nextWorkingDay), ScheduleSnoozeWakeAsync);
     }
 
     public async Task<ConversationEvent> AddNoteAsync(StaffNote note)
@@ -273,13 +266,17 @@ public sealed partial class CitizenGrain(
         });
     }
 
-    // Applies a staff change; when it changed something, stores it and tells the inbox.
-    private async Task<ConversationSummary> ChangeAsync(Func<bool> change)
+    // Applies a staff change; when it changed something, stores it (then runs afterStored) and tells the inbox.
+    private async Task<ConversationSummary> ChangeAsync(Func<bool> change, Func<Task>? afterStored = null)
     {
         if (change())
         {
             await PersistAsync();
             await ArchiveAsync();
+            if (afterStored is not null)
+            {
+                await afterStored();
+            }
             await PublishSummaryAsync();
         }
         return state.State.ToSummary(_key);
@@ -300,13 +297,7 @@ public sealed partial class CitizenGrain(
             throw new ArgumentException(
                 $"'{category}' is not a category of this tenant; choose one of: {string.Join(", ", policy.Categories)}.", nameof(category));
         }
-        if (state.State.ChooseCategory(category, staffId, time.GetUtcNow()))
-        {
-            await PersistAsync();
-            await ArchiveAsync();
-            await PublishSummaryAsync();
-        }
-        return state.State.ToSummary(_key);
+        return await ChangeAsync(() => state.State.ChooseCategory(category, staffId, time.GetUtcNow()));
     }
 
     public async Task<ReceiveOutcome> ReportDeliveryAsync(DeliveryReport report)
