@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Runs the whole system on this machine: Azurite, the silo, the gateway, the local WhatsApp stand-in and the Aspire
-# dashboard (traces, metrics, logs), all on 127.0.0.1. Installs what it needs first. Ctrl+C stops everything.
+# Runs the whole system on this machine: the web inbox (built first), Azurite, the silo, the gateway, the local
+# WhatsApp stand-in and the Aspire dashboard (traces, metrics, logs), all on 127.0.0.1. Installs what it needs
+# first. Ctrl+C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 command -v dotnet >/dev/null || { echo "run.sh: the .NET 10 SDK is needed (dotnet on PATH)." >&2; exit 1; }
 . scripts/node-tools.sh
+npm run --silent web:build
 
 dotnet build src/AppHost -nologo -v quiet -clp:ErrorsOnly
 dotnet build src/Cli -nologo -v quiet -clp:ErrorsOnly
@@ -13,6 +15,7 @@ dotnet build src/Cli -nologo -v quiet -clp:ErrorsOnly
 cat <<'MSG'
 
 Starting the local system (first start takes a few seconds):
+  Web inbox (staff)    http://127.0.0.1:7080/     (sign in with: dotnet run --project src/Cli -- token)
   WhatsApp stand-in    http://127.0.0.1:7070      (sent messages: open it in a browser)
   Gateway webhooks     http://127.0.0.1:7080/webhooks/whatsapp
   Staff gRPC API       http://127.0.0.1:7081

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is needed (npm ci for Azurite, NuGet restore), builds with warnings as errors,
-# checks the code style, runs the xunit suite (unit, grain, Azurite and end-to-end tests on real sockets) and a
-# smoke test of ./run.sh. Ends with one line "N passed, N failed"; exits non-zero when anything failed.
+# Runs every test: installs what is needed (npm ci for Azurite and the web inbox's build, Debian's chromium for the
+# browser tests, NuGet restore), builds the web inbox and the .NET solution with warnings as errors, checks the code
+# style, runs the xunit suite (unit, grain, Azurite, end-to-end tests on real sockets and the web inbox in headless
+# Chromium) and a smoke test of ./run.sh. Ends with one line "N passed, N failed"; exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")"
 command -v dotnet >/dev/null || { echo "test.sh: the .NET 10 SDK is needed (dotnet on PATH)." >&2; exit 1; }
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 . scripts/node-tools.sh || exit 1
+. scripts/chromium.sh || exit 1
 
 passed=0
 failed=0
@@ -17,7 +19,8 @@ step() { # name, command...: a check outside xunit counts as one test
   if "$@"; then passed=$((passed + 1)); else echo "FAILED: $name"; failed=$((failed + 1)); fi
 }
 
-if ! dotnet build GoldbachActors.sln -nologo -clp:ErrorsOnly; then
+# The web inbox (TypeScript, type-checked, client generated from the .proto) first: the gateway's tests serve it.
+if ! npm run --silent web:build || ! dotnet build GoldbachActors.sln -nologo -clp:ErrorsOnly; then
   echo "0 passed, 1 failed"
   exit 1
 fi

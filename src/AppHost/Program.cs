@@ -58,6 +58,8 @@ var gateway = builder.AddProject<Projects.GoldbachActors_Gateway>("gateway", lau
     .WithEnvironment("Staff__Authentication__Issuer", LocalDevelopment.StaffIssuer)
     .WithEnvironment("Staff__Authentication__Audience", LocalDevelopment.StaffAudience)
     .WithEnvironment("Staff__Authentication__SigningKey", LocalDevelopment.StaffSigningKey)
+    // The web inbox as built by run.sh (npm run web:build).
+    .WithEnvironment("WebInbox__Path", Path.Combine(root, "artifacts", "web-inbox"))
     .WithHttpHealthCheck("/health/ready", endpointName: "Http")
     .WaitFor(silo)
     .WaitFor(simulator);

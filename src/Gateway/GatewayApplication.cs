@@ -1,5 +1,6 @@
 using GoldbachActors.Gateway.Staff;
 using GoldbachActors.Gateway.Webhooks;
+using GoldbachActors.Gateway.WebInbox;
 using GoldbachActors.ServiceDefaults;
 
 namespace GoldbachActors.Gateway;
@@ -14,8 +15,11 @@ public static class GatewayApplication
         builder.AddGoldbachClusterClient();
         builder.AddWhatsAppWebhooks();
         builder.AddStaffApi();
+        builder.AddWebInbox();
 
         var app = builder.Build();
+        // The web inbox's static files first: they need no authentication and end the request early.
+        app.UseWebInbox();
         // gRPC-Web for browsers, on every endpoint (the HTTP/1.1 one included).
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
         app.UseAuthentication();

@@ -103,7 +103,8 @@ public class LocalSystemHost : IAsyncDisposable
             "--WhatsApp:Webhook:JournalSweepInterval=00:00:01",
             $"--Staff:Authentication:Issuer={Issuer}",
             $"--Staff:Authentication:Audience={Audience}",
-            $"--Staff:Authentication:SigningKey={SigningKey}"));
+            $"--Staff:Authentication:SigningKey={SigningKey}",
+            $"--WebInbox:Path={Path.Combine(RepositoryRoot.Path, "artifacts", "web-inbox")}"));
         await _gateway.StartAsync();
     }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Smoke test of the README's run command, as a newcomer uses it: start ./run.sh, play a citizen with the CLI, see the
-# acknowledgement arrive at the WhatsApp stand-in, list the conversation as staff, reply, see the reply arrive; then
-# stop everything with SIGTERM (what Ctrl+C does) and check that nothing is left listening.
+# Smoke test of the README's run command, as a newcomer uses it: start ./run.sh, see the web inbox served, play a
+# citizen with the CLI, see the acknowledgement arrive at the WhatsApp stand-in, list the conversation as staff, reply,
+# see the reply arrive; then stop everything with SIGTERM (what Ctrl+C does) and check that nothing is left listening.
 # Uses the fixed local ports, so the local system must not be running already; its data goes to a temporary folder.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -42,6 +42,7 @@ for _ in $(seq 240); do
 done
 [ "$(http_get 7080 /health/ready 2>/dev/null)" = "Healthy" ] || fail "the gateway was not ready within 4 minutes"
 grep -q "Login to the dashboard at http://127.0.0.1:18888" "$log" || fail "the dashboard's login link was not printed"
+http_get 7080 / | grep -q "<title>Bürgerservice WhatsApp" || fail "the gateway does not serve the web inbox at /"
 
 phone="+49151$(printf '%08d' $((RANDOM * RANDOM % 100000000)))"
 cli simulate --from "$phone" "Die Schaukel am Spielplatz in der Ringstraße ist kaputt" || fail "simulate failed"

@@ -182,6 +182,18 @@ public sealed class StaffApiService(IClusterClient cluster, IOptionsMonitor<Gold
         return StaffApiMapping.ToProto(await citizen.MarkReadAsync(caller.StaffId));
     }
 
+    public override async Task<Tenant> GetTenant(GetTenantRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var tenant = ParseParent(request.Name, "name");
+        StaffCaller.From(context).RequireTenant(tenant);
+        var profile = await cluster.GetGrain<Domain.ITenantProfileGrain>(tenant).GetAsync();
+        var response = new Tenant { Name = request.Name, DisplayName = profile.Name, WindowTemplate = profile.WindowTemplate ?? "" };
+        response.Categories.AddRange(profile.Categories);
+        response.Languages.AddRange(profile.Languages);
+        return response;
+    }
+
     public override Task<ListCannedRepliesResponse> ListCannedReplies(ListCannedRepliesRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -284,10 +296,10 @@ public sealed class StaffApiService(IClusterClient cluster, IOptionsMonitor<Gold
         return id.Length <= 100 ? id : throw new ArgumentException("request_id has at most 100 characters.");
     }
 
-    private static string ParseParent(string parent) =>
+    private static string ParseParent(string parent, string field = "parent") =>
         TenantId.TryParseResourceName(parent, out var tenant)
             ? tenant
-            : throw new ArgumentException("parent must be 'tenants/{phone_number_id}'.");
+            : throw new ArgumentException($"{field} must be 'tenants/{{phone_number_id}}'.");
 
     private static CitizenKey ParseConversationName(string name, string field) =>
         CitizenKey.TryParseResourceName(name, out var key)

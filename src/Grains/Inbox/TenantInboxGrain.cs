@@ -83,13 +83,14 @@ public sealed class TenantInboxGrain(IConversationIndexStore store) : Grain, ITe
 
     private static InboxEventKind? EventKind(ConversationSummary? before, ConversationSummary after)
     {
+        // Danger first: a citizen whose very first message reports it must raise the front ends' alert too.
+        if (after.Urgent && before?.Urgent != true)
+        {
+            return InboxEventKind.UrgentEscalation;
+        }
         if (before is null)
         {
             return InboxEventKind.NewConversation;
-        }
-        if (after.Urgent && !before.Urgent)
-        {
-            return InboxEventKind.UrgentEscalation;
         }
         if (after.Status == ConversationStatus.New && before.Status != ConversationStatus.New)
         {

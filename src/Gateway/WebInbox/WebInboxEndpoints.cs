@@ -1,0 +1,66 @@
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace GoldbachActors.Gateway.WebInbox;
+
+/// <summary>
+/// Serves the web inbox (a static single-page app that talks to the staff API over gRPC-Web on the same origin) at
+/// <c>/</c>, with a strict content security policy: scripts, styles and API calls only from the gateway itself.
+/// </summary>
+public static partial class WebInboxEndpoints
+{
+    // blob: for photos, voice notes and videos fetched with the staff token; nothing inline, no other origin.
+    private const string ContentSecurityPolicy =
+        "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; " +
+        "style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    public static WebApplicationBuilder AddWebInbox(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<WebInboxOptions>().Bind(builder.Configuration.GetSection(WebInboxOptions.SectionName));
+        return builder;
+    }
+
+    public static WebApplication UseWebInbox(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var configured = app.Services.GetRequiredService<IOptions<WebInboxOptions>>().Value.Path;
+        var root = System.IO.Path.GetFullPath(configured, AppContext.BaseDirectory);
+        app.Use(async (context, next) =>
+        {
+            if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+            {
+                var headers = context.Response.Headers;
+                headers[HeaderNames.ContentSecurityPolicy] = ContentSecurityPolicy;
+                headers[HeaderNames.XContentTypeOptions] = "nosniff";
+                headers["Referrer-Policy"] = "no-referrer";
+            }
+            await next(context);
+        });
+        if (!File.Exists(System.IO.Path.Combine(root, "index.html")))
+        {
+            LogNotBuilt(app.Logger, root);
+            app.MapGet("/", () => Results.Text(
+                "Das Web-Postfach ist nicht gebaut. Bitte 'npm run web:build' ausführen (./run.sh tut das selbst).\n",
+                statusCode: StatusCodes.Status503ServiceUnavailable));
+            return app;
+        }
+        var files = new PhysicalFileProvider(root);
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = files,
+            OnPrepareResponse = context =>
+            {
+                // Vite names assets by their content hash; index.html must always be asked for again.
+                context.Context.Response.Headers[HeaderNames.CacheControl] =
+                    context.File.Name == "index.html" ? "no-cache" : "public, max-age=31536000, immutable";
+            },
+        });
+        return app;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The web inbox is not built (no index.html in {Root}); '/' explains how to build it.")]
+    private static partial void LogNotBuilt(ILogger logger, string root);
+}

@@ -1,0 +1,156 @@
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { createStaffClient, citizenOf, conversationName, describeError, isUnauthenticated, type StaffClient } from "./api";
+import { type CannedReply, type InboxEvent, InboxEventKind, type Tenant } from "./gen/goldbach/staff/v1/staff_pb";
+import { Inbox } from "./Inbox";
+import { ConversationView } from "./ConversationView";
+import { Login } from "./Login";
+import { loadSession, saveSession, type Session } from "./session";
+import { texts } from "./texts";
+import { useInboxWatch } from "./useInboxWatch";
+
+export interface Workspace {
+  session: Session;
+  client: StaffClient;
+  tenant: Tenant;
+  cannedReplies: CannedReply[];
+  /** Call when a call came back Unauthenticated: back to the login. */
+  signOut: (reason?: string) => void;
+}
+
+/** The selected conversation lives in the address ("#/c/{citizen}"), so that Back and reload keep it. */
+function useSelectedCitizen(): [string | null, (citizen: string | null) => void] {
+  const read = () => {
+    const m = /^#\/c\/([^/]+)$/.exec(window.location.hash);
+    return m ? decodeURIComponent(m[1]) : null;
+  };
+  const [citizen, setCitizen] = useState(read);
+  useEffect(() => {
+    const onHash = () => setCitizen(read());
+    window.addEventListener("hashchange", onHash);
+    return () => window.removeEventListener("hashchange", onHash);
+  }, []);
+  const select = useCallback((next: string | null) => {
+    window.location.hash = next ? `#/c/${encodeURIComponent(next)}` : "#/";
+  }, []);
+  return [citizen, select];
+}
+
+export function App() {
+  const [session, setSession] = useState<Session | null>(loadSession);
+  const [notice, setNotice] = useState("");
+  const [workspace, setWorkspace] = useState<Workspace | null>(null);
+  const [loadError, setLoadError] = useState("");
+
+  const signOut = useCallback((reason?: string) => {
+    saveSession(null);
+    setSession(null);
+    setWorkspace(null);
+    setNotice(reason ?? "");
+  }, []);
+
+  const signIn = useCallback((next: Session) => {
+    saveSession(next);
+    setNotice("");
+    setSession(next);
+  }, []);
+
+  useEffect(() => {
+    if (!session) {
+      return;
+    }
+    const client = createStaffClient(session.token);
+    const tenantName = `tenants/${session.tenant}`;
+    let cancelled = false;
+    setLoadError("");
+    Promise.all([client.getTenant({ name: tenantName }), client.listCannedReplies({ parent: tenantName })])
+      .then(([tenant, canned]) => {
+        if (!cancelled) {
+          setWorkspace({ session, client, tenant, cannedReplies: canned.cannedReplies, signOut });
+        }
+      })
+      .catch((error) => {
+        if (cancelled) {
+          return;
+        }
+        if (isUnauthenticated(error)) {
+          signOut(texts.login.refused);
+        } else {
+          setLoadError(describeError(error));
+        }
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [session, signOut]);
+
+  if (!session) {
+    return <Login onSignIn={signIn} notice={notice} />;
+  }
+  if (!workspace) {
+    return (
+      <main className="centered" id="main">
+        {loadError ? (
+          <div role="alert">
+            <p>{loadError}</p>
+            <button type="button" onClick={() => setSession({ ...session })}>{texts.retry}</button>
+          </div>
+        ) : (
+          <p role="status">{texts.loading}</p>
+        )}
+      </main>
+    );
+  }
+  return <Workbench workspace={workspace} />;
+}
+
+function Workbench({ workspace }: { workspace: Workspace }) {
+  const { session, tenant, client } = workspace;
+  const [citizen, selectCitizen] = useSelectedCitizen();
+  const [alert, setAlert] = useState<InboxEvent | null>(null);
+  const watch = useInboxWatch(client, `tenants/${session.tenant}`, workspace.signOut);
+
+  useEffect(() => {
+    if (watch.event?.kind === InboxEventKind.URGENT_ESCALATION) {
+      setAlert(watch.event);
+    }
+  }, [watch.event]);
+
+  const selectedName = useMemo(() => (citizen ? conversationName(session.tenant, citizen) : null), [citizen, session.tenant]);
+
+  return (
+    <div className={`workbench ${citizen ? "has-selection" : ""}`}>
+      <a className="skip-link" href="#main">{texts.skipToContent}</a>
+      <header className="topbar">
+        <h1>
+          {texts.appTitle} <span className="tenant">– {tenant.displayName}</span>
+        </h1>
+        <p className="who">
+          {texts.login.signedInAs(session.staffId, texts.roles[session.role] ?? session.role)}
+        </p>
+        <button type="button" className="secondary" onClick={() => workspace.signOut()}>
+          {texts.login.logout}
+        </button>
+      </header>
+      {alert?.conversation && (
+        <div className="urgent-alert" role="alert">
+          <span>{texts.inbox.urgentAlert(alert.conversation.displayName || texts.inbox.noName)}</span>
+          <button type="button" onClick={() => { selectCitizen(citizenOf(alert.conversation!.name)); setAlert(null); }}>
+            {texts.conversation.controls}
+          </button>
+          <button type="button" className="secondary" onClick={() => setAlert(null)} aria-label="Hinweis schließen">×</button>
+        </div>
+      )}
+      <div className="panes">
+        <Inbox workspace={workspace} watch={watch} selected={selectedName} onSelect={(name) => selectCitizen(citizenOf(name))} />
+        <main id="main" className="conversation-pane" tabIndex={-1}>
+          {selectedName ? (
+            <ConversationView key={selectedName} workspace={workspace} name={selectedName} event={watch.event}
+              onBack={() => selectCitizen(null)} />
+          ) : (
+            <p className="placeholder">{texts.conversation.none}</p>
+          )}
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,273 @@
+using System.Text.RegularExpressions;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.Testing;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace GoldbachActors.Tests.WebInbox;
+
+/// <summary>
+/// The web inbox in Debian's Chromium against the real gateway, silo, Azurite and WhatsApp stand-in: what staff see
+/// and do, at desktop (1280 px) and duty-phone (390 px) width. Screenshots go to artifacts/screenshots.
+/// </summary>
+[Collection(WebInboxCollection.Name)]
+public sealed partial class WebInboxTests(WebInboxSystem fixture, ITestOutputHelper output)
+{
+    private LocalSystemHost System => fixture.System;
+
+    [Fact]
+    public async Task Staff_see_a_message_arrive_live_reply_note_and_snooze_it()
+    {
+        var page = await fixture.SignedInPageAsync(1280, 900);
+        await page.EvaluateAsync("() => { window.notReloaded = true; }");
+
+        var citizen = new Citizen("+4915177700001", "Petra Schaukel");
+        await System.PostWebhookAsync(Text(citizen, "Die Schaukel am Spielplatz in der Ringstraße ist kaputt"));
+        var item = page.Locator($"li[data-conversation='{citizen.ConversationName}']");
+        await Expect(item).ToContainTextAsync("Die Schaukel am Spielplatz");
+        await Expect(item).ToContainTextAsync("Spielplatz");
+        await Expect(item.Locator(".dot")).ToBeVisibleAsync();
+
+        // Danger sorts first and raises the alert, still without a reload.
+        var urgent = new Citizen("+4915177700002", "Max Brandt");
+        await System.PostWebhookAsync(Text(urgent, "Hilfe, es brennt in der Scheune am Ortsrand"));
+        await Expect(page.Locator("li.item").First).ToHaveAttributeAsync("data-conversation", urgent.ConversationName);
+        await Expect(page.Locator("li.item").First.Locator(".badge.urgent")).ToHaveTextAsync("Dringend");
+        await Expect(page.Locator(".urgent-alert")).ToContainTextAsync("Dringende Meldung von Max Brandt");
+        Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"), "The page was reloaded.");
+
+        await item.GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Petra Schaukel" })).ToBeVisibleAsync();
+        await Expect(page.Locator(".entry.inbound")).ToContainTextAsync("Die Schaukel am Spielplatz");
+        await Expect(page.Locator(".entry.outbound.automatic")).ToContainTextAsync("Vielen Dank für Ihre Nachricht");
+        await Expect(page.Locator(".window.open")).ToContainTextAsync("24-Stunden-Fenster offen");
+        // Opening it marked it read.
+        await Expect(item.Locator(".dot")).ToHaveCountAsync(0);
+
+        const string ReplyText = "Danke für den Hinweis! Der Bauhof schaut sich die Schaukel morgen an.";
+        await page.GetByLabel("Antwort im Namen der Verwaltung").FillAsync(ReplyText);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Senden", Exact = true }).ClickAsync();
+        var sent = await System.WaitForSentAsync(citizen.Phone, 2);
+        Assert.Contains(sent, m => m.Text == ReplyText);
+        var reply = page.Locator(".entry.outbound.reply", new() { HasText = "Der Bauhof schaut" });
+        await Expect(reply.Locator(".delivery")).ToHaveAttributeAsync("data-state", new Regex("^(DELIVERED|READ)$"));
+        await Expect(reply.Locator(".internal")).ToContainTextAsync("staff-web");
+
+        await page.GetByLabel("Notiz (nur für Mitarbeitende").FillAsync("Bauhof telefonisch informiert.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Notiz speichern" }).ClickAsync();
+        await Expect(page.Locator(".entry.note")).ToContainTextAsync("Bauhof telefonisch informiert.");
+        Assert.DoesNotContain(System.SentMessages.List(citizen.Phone), m => m.Text?.Contains("Bauhof telefonisch", StringComparison.Ordinal) == true);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Bis zum nächsten Arbeitstag zurückstellen" }).ClickAsync();
+        await Expect(page.Locator(".status-value")).ToHaveTextAsync("Zurückgestellt");
+        var stored = await System.Staff().GetConversationAsync(new GetConversationRequest { Name = citizen.ConversationName });
+        Assert.Equal(ConversationStatus.Snoozed, stored.Summary.Status);
+        Assert.True(stored.Summary.SnoozeTime.ToDateTimeOffset() > DateTimeOffset.UtcNow);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Photos_voice_notes_locations_contacts_and_reactions_show_in_the_conversation()
+    {
+        var citizen = new Citizen("+4915177700010", "Jana Bildner");
+        var (photoId, photoSha) = System.Media.Add(SampleMedia.Png(240, 160), "image/png");
+        var (voiceId, voiceSha) = System.Media.Add(SampleMedia.Wav(1.5), "audio/wav");
+        await System.PostWebhookAsync(Payloads.Messages(citizen,
+            $$"""{{citizen.From("wamid.web-photo")}},"type":"image","image":{"caption":"Müll am Glascontainer","mime_type":"image/png","sha256":"{{photoSha}}","id":"{{photoId}}"}""",
+            $$"""{{citizen.From("wamid.web-voice")}},"type":"audio","audio":{"mime_type":"audio/wav","sha256":"{{voiceSha}}","id":"{{voiceId}}","voice":true}""",
+            $$"""{{citizen.From("wamid.web-location")}},"type":"location","location":{"latitude":49.9901,"longitude":9.0712,"name":"Glascontainer Bahnhofstraße","address":"Bahnhofstraße 3"}""",
+            $$"""{{citizen.From("wamid.web-contact")}},"type":"contacts","contacts":[{"name":{"formatted_name":"Hausmeister Huber"},"phones":[{"phone":"+49 6022 12345","type":"WORK"}]}]""",
+            $$"""{{citizen.From("wamid.web-reaction")}},"type":"reaction","reaction":{"message_id":"wamid.web-photo","emoji":"👍"}"""));
+
+        var page = await fixture.SignedInPageAsync(1280, 900);
+        await page.Locator($"li[data-conversation='{citizen.ConversationName}'] a").ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Jana Bildner" })).ToBeVisibleAsync();
+
+        var photo = page.GetByRole(AriaRole.Img, new() { Name = "Foto: Müll am Glascontainer" });
+        await Expect(photo).ToBeVisibleAsync();
+        await page.WaitForFunctionAsync("img => img.complete && img.naturalWidth === 240", await photo.ElementHandleAsync());
+
+        var voice = page.Locator("audio");
+        await Expect(voice).ToHaveAttributeAsync("src", new Regex("^blob:"));
+        var duration = await voice.EvaluateAsync<double>(
+            "a => a.readyState >= 1 ? a.duration : new Promise(r => a.addEventListener('loadedmetadata', () => r(a.duration), { once: true }))");
+        Assert.InRange(duration, 1.4, 1.6);
+
+        var map = page.GetByRole(AriaRole.Link, new() { Name = "Auf der Karte öffnen (OpenStreetMap)" });
+        await Expect(map).ToHaveAttributeAsync("href", new Regex(@"openstreetmap\.org/\?mlat=49\.9901&mlon=9\.0712"));
+        await Expect(page.Locator(".location")).ToContainTextAsync("Glascontainer Bahnhofstraße");
+        await Expect(page.Locator(".contact")).ToContainTextAsync("Hausmeister Huber");
+        await Expect(page.Locator(".contact a[href^='tel:']")).ToHaveCountAsync(1);
+        await Expect(page.Locator(".reaction")).ToContainTextAsync("Reaktion 👍");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_closed_window_is_shown_and_the_reply_goes_as_template_first()
+    {
+        var citizen = new Citizen("+4915177700020", "Karl Spät");
+        await System.PostWebhookAsync(Payloads.Messages(citizen,
+            $$"""{{citizen.From("wamid.web-late", DateTimeOffset.UtcNow.AddHours(-30))}},"type":"text","text":{"body":"Wann hat das Rathaus am Freitag geöffnet?"}"""));
+
+        var page = await fixture.SignedInPageAsync(1280, 900);
+        var item = page.Locator($"li[data-conversation='{citizen.ConversationName}']");
+        // The acknowledgement missed the window by a day: it failed, with the reason, and the inbox says so.
+        await Expect(item.Locator(".badge.failed")).ToHaveTextAsync("1 Nachricht fehlgeschlagen");
+        await item.Locator("a").ClickAsync();
+        var acknowledgement = page.Locator(".entry.outbound.automatic .delivery");
+        await Expect(acknowledgement).ToHaveAttributeAsync("data-state", "FAILED");
+        await Expect(acknowledgement).ToContainTextAsync("Fehlgeschlagen: ");
+        await Expect(page.Locator(".window.closed")).ToContainTextAsync($"Vorlage „{WebInboxSystem.WindowTemplate}“");
+        await page.GetByLabel("Textbaustein").SelectOptionAsync(new SelectOptionValue { Label = "Weitergeleitet" });
+        await Expect(page.GetByLabel("Antwort im Namen der Verwaltung")).ToHaveValueAsync("Vielen Dank, Karl Spät! Wir kümmern uns.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Vorlage senden und Antwort vormerken" }).ClickAsync();
+
+        var sent = await System.WaitForSentAsync(citizen.Phone, 1);
+        Assert.Contains(sent, m => m.Type == "template");
+        Assert.DoesNotContain(sent, m => m.Text == "Vielen Dank, Karl Spät! Wir kümmern uns.");
+        await Expect(page.Locator(".entry.outbound.reply .delivery")).ToHaveAttributeAsync("data-state", "WAITING_FOR_WINDOW");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_duty_phone_shows_one_pane_at_a_time()
+    {
+        var citizen = new Citizen("+4915177700030", "Lena Laut");
+        await System.PostWebhookAsync(Text(citizen, "Seit Mitternacht laute Musik im Nachbarhaus, Ruhestörung!"));
+        var page = await fixture.SignedInPageAsync(390, 844);
+
+        var item = page.Locator($"li[data-conversation='{citizen.ConversationName}'] a");
+        await item.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Lena Laut" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Posteingang" })).ToBeHiddenAsync();
+        // Nothing wider than the phone: no sideways scrolling.
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 390"), "The page scrolls sideways at 390 px.");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Zurück zum Posteingang" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Posteingang" })).ToBeVisibleAsync();
+        await Expect(item).ToBeVisibleAsync();
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Search_and_filters_narrow_the_inbox()
+    {
+        var noise = new Citizen("+4915177700050", "Ida Lärm");
+        var litter = new Citizen("+4915177700051", "Otto Abfall");
+        await System.PostWebhookAsync(Text(noise, "Jede Nacht Krach von der Baustelle am Kirchplatz"));
+        await System.PostWebhookAsync(Text(litter, "Wilde Müllkippe am Waldweg hinter dem Sportplatz"));
+        var page = await fixture.SignedInPageAsync(1280, 900);
+        var noiseItem = page.Locator($"li[data-conversation='{noise.ConversationName}']");
+        var litterItem = page.Locator($"li[data-conversation='{litter.ConversationName}']");
+        await Expect(noiseItem).ToBeVisibleAsync();
+        await Expect(litterItem).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Suche" }).FillAsync("Müllkippe Waldweg");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Suchen" }).ClickAsync();
+        await Expect(noiseItem).ToHaveCountAsync(0);
+        await Expect(litterItem).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Suche" }).FillAsync("");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Suchen" }).ClickAsync();
+        await page.GetByText("Filter", new() { Exact = true }).ClickAsync();
+        await page.GetByLabel("Kategorie").SelectOptionAsync("Lärmbelästigung");
+        await Expect(noiseItem).ToBeVisibleAsync();
+        await Expect(litterItem).ToHaveCountAsync(0);
+        Assert.All(await page.Locator("li.item").AllInnerTextsAsync(), text => Assert.Contains("Lärmbelästigung", text, StringComparison.Ordinal));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Keyboard_alone_reaches_a_conversation_and_the_reply_box()
+    {
+        var citizen = new Citizen("+4915177700040", "Tom Taste");
+        await System.PostWebhookAsync(Text(citizen, "Wer ist für die Grillplatz-Reservierung zuständig?"));
+        var page = await fixture.SignedInPageAsync(1280, 900);
+        var link = page.Locator($"li[data-conversation='{citizen.ConversationName}'] a");
+        await Expect(link).ToBeVisibleAsync();
+
+        for (var i = 0; i < 60 && !await link.EvaluateAsync<bool>("a => a === document.activeElement"); i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+        }
+        await Expect(link).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Tom Taste" })).ToBeFocusedAsync();
+        var reply = page.GetByLabel("Antwort im Namen der Verwaltung");
+        for (var i = 0; i < 60 && !await reply.EvaluateAsync<bool>("t => t === document.activeElement"); i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+        }
+        await Expect(reply).ToBeFocusedAsync();
+        await page.Context.CloseAsync();
+    }
+
+    [Theory]
+    [InlineData(1280, 900, "desktop")]
+    [InlineData(390, 844, "phone")]
+    public async Task Inbox_and_conversation_pass_an_accessibility_scan(int width, int height, string device)
+    {
+        var citizen = new Citizen($"+49151777001{width % 100:00}", "Anna Zugang");
+        var (photoId, photoSha) = System.Media.Add(SampleMedia.Png(240, 160), "image/png");
+        await System.PostWebhookAsync(Payloads.Messages(citizen,
+            $$"""{{citizen.From(LocalSystemHost.NewWamid())}},"type":"text","text":{"body":"Am Spielplatz Lindenweg ist die Rutsche kaputt."}""",
+            $$"""{{citizen.From(LocalSystemHost.NewWamid())}},"type":"image","image":{"caption":"Rutsche","mime_type":"image/png","sha256":"{{photoSha}}","id":"{{photoId}}"}"""));
+        await System.Staff().AddNoteAsync(new AddNoteRequest { Conversation = citizen.ConversationName, Text = "Foto an Bauhof weitergegeben." });
+
+        var page = await fixture.SignedInPageAsync(width, height, "staff-axe", "supervisor");
+        await Expect(page.Locator($"li[data-conversation='{citizen.ConversationName}']")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(WebInboxSystem.ScreenshotDirectory, $"inbox-{device}.png"), FullPage = true });
+        await AssertNoSeriousViolationsAsync(page, $"inbox ({device})");
+
+        await page.Locator($"li[data-conversation='{citizen.ConversationName}'] a").ClickAsync();
+        await Expect(page.Locator(".entry.note")).ToContainTextAsync("Foto an Bauhof");
+        await Expect(page.GetByRole(AriaRole.Img, new() { Name = "Foto: Rutsche" })).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(WebInboxSystem.ScreenshotDirectory, $"conversation-{device}.png"), FullPage = true });
+        await AssertNoSeriousViolationsAsync(page, $"conversation ({device})");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_wrong_or_expired_token_is_refused_with_a_reason()
+    {
+        var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(System.GatewayHttp.ToString());
+        await page.GetByLabel("Token").FillAsync("not-a-token");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Anmelden" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("kein gültiges Token");
+
+        await page.GetByLabel("Token").FillAsync(LocalSystemHost.Token("staff-web", "agent", LocalSystemHost.Tenant, TimeSpan.FromSeconds(-60)));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Anmelden" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("abgelaufen");
+
+        // Well-formed but signed with another key: the gateway refuses it and the login says so.
+        var forged = LocalSystemHost.Token("staff-web", "agent", LocalSystemHost.Tenant);
+        forged = forged[..forged.LastIndexOf('.')] + ".c2lnbmF0dXJlLWZyb20tZWxzZXdoZXJl";
+        await page.GetByLabel("Token").FillAsync(forged);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Anmelden" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("abgelehnt");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Posteingang" })).ToHaveCountAsync(0);
+        await context.CloseAsync();
+    }
+
+    private async Task AssertNoSeriousViolationsAsync(IPage page, string view)
+    {
+        var result = await page.RunAxe(new AxeRunOptions
+        {
+            RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+        });
+        foreach (var v in result.Violations)
+        {
+            output.WriteLine($"{view}: {v.Impact} {v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))})");
+        }
+        Assert.True(result.Passes.Length > 10, $"axe checked too little on the {view}.");
+        Assert.Empty(result.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}"));
+    }
+
+    private static byte[] Text(Citizen citizen, string text) =>
+        Payloads.Messages(citizen, $$"""{{citizen.From(LocalSystemHost.NewWamid())}},"type":"text","text":{"body":"{{text}}"}""");
+}
