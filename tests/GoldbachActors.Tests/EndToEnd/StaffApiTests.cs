@@ -53,6 +53,48 @@ public sealed class StaffApiTests(LocalSystem system)
         Assert.All(new[] { list, get, reply }, e => Assert.Equal(StatusCode.PermissionDenied, e.StatusCode));
     }
 
+    [Fact]
+    public async Task Front_ends_learn_the_tenants_name_categories_and_languages()
+    {
+        var tenant = await system.Staff().GetTenantAsync(new GetTenantRequest { Name = $"tenants/{LocalSystem.Tenant}" });
+
+        Assert.Equal("Markt Goldbach", tenant.DisplayName);
+        Assert.Contains("Spielplatz", tenant.Categories);
+        Assert.Contains("Sonstiges", tenant.Categories);
+        Assert.Equal(tenant.Categories.Order(StringComparer.Create(new System.Globalization.CultureInfo("de-DE"), true)), tenant.Categories);
+        Assert.Equal("de", tenant.Languages[0]);
+
+        var otherTown = await Assert.ThrowsAsync<RpcException>(() => system.Staff(tenant: "999999999")
+            .GetTenantAsync(new GetTenantRequest { Name = $"tenants/{LocalSystem.Tenant}" }).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, otherTown.StatusCode);
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => system.Staff(tenant: "999999999")
+            .GetTenantAsync(new GetTenantRequest { Name = "tenants/999999999" }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+        var malformed = await Assert.ThrowsAsync<RpcException>(() => system.Staff()
+            .GetTenantAsync(new GetTenantRequest { Name = "tenant/1" }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, malformed.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_gateway_serves_the_web_inbox_with_a_strict_content_security_policy()
+    {
+        using var index = await system.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, index.StatusCode);
+        var html = await index.Content.ReadAsStringAsync();
+        Assert.Contains("<title>Bürgerservice WhatsApp", html, StringComparison.Ordinal);
+        var csp = string.Join(' ', index.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
+        Assert.Equal("no-cache", index.Headers.CacheControl?.ToString());
+
+        var script = System.Text.RegularExpressions.Regex.Match(html, "src=\"(/assets/[^\"]+\\.js)\"").Groups[1].Value;
+        using var asset = await system.GetAsync(script);
+        Assert.Equal(HttpStatusCode.OK, asset.StatusCode);
+        Assert.Contains("immutable", asset.Headers.CacheControl?.ToString(), StringComparison.Ordinal);
+        Assert.Equal("nosniff", string.Join(' ', asset.Headers.GetValues("X-Content-Type-Options")));
+    }
+
     [Theory]
     [InlineData("conversations/1")]
     [InlineData("tenants/106540352242922/conversations/")]

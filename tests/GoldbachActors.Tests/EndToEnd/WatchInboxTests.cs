@@ -81,6 +81,22 @@ public sealed class WatchInboxTests(LocalSystem system)
     }
 
     [Fact]
+    public async Task A_first_message_that_reports_danger_is_an_urgent_escalation()
+    {
+        const string phone = "+4915112348004";
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var watch = system.Staff("duty-phone").WatchInbox(OwnInbox, cancellationToken: timeout.Token);
+        await Task.Delay(300);
+        using (await system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Unfall an der Kreuzung, ein Baum liegt auf der Straße"), waitUntilRecorded: false))
+        {
+        }
+
+        var first = await NextAboutAsync(watch.ResponseStream, LocalSystem.ConversationName(phone), timeout.Token);
+        Assert.Equal(InboxEventKind.UrgentEscalation, first.Kind);
+        Assert.True(first.Conversation.Urgent);
+    }
+
+    [Fact]
     public async Task A_position_the_inbox_does_not_know_asks_the_watcher_to_reload()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
