@@ -135,9 +135,9 @@ function Workbench({ workspace }: { workspace: Workspace }) {
         <div className="urgent-alert" role="alert">
           <span>{texts.inbox.urgentAlert(alert.conversation.displayName || texts.inbox.noName)}</span>
           <button type="button" onClick={() => { selectCitizen(citizenOf(alert.conversation!.name)); setAlert(null); }}>
-            {texts.conversation.controls}
+            {texts.inbox.openAlert}
           </button>
-          <button type="button" className="secondary" onClick={() => setAlert(null)} aria-label="Hinweis schließen">×</button>
+          <button type="button" className="secondary" onClick={() => setAlert(null)} aria-label={texts.inbox.closeAlert}>×</button>
         </div>
       )}
       <div className="panes">

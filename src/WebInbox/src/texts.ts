@@ -52,6 +52,8 @@ export const texts = {
     assignedTo: (who: string) => `Zuständig: ${who}`,
     noName: "Ohne Namen",
     urgentAlert: (who: string) => `Dringende Meldung von ${who}`,
+    openAlert: "Öffnen",
+    closeAlert: "Hinweis schließen",
     newMessage: (who: string) => `Neue Nachricht von ${who}`,
   },
 
