@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is needed (npm ci for Azurite and the web inbox's build, Debian's chromium for the
-# browser tests, NuGet restore), builds the web inbox and the .NET solution with warnings as errors, checks the code
-# style, runs the xunit suite (unit, grain, Azurite, end-to-end tests on real sockets and the web inbox in headless
-# Chromium) and a smoke test of ./run.sh. Ends with one line "N passed, N failed"; exits non-zero when anything failed.
+# browser tests and prometheus for the observability tests, NuGet restore), builds the web inbox and the .NET
+# solution with warnings as errors, checks the code style, runs the xunit suite (unit, grain, Azurite, end-to-end
+# tests on real sockets, the web inbox in headless Chromium, a real Prometheus) and a smoke test of ./run.sh.
+# Ends with one line "N passed, N failed"; exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")"
 command -v dotnet >/dev/null || { echo "test.sh: the .NET 10 SDK is needed (dotnet on PATH)." >&2; exit 1; }
@@ -10,6 +11,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 . scripts/node-tools.sh || exit 1
 . scripts/chromium.sh || exit 1
+. scripts/prometheus.sh || exit 1
 
 passed=0
 failed=0

@@ -71,6 +71,14 @@ foreach (var (key, value) in LocalDevelopment.TenantConfiguration())
     gateway.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
 }
 
+// One key for citizens' identifiers in telemetry across all hosts, so that their hashes correlate.
+foreach (var host in new[] { silo, gateway, simulator })
+{
+    host.WithEnvironment("Telemetry__Redaction__Key", LocalDevelopment.RedactionKey);
+}
+// The Orleans Dashboard on the silo (http://127.0.0.1:7090/dashboard/), behind Basic authentication.
+silo.WithEnvironment("Dashboard__Password", LocalDevelopment.DashboardPassword);
+
 builder.Build().Run();
 
 static bool IsListening(int port)

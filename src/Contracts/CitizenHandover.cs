@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using GoldbachActors.Contracts.Privacy;
 
 namespace GoldbachActors.Contracts;
 
@@ -11,5 +12,5 @@ public sealed record CitizenHandover(
     [property: Id(0)] ImmutableArray<InboundMessage> Inbound,
     [property: Id(1)] ImmutableArray<OutboundMessage> Outbound,
     [property: Id(2)] bool Acknowledged,
-    [property: Id(3)] string? PhoneNumber,
-    [property: Id(4)] string? ProfileName);
+    [property: Id(3), PersonalIdentifier] string? PhoneNumber,
+    [property: Id(4), PersonalIdentifier] string? ProfileName);

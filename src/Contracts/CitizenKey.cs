@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
+using GoldbachActors.Contracts.Privacy;
 
 namespace GoldbachActors.Contracts;
 
@@ -29,6 +30,7 @@ public readonly partial record struct CitizenKey
     public string Tenant { get; }
 
     /// <summary>The citizen's BSUID or, for payloads without one, the <c>wa_id</c>.</summary>
+    [PersonalIdentifier]
     public string Identity { get; }
 
     /// <summary>True when the identity is a business-scoped user id rather than a legacy <c>wa_id</c>.</summary>

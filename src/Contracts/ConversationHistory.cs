@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using GoldbachActors.Contracts.Privacy;
 
 namespace GoldbachActors.Contracts;
 
@@ -61,7 +62,7 @@ public sealed record ConversationEvent(
 [GenerateSerializer, Immutable, Alias("goldbach.StaffNote")]
 public sealed record StaffNote(
     [property: Id(0)] string RequestId,
-    [property: Id(1)] string Text,
+    [property: Id(1), MessageContent] string Text,
     [property: Id(2)] string StaffId);
 
 /// <summary>

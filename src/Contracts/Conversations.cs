@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using GoldbachActors.Contracts.Privacy;
 
 namespace GoldbachActors.Contracts;
 
@@ -37,9 +38,9 @@ public sealed record InboundMessage(
     [property: Id(0)] string WhatsAppMessageId,
     [property: Id(1)] DateTimeOffset SentAt,
     [property: Id(2)] string Type,
-    [property: Id(3)] string? Text,
-    [property: Id(4)] string? PhoneNumber,
-    [property: Id(5)] string? ProfileName)
+    [property: Id(3), MessageContent] string? Text,
+    [property: Id(4), PersonalIdentifier] string? PhoneNumber,
+    [property: Id(5), PersonalIdentifier] string? ProfileName)
 {
     /// <summary>The message this one answers or forwards, and how often it was forwarded.</summary>
     [Id(6)] public MessageContext? Context { get; init; }
@@ -147,7 +148,7 @@ public sealed record OutboundMessage
 
     [Id(1)] public required OutboundKind Kind { get; init; }
 
-    [Id(2)] public required string Text { get; init; }
+    [Id(2), MessageContent] public required string Text { get; init; }
 
     [Id(3)] public DeliveryState State { get; init; }
 
@@ -191,15 +192,15 @@ public sealed record ConversationSummary
     /// <summary>The citizen's grain key (see <see cref="CitizenKey"/>).</summary>
     [Id(0)] public required string CitizenKey { get; init; }
 
-    [Id(1)] public string? DisplayName { get; init; }
+    [Id(1), PersonalIdentifier] public string? DisplayName { get; init; }
 
-    [Id(2)] public string? PhoneNumber { get; init; }
+    [Id(2), PersonalIdentifier] public string? PhoneNumber { get; init; }
 
     [Id(3)] public ConversationStatus Status { get; init; }
 
     [Id(4)] public DateTimeOffset LastMessageAt { get; init; }
 
-    [Id(5)] public string? LastMessagePreview { get; init; }
+    [Id(5), MessageContent] public string? LastMessagePreview { get; init; }
 
     /// <summary>Grows with every change of the conversation; the inbox keeps only the newest revision.</summary>
     [Id(6)] public long Revision { get; init; }
@@ -267,7 +268,7 @@ public sealed record InboxFilter
     [Id(4)] public DateTimeOffset? DueBefore { get; init; }
 
     /// <summary>Words that must appear in the name, number, category or last message (case-insensitive).</summary>
-    [Id(5)] public string? Text { get; init; }
+    [Id(5), MessageContent] public string? Text { get; init; }
 
     /// <summary>The <see cref="Assignee"/> value that asks for conversations nobody is assigned to.</summary>
     public const string Unassigned = "-";

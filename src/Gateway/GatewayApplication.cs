@@ -8,9 +8,12 @@ namespace GoldbachActors.Gateway;
 /// <summary>Builds the gateway host; <c>Program.cs</c> runs it, tests start it in-process with their own settings.</summary>
 public static class GatewayApplication
 {
-    public static WebApplication Build(WebApplicationOptions options)
+    /// <param name="options">The host's options (arguments, environment).</param>
+    /// <param name="configure">Runs first on the builder (tests add exporters and log capture here).</param>
+    public static WebApplication Build(WebApplicationOptions options, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(options);
+        configure?.Invoke(builder);
         builder.AddGoldbachTelemetry("goldbach-gateway");
         builder.AddGoldbachClusterClient();
         builder.AddWhatsAppWebhooks();
@@ -24,7 +27,7 @@ public static class GatewayApplication
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapGoldbachHealth();
+        app.MapGoldbachOperations();
         app.MapWhatsAppWebhooks();
         app.MapGrpcService<StaffApiService>();
         app.MapStaffMedia();

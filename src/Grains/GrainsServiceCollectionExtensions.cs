@@ -27,6 +27,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddGraphApiSender(configuration);
 
         services.AddSingleton<MediaDownloader>();
+        services.AddSingleton<Telemetry.GoldbachMetrics>();
         services.AddSingleton<TenantPolicies>();
         services.AddSingleton<IValidateOptions<GoldbachOptions>, TenantPolicyValidator>();
         services.AddSingleton<IConversationIndexStore>(

@@ -86,6 +86,15 @@ public static class LocalDevelopment
     public const string StaffAudience = "goldbach-staff";
     public const string StaffSigningKey = "local-staff-signing-key-not-for-production-0123456789";
 
+    /// <summary>The Orleans Dashboard's password on the local silo (user <c>operator</c>).</summary>
+    public const string DashboardPassword = "goldbach-local";
+
+    /// <summary>
+    /// The HMAC key for citizens' identifiers in telemetry outside Production when <c>Telemetry:Redaction:Key</c> is
+    /// not set (base64). Production refuses to start without its own.
+    /// </summary>
+    public const string RedactionKey = "bG9jYWwtcmVkYWN0aW9uLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24tMDEyMzQ1Njc4OQ==";
+
     public const int GatewayHttpPort = 7080;
     public const int GatewayGrpcPort = 7081;
     public const int SiloHttpPort = 7090;

@@ -30,6 +30,7 @@ public static class StorageHostingExtensions
         var client = new TableServiceClient(connectionString);
         builder.Services.AddSingleton(client);
         builder.Services.AddSingleton(new BlobServiceClient(connectionString));
+        builder.AddStorageReadiness();
         return client;
     }
 }

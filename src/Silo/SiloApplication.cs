@@ -5,14 +5,18 @@ namespace GoldbachActors.Silo;
 /// <summary>Builds the silo host; <c>Program.cs</c> runs it, tests start it in-process with their own settings.</summary>
 public static class SiloApplication
 {
-    public static WebApplication Build(WebApplicationOptions options)
+    /// <param name="options">The host's options (arguments, environment).</param>
+    /// <param name="configure">Runs first on the builder (tests add exporters and log capture here).</param>
+    public static WebApplication Build(WebApplicationOptions options, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(options);
+        configure?.Invoke(builder);
         builder.AddGoldbachTelemetry("goldbach-silo");
         builder.AddGoldbachSilo();
 
         var app = builder.Build();
-        app.MapGoldbachHealth();
+        app.MapGoldbachOperations();
+        app.MapGoldbachDashboard();
         return app;
     }
 }

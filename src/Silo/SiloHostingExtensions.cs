@@ -52,7 +52,8 @@ public static class SiloHostingExtensions
                 // Orleans' own version-tolerant format: state follows the [Id]s of [GenerateSerializer] types.
                 o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
             }))
-            .AddActivityPropagation());
+            .AddActivityPropagation()
+            .AddGoldbachDashboard(builder.Configuration));
         return builder;
     }
 }

@@ -22,7 +22,7 @@ public static class SimulatorApplication
         builder.Services.AddHttpClient(CitizenPhoneEndpoints.HttpClientName);
 
         var app = builder.Build();
-        app.MapGoldbachHealth();
+        app.MapGoldbachOperations();
         app.MapGraphApi();
         app.MapMedia();
         app.MapCitizenPhone();

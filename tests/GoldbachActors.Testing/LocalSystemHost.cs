@@ -72,6 +72,15 @@ public class LocalSystemHost : IAsyncDisposable
     /// <summary>Extra settings for the silo (<c>--Key=Value</c>), e.g. a tenant's limits.</summary>
     public List<string> SiloSettings { get; } = [];
 
+    /// <summary>Extra settings for the gateway (<c>--Key=Value</c>).</summary>
+    public List<string> GatewaySettings { get; } = [];
+
+    /// <summary>Runs first on the in-process silo's and gateway's builders (the name says which host).</summary>
+    public Action<string, WebApplicationBuilder>? ConfigureHost { get; set; }
+
+    /// <summary>The in-process silo's HTTP endpoint (health, metrics).</summary>
+    public Uri SiloHttp { get; private set; } = new("http://127.0.0.1:1");
+
     /// <summary>The media files the stand-in serves as if citizens had sent them.</summary>
     public MediaLibrary Media => _simulator!.Services.GetRequiredService<MediaLibrary>();
 
@@ -92,7 +101,7 @@ public class LocalSystemHost : IAsyncDisposable
             "--Simulator:StatusDelay=00:00:00.200"));
         await _simulator.StartAsync();
         await StartSiloAsync();
-        _gateway = GatewayApplication.Build(Options(
+        _gateway = GatewayApplication.Build(Options([
             $"--Kestrel:Endpoints:Http:Url={GatewayHttp}",
             "--Kestrel:Endpoints:Http:Protocols=Http1",
             $"--Kestrel:Endpoints:Grpc:Url={GatewayGrpc}",
@@ -104,14 +113,17 @@ public class LocalSystemHost : IAsyncDisposable
             $"--Staff:Authentication:Issuer={Issuer}",
             $"--Staff:Authentication:Audience={Audience}",
             $"--Staff:Authentication:SigningKey={SigningKey}",
-            $"--WebInbox:Path={Path.Combine(RepositoryRoot.Path, "artifacts", "web-inbox")}"));
+            $"--WebInbox:Path={Path.Combine(RepositoryRoot.Path, "artifacts", "web-inbox")}",
+            .. GatewaySettings]), builder => ConfigureHost?.Invoke("gateway", builder));
         await _gateway.StartAsync();
     }
 
     /// <summary>Starts a silo (again): same service, same storage, so state written before is read back.</summary>
     public async Task StartSiloAsync()
     {
-        _silo = SiloApplication.Build(Options([.. SiloArguments(FreePort.Next(), _siloPort, _siloGatewayPort)]));
+        var httpPort = FreePort.Next();
+        SiloHttp = new Uri($"http://127.0.0.1:{httpPort}");
+        _silo = SiloApplication.Build(Options([.. SiloArguments(httpPort, _siloPort, _siloGatewayPort)]), builder => ConfigureHost?.Invoke("silo", builder));
         await _silo.StartAsync();
     }
 
@@ -123,6 +135,7 @@ public class LocalSystemHost : IAsyncDisposable
     {
         await StopSiloAsync();
         var httpPort = FreePort.Next();
+        SiloProcessHttp = new Uri($"http://127.0.0.1:{httpPort}");
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var directory = Path.Combine(RepositoryRoot.Path, "src", "Silo", "bin", configuration, "net10.0");
         var start = new ProcessStartInfo("dotnet")
@@ -178,6 +191,29 @@ public class LocalSystemHost : IAsyncDisposable
             }
             await Task.Delay(200);
         }
+    }
+
+    /// <summary>The silo process's HTTP endpoint (health, metrics, dashboard).</summary>
+    public Uri? SiloProcessHttp { get; private set; }
+
+    /// <summary>Sends the silo process SIGTERM, as Kubernetes does to stop a pod; it shuts down gracefully.</summary>
+    public void TerminateSiloProcess()
+    {
+        var process = _siloProcess ?? throw new InvalidOperationException("No silo process runs.");
+        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>Waits for the silo process to exit and returns its exit code.</summary>
+    public async Task<int> WaitForSiloProcessExitAsync(TimeSpan timeout)
+    {
+        var process = _siloProcess ?? throw new InvalidOperationException("No silo process runs.");
+        using var cancel = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(cancel.Token);
+        var code = process.ExitCode;
+        process.Dispose();
+        _siloProcess = null;
+        return code;
     }
 
     /// <summary>Kills the silo process (SIGKILL): no shutdown at all.</summary>
@@ -361,7 +397,6 @@ public class LocalSystemHost : IAsyncDisposable
     {
         Args =
         [
-            .. args,
             $"--ConnectionStrings:Storage={Storage.ConnectionString}",
             $"--Orleans:ClusterId={_clusterId}",
             "--Orleans:ServiceId=goldbach-test",
@@ -371,6 +406,8 @@ public class LocalSystemHost : IAsyncDisposable
             $"--Goldbach:Tenants:{Tenant}:CannedReplies:0:Title=Weitergeleitet",
             $"--Goldbach:Tenants:{Tenant}:CannedReplies:0:Text=Vielen Dank, {{name}}! Wir kümmern uns.",
             "--Logging:LogLevel:Default=Warning",
+            // Last, so that a test's own settings win over these defaults.
+            .. args,
         ],
         EnvironmentName = "Testing",
         ContentRootPath = _contentRoot,

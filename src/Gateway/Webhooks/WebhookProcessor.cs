@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Threading.Channels;
+using GoldbachActors.Contracts.Diagnostics;
 using GoldbachActors.WhatsApp.Webhooks;
 using Microsoft.Extensions.Options;
 
@@ -14,8 +16,8 @@ public sealed partial class WebhookProcessor(
     : BackgroundService
 {
     private const int Workers = 1;
-    private readonly Channel<(JournalEntry Entry, WebhookPayload Payload)> _work =
-        Channel.CreateBounded<(JournalEntry, WebhookPayload)>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<(JournalEntry Entry, WebhookPayload Payload, ActivityContext Request)> _work =
+        Channel.CreateBounded<(JournalEntry, WebhookPayload, ActivityContext)>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait });
     private int _pending;
 
     /// <summary>Webhooks answered but not yet recorded by this gateway (the journal holds them meanwhile).</summary>
@@ -25,7 +27,8 @@ public sealed partial class WebhookProcessor(
     public void Enqueue(JournalEntry entry, WebhookPayload payload)
     {
         Interlocked.Increment(ref _pending);
-        if (!_work.Writer.TryWrite((entry, payload)))
+        // The recording joins the webhook request's trace, although it runs after the answer.
+        if (!_work.Writer.TryWrite((entry, payload, Activity.Current?.Context ?? default)))
         {
             Interlocked.Decrement(ref _pending);
             LogLeftForSweeper();
@@ -44,8 +47,9 @@ public sealed partial class WebhookProcessor(
     {
         try
         {
-            await foreach (var (entry, payload) in _work.Reader.ReadAllAsync(stoppingToken))
+            await foreach (var (entry, payload, request) in _work.Reader.ReadAllAsync(stoppingToken))
             {
+                using var activity = GoldbachActivity.Source.StartActivity("goldbach.webhook.record", ActivityKind.Internal, request);
                 try
                 {
                     await intake.RecordAsync(payload);

@@ -1,7 +1,11 @@
+using System.Diagnostics;
 using GoldbachActors.Contracts;
+using GoldbachActors.Contracts.Diagnostics;
+using GoldbachActors.Contracts.Privacy;
 using GoldbachActors.Grains.Domain;
 using GoldbachActors.Grains.History;
 using GoldbachActors.Grains.Media;
+using GoldbachActors.Grains.Telemetry;
 using GoldbachActors.WhatsApp.GraphApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -22,6 +26,7 @@ public sealed partial class CitizenGrain(
     TenantPolicies policies,
     IOptions<GraphApiOptions> graphApi,
     [FromKeyedServices(GoldbachClock.Key)] TimeProvider time,
+    GoldbachMetrics metrics,
     ILogger<CitizenGrain> logger) : Grain, ICitizenGrain, IRemindable
 {
     private const int MaxMediaAttempts = 5;
@@ -44,6 +49,10 @@ public sealed partial class CitizenGrain(
     // The outbound message this activation marked "sending" but has not handed to the Graph API yet (it waits for a
     // send slot): no grace period applies to it.
     private string? _notYetHandedOver;
+
+    // The trace of the call that queued each message (a webhook, a staff reply), so that its sending joins that trace.
+    // Memory only: after a restart a message is sent in a trace of its own.
+    private readonly Dictionary<string, ActivityContext> _queuedBy = [];
 
     // Whether this grain's outbox reminder is registered; null after activation (not known).
     private bool? _outboxReminder;
@@ -98,17 +107,27 @@ public sealed partial class CitizenGrain(
             var calendar = policy.Calendar;
             if (state.State.ApplyTriage(policy.Triage.Assess(message.Text), message.SentAt, calendar?.NextOpeningAfter(message.SentAt)))
             {
-                LogEscalated(state.State.Category);
+                LogEscalated(_key.GrainKey, state.State.Category);
             }
+            var wasFlooding = state.State.Flooding;
             if (staff || !state.State.TakeInboundToken(policy.Options.FloodLimit, now))
             {
                 // Staff numbers coordinate among themselves; a flood gets no further acknowledgements.
                 state.State.SkipAcknowledgement();
+                if (!wasFlooding && state.State.Flooding)
+                {
+                    metrics.FloodFlagged();
+                }
             }
-            else
+            else if (state.State.QueueAcknowledgementIfDue(
+                AcknowledgementTexts.Choose(policy.Options, calendar, now, state.State.Language), now, policy.Rules) is { } acknowledgement)
             {
-                state.State.QueueAcknowledgementIfDue(
-                    AcknowledgementTexts.Choose(policy.Options, calendar, now, state.State.Language), now, policy.Rules);
+                _queuedBy[acknowledgement.Id] = Activity.Current?.Context ?? default;
+                metrics.Acknowledgement(state.State.Language);
+                if (acknowledgement.State is DeliveryState.Failed or DeliveryState.WaitingForWindow)
+                {
+                    metrics.WindowClosed(acknowledgement.Kind);
+                }
             }
         }
 
@@ -138,10 +157,21 @@ public sealed partial class CitizenGrain(
         }
 
         var revision = state.State.Revision;
-        var queued = state.State.QueueReply(reply, time.GetUtcNow(), RequirePolicy().Options.WindowTemplate?.Name);
+        var now = time.GetUtcNow();
+        var conversationStart = state.State.AwaitingFirstResponse ? state.State.ConversationStartedAt : null;
+        var queued = state.State.QueueReply(reply, now, RequirePolicy().Options.WindowTemplate?.Name);
         if (state.State.Revision != revision)
         {
+            _queuedBy[queued.Id] = Activity.Current?.Context ?? default;
             await PersistAsync();
+            if (conversationStart is { } start)
+            {
+                metrics.FirstResponse(RequirePolicy().Calendar is { } calendar ? calendar.WorkingTimeBetween(start, now) : now - start);
+            }
+            if (queued.State == DeliveryState.WaitingForWindow)
+            {
+                metrics.WindowClosed(queued.Kind);
+            }
             await ArchiveAsync();
             await EnsureOutboxReminderAsync();
             ResumeBackgroundWork();
@@ -512,6 +542,7 @@ public sealed partial class CitizenGrain(
         try
         {
             await state.WriteStateAsync();
+            ReportOutbox();
         }
         catch
         {
@@ -520,6 +551,28 @@ public sealed partial class CitizenGrain(
             DeactivateOnIdle();
             throw;
         }
+    }
+
+    // The outbox as the metrics see it: what waits for WhatsApp to accept it (not what waits for the citizen).
+    private void ReportOutbox()
+    {
+        var depth = 0;
+        DateTimeOffset? oldest = null;
+        foreach (var m in state.State.Outbound)
+        {
+            if (m.State is DeliveryState.Queued or DeliveryState.Sending)
+            {
+                depth++;
+                oldest = oldest is { } o && o <= m.CreatedAt ? o : m.CreatedAt;
+            }
+        }
+        metrics.Outbox(_key.GrainKey, depth, oldest);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        metrics.Outbox(_key.GrainKey, 0, null);
+        return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     private async Task PublishSummaryAsync()
@@ -576,6 +629,7 @@ public sealed partial class CitizenGrain(
             {
                 // The window closed while the message waited (an outage, a backoff): free text may no longer go out.
                 state.State.HoldForWindow(next, now, policy.Options.WindowTemplate?.Name);
+                metrics.WindowClosed(next.Kind);
                 await PersistAsync();
                 await PublishSummaryAsync();
                 continue;
@@ -629,6 +683,9 @@ public sealed partial class CitizenGrain(
                 continue;
             }
             _notYetHandedOver = null;
+            using var activity = GoldbachActivity.Source.StartActivity("goldbach.outbound.send", ActivityKind.Internal,
+                _queuedBy.Remove(next.Id, out var queuedBy) ? queuedBy : default);
+            activity?.SetTag("goldbach.outbound.kind", next.Kind.ToString());
             try
             {
                 var reference = OutboundReference.Format(_key, next.Id);
@@ -645,7 +702,8 @@ public sealed partial class CitizenGrain(
                     StateChangedAt = time.GetUtcNow(),
                 });
                 state.State.RecipientThrottles = 0;
-                LogSent(next.Id, next.Kind);
+                LogSent(next.Id, next.Kind, _key.GrainKey);
+                metrics.Sent(next.Kind);
             }
             catch (WhatsAppApiException ex)
             {
@@ -697,7 +755,7 @@ public sealed partial class CitizenGrain(
     {
         var now = time.GetUtcNow();
         var attempts = sending.FailedAttempts + 1;
-        LogSendFailed(sending.Id, ex.Code, ex.HttpStatus, ex.IsTransient, ex.IsAmbiguous, attempts);
+        LogSendFailed(sending.Id, _key.GrainKey, ex.Code, ex.HttpStatus, ex.IsTransient, ex.IsAmbiguous, attempts);
         if (ex.IsAmbiguous)
         {
             // Perhaps sent: stay "sending" and wait for a status webhook that names this message (it carries our id
@@ -739,6 +797,7 @@ public sealed partial class CitizenGrain(
         {
             LogOperatorAlert(code, ex.HttpStatus);
         }
+        metrics.Failed(sending.Kind, ex.Code);
         state.State.Update(sending with
         {
             State = DeliveryState.Failed,
@@ -830,12 +889,12 @@ public sealed partial class CitizenGrain(
             : new WhatsAppRecipient("+" + _key.Identity, null);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Outbound message {OutboundId} ({Kind}) accepted by the Graph API")]
-    private partial void LogSent(string outboundId, OutboundKind kind);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbound message {OutboundId} ({Kind}) to citizen {Citizen} accepted by the Graph API")]
+    private partial void LogSent(string outboundId, OutboundKind kind, [PersonalIdentifier] string citizen);
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Outbound message {OutboundId} not accepted: Meta code {MetaCode}, HTTP {HttpStatus}, transient {Transient}, ambiguous {Ambiguous}, attempt {Attempt}")]
-    private partial void LogSendFailed(string outboundId, int? metaCode, int? httpStatus, bool transient, bool ambiguous, int attempt);
+        Message = "Outbound message {OutboundId} to citizen {Citizen} not accepted: Meta code {MetaCode}, HTTP {HttpStatus}, transient {Transient}, ambiguous {Ambiguous}, attempt {Attempt}")]
+    private partial void LogSendFailed(string outboundId, [PersonalIdentifier] string citizen, int? metaCode, int? httpStatus, bool transient, bool ambiguous, int attempt);
 
     [LoggerMessage(Level = LogLevel.Critical,
         Message = "OPERATOR: the Graph API refused a send for the access token or the app's permissions (Meta code {MetaCode}, HTTP {HttpStatus}); nothing goes out until this is fixed")]
@@ -847,8 +906,8 @@ public sealed partial class CitizenGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Status report '{Status}' names no message of this citizen; noted and ignored")]
     private partial void LogUnmatchedReport(string status);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Danger reported (category {Category}): the conversation is urgent and due now")]
-    private partial void LogEscalated(string? category);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Danger reported by citizen {Citizen} (category {Category}): the conversation is urgent and due now")]
+    private partial void LogEscalated([PersonalIdentifier] string citizen, string? category);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "History page not archived yet; it stays in the grain state and is tried again")]
     private partial void LogArchiveFailed(Exception exception);

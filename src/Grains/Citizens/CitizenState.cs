@@ -127,6 +127,12 @@ public sealed class CitizenState
     /// <summary>When staff last read the conversation.</summary>
     [Id(33)] public DateTimeOffset? LastReadAt { get; set; }
 
+    /// <summary>When the current conversation started (its first message).</summary>
+    [Id(34)] public DateTimeOffset? ConversationStartedAt { get; set; }
+
+    /// <summary>No staff reply yet in the current conversation (for the time-to-first-response metric).</summary>
+    [Id(35)] public bool AwaitingFirstResponse { get; set; }
+
     /// <summary>Meta's customer-service window: free text only within 24 hours of the citizen's last message.</summary>
     public static readonly TimeSpan CustomerServiceWindow = TimeSpan.FromHours(24);
 
@@ -271,6 +277,7 @@ public sealed class CitizenState
         ChangeStatusTo(ConversationStatus.WaitingForCitizen, now, reply.StaffId);
         DueAt = null;
         LastStaffReplyAt = now;
+        AwaitingFirstResponse = false;
         var queued = Enqueue(new OutboundMessage
         {
             Id = NextOutboundId(),
@@ -779,6 +786,8 @@ public sealed class CitizenState
         Flooding = false;
         SnoozedUntil = null;
         Status = ConversationStatus.New;
+        ConversationStartedAt = at;
+        AwaitingFirstResponse = true;
         AddEvent(new ConversationEvent(at, ConversationEvent.SystemActor, ConversationEventKind.Started, null, null));
     }
 

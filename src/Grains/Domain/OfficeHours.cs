@@ -95,4 +95,40 @@ public sealed class OfficeHours
         }
         return null;
     }
+
+    /// <summary>How much of the time from <paramref name="from"/> to <paramref name="to"/> fell in office hours.</summary>
+    public TimeSpan WorkingTimeBetween(DateTimeOffset from, DateTimeOffset to)
+    {
+        if (to <= from)
+        {
+            return TimeSpan.Zero;
+        }
+        var total = TimeSpan.Zero;
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(from, _zone).DateTime);
+        var last = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(to, _zone).DateTime);
+        for (; day <= last; day = day.AddDays(1))
+        {
+            if (!IsWorkingDay(day))
+            {
+                continue;
+            }
+            foreach (var (start, end) in _week[day.DayOfWeek])
+            {
+                var periodStart = Instant(day, start);
+                var periodEnd = Instant(day, end);
+                var overlap = (periodEnd < to ? periodEnd : to) - (periodStart > from ? periodStart : from);
+                if (overlap > TimeSpan.Zero)
+                {
+                    total += overlap;
+                }
+            }
+        }
+        return total;
+    }
+
+    private DateTimeOffset Instant(DateOnly day, TimeOnly time)
+    {
+        var local = day.ToDateTime(time);
+        return new DateTimeOffset(local, _zone.GetUtcOffset(local));
+    }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using GoldbachActors.Contracts;
+using GoldbachActors.Grains.Telemetry;
 using Orleans.Concurrency;
 
 namespace GoldbachActors.Grains.Inbox;
@@ -9,7 +10,7 @@ namespace GoldbachActors.Grains.Inbox;
 /// with group commit. Reentrant, so that many citizens' updates share one storage round trip.
 /// </summary>
 [Reentrant]
-public sealed class TenantInboxGrain(IConversationIndexStore store) : Grain, ITenantInboxGrain
+public sealed class TenantInboxGrain(IConversationIndexStore store, GoldbachMetrics metrics) : Grain, ITenantInboxGrain
 {
     private readonly Dictionary<string, Entry> _byKey = [];
     private GroupCommit<string, ConversationSummary>? _commit;
@@ -32,7 +33,18 @@ public sealed class TenantInboxGrain(IConversationIndexStore store) : Grain, ITe
         foreach (var summary in await store.LoadAsync(_tenant, cancellationToken))
         {
             _byKey[summary.CitizenKey] = new Entry(summary, Durable: true);
+            metrics.ConversationChanged(_tenant, null, summary);
         }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Another activation (perhaps on another silo) counts them from now on.
+        foreach (var entry in _byKey.Values)
+        {
+            metrics.ConversationChanged(_tenant, entry.Summary, null);
+        }
+        return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     public async Task UpsertAsync(ConversationSummary summary)
@@ -50,6 +62,7 @@ public sealed class TenantInboxGrain(IConversationIndexStore store) : Grain, ITe
             }
         }
         _byKey[summary.CitizenKey] = new Entry(summary, Durable: false);
+        metrics.ConversationChanged(_tenant, known?.Summary, summary);
 
         await _commit!.WriteAsync(summary.CitizenKey, summary);
 
@@ -148,7 +161,10 @@ public sealed class TenantInboxGrain(IConversationIndexStore store) : Grain, ITe
         {
             throw new ArgumentException("The conversation belongs to another tenant's inbox.", nameof(citizenGrainKey));
         }
-        _byKey.Remove(citizenGrainKey);
+        if (_byKey.Remove(citizenGrainKey, out var removed))
+        {
+            metrics.ConversationChanged(_tenant, removed.Summary, null);
+        }
         await store.DeleteAsync(_tenant, citizenGrainKey, CancellationToken.None);
     }
 

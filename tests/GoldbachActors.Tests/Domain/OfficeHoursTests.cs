@@ -96,6 +96,28 @@ public sealed class OfficeHoursTests
         var error = Assert.Throws<FormatException>(() => OfficeHours.ParseWeek(new Dictionary<string, string> { [day] = periods }));
         Assert.Contains(day == "Someday" ? "Someday" : periods, error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    // Saturday 10:15 to Monday 09:30: only Monday 08:00-09:30 counts.
+    [InlineData(2025, 5, 31, 10, 15, 2025, 6, 2, 9, 30, 90)]
+    // Thursday 11:00 to 15:00: 11-12 and 14-15.
+    [InlineData(2025, 6, 5, 11, 0, 2025, 6, 5, 15, 0, 120)]
+    // Over Whit Monday (9 June 2025, a Bavarian holiday): Friday 11:00 to Tuesday 08:30 = 60 + 30 minutes.
+    [InlineData(2025, 6, 6, 11, 0, 2025, 6, 10, 8, 30, 90)]
+    // Over the night of the change to summer time (30 March 2025): Friday 11:00 to Monday 08:10.
+    [InlineData(2025, 3, 28, 11, 0, 2025, 3, 31, 8, 10, 70)]
+    public void Working_time_counts_office_hours_only(int y1, int m1, int d1, int h1, int min1, int y2, int m2, int d2, int h2, int min2, int minutes)
+    {
+        Assert.Equal(TimeSpan.FromMinutes(minutes), Goldbach.WorkingTimeBetween(Local(y1, m1, d1, h1, min1), Local(y2, m2, d2, h2, min2)));
+    }
+
+    [Fact]
+    public void Working_time_of_an_empty_or_reversed_span_is_zero()
+    {
+        var monday = Local(2025, 6, 2, 9);
+        Assert.Equal(TimeSpan.Zero, Goldbach.WorkingTimeBetween(monday, monday));
+        Assert.Equal(TimeSpan.Zero, Goldbach.WorkingTimeBetween(monday, monday.AddHours(-1)));
+    }
 }
 
 public sealed class AcknowledgementTextsTests

@@ -31,6 +31,12 @@ public sealed class StorageOutageTests : IAsyncLifetime
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, during.StatusCode);
         }
+        // Not ready (the load balancer sends webhooks elsewhere), but alive (no restart would help).
+        using (var ready = await _system.GetAsync("/health/ready"))
+        using (var live = await _system.GetAsync("/health/live"))
+        {
+            Assert.Equal((HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK), (ready.StatusCode, live.StatusCode));
+        }
 
         await _system.Storage.RestartAsync();
         HttpStatusCode status;
@@ -47,6 +53,10 @@ public sealed class StorageOutageTests : IAsyncLifetime
         }
         while (status != HttpStatusCode.OK && DateTime.UtcNow < deadline);
         Assert.Equal(HttpStatusCode.OK, status);
+        using (var ready = await _system.GetAsync("/health/ready"))
+        {
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        }
         using (var duplicate = await _system.PostWebhookAsync(body))
         {
             Assert.Equal(HttpStatusCode.OK, duplicate.StatusCode);

@@ -56,6 +56,7 @@ public sealed class GrainTestCluster : IAsyncLifetime
             host.Services.AddSingleton<IConversationHistoryStore>(History);
             host.Services.AddKeyedSingleton<TimeProvider>(GoldbachClock.Key, Clock);
             host.Services.AddSingleton<TenantPolicies>();
+            host.Services.AddSingleton<GoldbachActors.Grains.Telemetry.GoldbachMetrics>();
             host.Services.Configure<GoldbachOptions>(o => o.Tenants[Tenant] = new TenantOptions
             {
                 Name = "Markt Goldbach",

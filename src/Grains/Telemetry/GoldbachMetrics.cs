@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using GoldbachActors.Contracts;
+
+namespace GoldbachActors.Grains.Telemetry;
+
+/// <summary>
+/// The silo's own metrics (meter <c>GoldbachActors</c>). Tags name kinds, codes, statuses, categories and the
+/// tenant (the town's business number), never a citizen: no phone number, WhatsApp user id or grain key.
+/// </summary>
+public sealed class GoldbachMetrics
+{
+    public const string MeterName = "GoldbachActors";
+
+    private readonly Counter<long> _acknowledgements;
+    private readonly Counter<long> _floodFlagged;
+    private readonly Counter<long> _sent;
+    private readonly Counter<long> _failed;
+    private readonly Counter<long> _windowClosures;
+    private readonly Histogram<double> _firstResponse;
+
+    // Each active citizen grain's outbox (messages not yet accepted by WhatsApp, the oldest one's time); the key is
+    // only held here, never exported.
+    private readonly ConcurrentDictionary<string, (int Depth, DateTimeOffset? Oldest)> _outboxes = new();
+
+    // Unresolved conversations per tenant, status and category, kept by each tenant's inbox grain.
+    private readonly ConcurrentDictionary<(string Tenant, ConversationStatus Status, string Category), long> _conversations = new();
+    private readonly TimeProvider _time;
+
+    public GoldbachMetrics(IMeterFactory meters, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        _time = time;
+        var meter = meters.Create(MeterName);
+        _acknowledgements = meter.CreateCounter<long>("goldbach.acknowledgements", description: "Automatic acknowledgements queued, by language.");
+        _floodFlagged = meter.CreateCounter<long>("goldbach.citizens.rate_limited", description: "Conversations flagged for writing faster than the flood limit.");
+        _sent = meter.CreateCounter<long>("goldbach.outbound.sent", description: "Messages accepted by the Graph API, by kind.");
+        _failed = meter.CreateCounter<long>("goldbach.outbound.failed", description: "Messages that failed for good, by kind and Meta error code.");
+        _windowClosures = meter.CreateCounter<long>("goldbach.outbound.window_closed", description: "Messages held or given up because the 24-hour window was closed, by kind.");
+        _firstResponse = meter.CreateHistogram<double>("goldbach.first_response.working_time", unit: "s",
+            description: "From a conversation's start to the first staff reply, counting office hours only (all hours without office hours).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [60, 300, 900, 1800, 3600, 7200, 14400, 28800, 57600, 115200] });
+        meter.CreateObservableGauge("goldbach.outbox.depth", () => (long)_outboxes.Values.Sum(o => o.Depth),
+            description: "Messages in the outboxes of the active citizen grains, not yet accepted by WhatsApp.");
+        meter.CreateObservableGauge("goldbach.outbox.oldest_age", OldestAge, unit: "s",
+            description: "Age of the oldest message waiting in an outbox (0 when none waits).");
+        meter.CreateObservableGauge("goldbach.conversations.unresolved", Conversations,
+            description: "Conversations not resolved, by tenant, status and category.");
+    }
+
+    public void Acknowledgement(string? language) =>
+        _acknowledgements.Add(1, new KeyValuePair<string, object?>("language", language ?? "de"));
+
+    public void FloodFlagged() => _floodFlagged.Add(1);
+
+    public void Sent(OutboundKind kind) => _sent.Add(1, new KeyValuePair<string, object?>("kind", Name(kind)));
+
+    public void Failed(OutboundKind kind, int? metaCode) => _failed.Add(1,
+        new KeyValuePair<string, object?>("kind", Name(kind)),
+        new KeyValuePair<string, object?>("meta_code", metaCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"));
+
+    public void WindowClosed(OutboundKind kind) => _windowClosures.Add(1, new KeyValuePair<string, object?>("kind", Name(kind)));
+
+    public void FirstResponse(TimeSpan workingTime) => _firstResponse.Record(Math.Max(0, workingTime.TotalSeconds));
+
+    /// <summary>A citizen grain's outbox now (depth 0 or deactivation: forgotten).</summary>
+    public void Outbox(string grainKey, int depth, DateTimeOffset? oldest)
+    {
+        if (depth == 0)
+        {
+            _outboxes.TryRemove(grainKey, out _);
+        }
+        else
+        {
+            _outboxes[grainKey] = (depth, oldest);
+        }
+    }
+
+    /// <summary>One conversation moved from one status and category to another (null: it was not, or is no longer, counted).</summary>
+    public void ConversationChanged(string tenant, ConversationSummary? before, ConversationSummary? after)
+    {
+        if (before is { Status: not ConversationStatus.Resolved })
+        {
+            _conversations.AddOrUpdate((tenant, before.Status, before.Category ?? "Sonstiges"), 0, (_, n) => n - 1);
+        }
+        if (after is { Status: not ConversationStatus.Resolved })
+        {
+            _conversations.AddOrUpdate((tenant, after.Status, after.Category ?? "Sonstiges"), 1, (_, n) => n + 1);
+        }
+    }
+
+    private double OldestAge()
+    {
+        var now = _time.GetUtcNow();
+        var oldest = _outboxes.Values.Select(o => o.Oldest).Where(o => o is not null).Min();
+        return oldest is { } at ? Math.Max(0, (now - at).TotalSeconds) : 0;
+    }
+
+    private IEnumerable<Measurement<long>> Conversations() =>
+        _conversations.Select(c => new Measurement<long>(c.Value,
+            new KeyValuePair<string, object?>("tenant", c.Key.Tenant),
+            new KeyValuePair<string, object?>("status", c.Key.Status.ToString()),
+            new KeyValuePair<string, object?>("category", c.Key.Category)));
+
+    private static string Name(OutboundKind kind) => kind switch
+    {
+        OutboundKind.Acknowledgement => "acknowledgement",
+        OutboundKind.StaffReply => "staff_reply",
+        OutboundKind.WindowTemplate => "window_template",
+        _ => kind.ToString(),
+    };
+}
