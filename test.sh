@@ -27,8 +27,10 @@ if ! npm run --silent web:build || ! dotnet build GoldbachActors.sln -nologo -cl
   exit 1
 fi
 step "code style (dotnet format --verify-no-changes)" dotnet format GoldbachActors.sln --verify-no-changes --no-restore
+step "Kubernetes manifests render (kustomize) and validate against the schemas" deploy/k8s/check.sh
 
 log=$(mktemp)
+rm -f artifacts/cluster-test.txt
 dotnet test GoldbachActors.sln --no-build -nologo 2>&1 | tee "$log"
 test_rc=${PIPESTATUS[0]}
 read -r xpassed xfailed < <(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+).*/\2 \1/' \
@@ -37,6 +39,7 @@ if [ "$test_rc" -ne 0 ] && [ "$xfailed" -eq 0 ]; then
   echo "dotnet test failed without a failing test (a crashed or aborted test run)."
   xfailed=1
 fi
+[ -f artifacts/cluster-test.txt ] && cat artifacts/cluster-test.txt
 passed=$((passed + xpassed))
 failed=$((failed + xfailed))
 rm -f "$log"

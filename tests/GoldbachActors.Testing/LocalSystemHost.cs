@@ -40,7 +40,7 @@ public class LocalSystemHost : IAsyncDisposable
     private readonly int _siloGatewayPort = FreePort.Next();
     private readonly HttpClient _http = new();
     private WebApplication? _silo;
-    private Process? _siloProcess;
+    private readonly List<SiloProcess> _siloProcesses = [];
     private WebApplication? _gateway;
     private WebApplication? _simulator;
     private readonly bool _storageOnDisk;
@@ -134,98 +134,63 @@ public class LocalSystemHost : IAsyncDisposable
     public async Task StartSiloProcessAsync()
     {
         await StopSiloAsync();
+        await AddSiloProcessAsync();
+    }
+
+    /// <summary>
+    /// Starts one more silo as its own process on fresh ports (the cluster grows by one), ready when this returns.
+    /// The in-process silo, if any, keeps running.
+    /// </summary>
+    public async Task<SiloProcess> AddSiloProcessAsync()
+    {
         var httpPort = FreePort.Next();
-        SiloProcessHttp = new Uri($"http://127.0.0.1:{httpPort}");
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var directory = Path.Combine(RepositoryRoot.Path, "src", "Silo", "bin", configuration, "net10.0");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(directory, "GoldbachActors.Silo.dll"));
         // Fresh silo ports: the gateway finds silos through the membership table, and a port the previous silo just
         // closed may not be free again yet.
-        foreach (var argument in Options([.. SiloArguments(httpPort, FreePort.Next(), FreePort.Next())]).Args!)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
-        _siloProcess = Process.Start(start) ?? throw new InvalidOperationException("The silo process did not start.");
-        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        void Keep(string? line)
-        {
-            if (line is not null)
-            {
-                output.Enqueue(line);
-                while (output.Count > 40 && output.TryDequeue(out _))
-                {
-                }
-            }
-        }
-        _siloProcess.OutputDataReceived += (_, e) => Keep(e.Data);
-        _siloProcess.ErrorDataReceived += (_, e) => Keep(e.Data);
-        _siloProcess.BeginOutputReadLine();
-        _siloProcess.BeginErrorReadLine();
-
-        var ready = new Uri($"http://127.0.0.1:{httpPort}/health/ready");
-        var deadline = DateTime.UtcNow.AddSeconds(150);
-        while (true)
-        {
-            try
-            {
-                using var response = await _http.GetAsync(ready);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            if (_siloProcess.HasExited || DateTime.UtcNow > deadline)
-            {
-                var how = _siloProcess.HasExited ? $"exited with {_siloProcess.ExitCode}" : "was not ready within 150 seconds";
-                throw new InvalidOperationException($"The silo process {how}. Its last output:\n{string.Join('\n', output)}");
-            }
-            await Task.Delay(200);
-        }
+        var siloPort = FreePort.Next();
+        var silo = SiloProcess.Start(directory, httpPort, siloPort, Options([.. SiloArguments(httpPort, siloPort, FreePort.Next())]).Args!);
+        _siloProcesses.Add(silo);
+        await silo.WaitUntilReadyAsync(_http, TimeSpan.FromSeconds(150));
+        return silo;
     }
 
-    /// <summary>The silo process's HTTP endpoint (health, metrics, dashboard).</summary>
-    public Uri? SiloProcessHttp { get; private set; }
+    /// <summary>The silo processes started and not stopped, oldest first.</summary>
+    public IReadOnlyList<SiloProcess> SiloProcesses => _siloProcesses;
+
+    /// <summary>The (last started) silo process's HTTP endpoint (health, metrics, dashboard).</summary>
+    public Uri? SiloProcessHttp => _siloProcesses.Count > 0 ? _siloProcesses[^1].Http : null;
 
     /// <summary>Sends the silo process SIGTERM, as Kubernetes does to stop a pod; it shuts down gracefully.</summary>
-    public void TerminateSiloProcess()
-    {
-        var process = _siloProcess ?? throw new InvalidOperationException("No silo process runs.");
-        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-    }
+    public void TerminateSiloProcess() =>
+        (_siloProcesses.Count > 0 ? _siloProcesses[^1] : throw new InvalidOperationException("No silo process runs.")).Terminate();
 
     /// <summary>Waits for the silo process to exit and returns its exit code.</summary>
     public async Task<int> WaitForSiloProcessExitAsync(TimeSpan timeout)
     {
-        var process = _siloProcess ?? throw new InvalidOperationException("No silo process runs.");
-        using var cancel = new CancellationTokenSource(timeout);
-        await process.WaitForExitAsync(cancel.Token);
-        var code = process.ExitCode;
-        process.Dispose();
-        _siloProcess = null;
+        var silo = _siloProcesses.Count > 0 ? _siloProcesses[^1] : throw new InvalidOperationException("No silo process runs.");
+        var code = await silo.WaitForExitAsync(timeout);
+        _siloProcesses.Remove(silo);
+        silo.Dispose();
         return code;
     }
 
     /// <summary>Kills the silo process (SIGKILL): no shutdown at all.</summary>
     public async Task KillSiloProcessAsync()
     {
-        if (_siloProcess is { } process)
+        foreach (var silo in _siloProcesses.ToList())
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            process.Dispose();
-            _siloProcess = null;
+            await KillSiloProcessAsync(silo);
         }
+    }
+
+    /// <summary>Kills one silo process (SIGKILL), as a lost machine would.</summary>
+    public async Task KillSiloProcessAsync(SiloProcess silo)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        await silo.KillAsync();
+        _siloProcesses.Remove(silo);
+        silo.Dispose();
     }
 
     private string[] SiloArguments(int httpPort, int siloPort, int gatewayPort) =>

@@ -32,7 +32,7 @@ public sealed class OperationsTests(LocalSystem system, ITestOutputHelper output
     [Fact]
     public async Task Silo_and_gateway_expose_their_metrics_with_the_resource_attributes()
     {
-        const string phone = "+4915112349101";
+        const string phone = "+4915177123401";
         using (await system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Wann ist der Wertstoffhof offen?")))
         {
         }
