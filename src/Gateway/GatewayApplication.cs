@@ -21,6 +21,8 @@ public static class GatewayApplication
         builder.AddWebInbox();
 
         var app = builder.Build();
+        // Our instruments exist from the start, not only after the first webhook.
+        app.Services.GetRequiredService<WebhookMetrics>();
         // The web inbox's static files first: they need no authentication and end the request early.
         app.UseWebInbox();
         // gRPC-Web for browsers, on every endpoint (the HTTP/1.1 one included).

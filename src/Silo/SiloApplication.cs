@@ -15,6 +15,8 @@ public static class SiloApplication
         builder.AddGoldbachSilo();
 
         var app = builder.Build();
+        // Our instruments exist from the start (the gauges report 0), not only after the first grain activation.
+        app.Services.GetRequiredService<Grains.Telemetry.GoldbachMetrics>();
         app.MapGoldbachOperations();
         app.MapGoldbachDashboard();
         return app;

@@ -36,7 +36,7 @@ public sealed class OperationsTests(LocalSystem system, ITestOutputHelper output
         using (await system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Wann ist der Wertstoffhof offen?")))
         {
         }
-        await system.WaitForSentAsync(phone, 1);
+        Assert.Single(await system.WaitForSentAsync(phone, 1));
 
         var silo = await Http.GetStringAsync(new Uri(system.SiloHttp, "/metrics"));
         var gateway = await Http.GetStringAsync(new Uri(system.GatewayHttp, "/metrics"));
