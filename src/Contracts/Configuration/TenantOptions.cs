@@ -98,6 +98,17 @@ public sealed class TenantOptions
     /// profile name.
     /// </summary>
     public List<CannedReplyOptions> CannedReplies { get; init; } = [];
+
+    /// <summary>The tenant's broadcast lists by id (lower case, digits and '-', e.g. <c>kitzrettung</c>).</summary>
+    public Dictionary<string, BroadcastListOptions> Lists { get; init; } = [];
+
+    /// <summary>
+    /// Meta's messaging limit of the business number: unique recipients outside their 24-hour window per moving
+    /// 24 hours (250, 2,000, 10,000, 100,000); null: unlimited. Broadcasts larger than what is left wait for the
+    /// following days.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int? MessagingLimit { get; init; } = 250;
 }
 
 /// <summary>A ready-made reply: a short title for the list and the text.</summary>
