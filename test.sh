@@ -10,8 +10,9 @@ command -v dotnet >/dev/null || { echo "test.sh: the .NET 10 SDK is needed (dotn
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 . scripts/node-tools.sh || exit 1
-. scripts/chromium.sh || exit 1
-. scripts/prometheus.sh || exit 1
+. scripts/debian-package.sh
+debian_package chromium chromium || exit 1
+debian_package prometheus prometheus promtool || exit 1
 
 passed=0
 failed=0

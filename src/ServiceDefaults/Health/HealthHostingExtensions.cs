@@ -63,8 +63,6 @@ public sealed class ShutdownReadiness(TimeSpan drainDelay) : IHostedLifecycleSer
     private volatile bool _started;
     private volatile bool _stopping;
 
-    public bool IsStopping => _stopping;
-
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);

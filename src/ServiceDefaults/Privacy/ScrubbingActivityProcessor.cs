@@ -15,7 +15,7 @@ internal sealed class ScrubbingActivityProcessor(PersonalDataScrubber scrubber) 
         List<KeyValuePair<string, string>>? changed = null;
         foreach (var (key, value) in data.TagObjects)
         {
-            if (value is string text && scrubber.Scrub(text) is var scrubbed && !ReferenceEquals(scrubbed, text) && scrubbed != text)
+            if (value is string text && scrubber.Scrub(text) is var scrubbed && scrubbed != text)
             {
                 (changed ??= []).Add(new(key, scrubbed));
             }

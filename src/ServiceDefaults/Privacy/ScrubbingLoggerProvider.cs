@@ -89,8 +89,6 @@ internal sealed class ScrubbedException(Exception original, PersonalDataScrubber
 {
     private readonly string _text = scrubber.Scrub(original.ToString());
 
-    public string OriginalType { get; } = original.GetType().FullName ?? original.GetType().Name;
-
     public override string? StackTrace => null;
 
     public override string ToString() => _text;

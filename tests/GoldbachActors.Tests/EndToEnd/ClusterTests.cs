@@ -187,27 +187,15 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"{activations.Count} citizen activations on {activations.Select(a => a.SiloAddress).Distinct().Count()} silos");
         var busiest = activations.GroupBy(a => a.SiloAddress.Endpoint.Port).OrderByDescending(g => g.Count()).First();
         var silo = _system.SiloProcesses.Single(s => s.SiloPort == busiest.Key);
+        var phoneOf = Enumerable.Range(0, Citizens).Select(i => $"+4915188{i:000000}")
+            .ToDictionary(phone => WhatsAppSimulator.CitizenPhoneEndpoints.BusinessScopedUserIdFor(phone[1..]));
         var phones = busiest
             .Select(a => a.GrainId.Key.ToString()!)
             .Select(key => key[(key.IndexOf('/', StringComparison.Ordinal) + 1)..])
-            .Select(identity => PhoneOf(identity))
-            .Where(phone => phone is not null)
-            .Select(phone => phone!)
+            .Where(phoneOf.ContainsKey)
+            .Select(identity => phoneOf[identity])
             .ToHashSet();
         return (silo, phones);
-    }
-
-    private static string? PhoneOf(string identity)
-    {
-        for (var i = 0; i < Citizens; i++)
-        {
-            var phone = $"+4915188{i:000000}";
-            if (WhatsAppSimulator.CitizenPhoneEndpoints.BusinessScopedUserIdFor(phone[1..]) == identity)
-            {
-                return phone;
-            }
-        }
-        return null;
     }
 
     private static async Task<Conversation?> TryGetAsync(StaffService.StaffServiceClient staff, string phone)

@@ -60,8 +60,9 @@ public sealed class TelemetryPrivacyTests(ITestOutputHelper output) : IAsyncLife
         // It captured the flow at all: otherwise "nothing found" would prove nothing.
         output.WriteLine($"silo: {_silo.Spans.Count} spans, {_silo.LogCount} log entries; gateway: {_gateway.Spans.Count} spans, {_gateway.LogCount} log entries; metrics {metrics.Length} chars");
         Assert.True(_silo.LogCount > 100 && _gateway.LogCount > 20, "Too few log entries captured.");
-        Assert.Contains("goldbach_acknowledgements", metrics, StringComparison.Ordinal);
-        Assert.Contains("goldbach_webhook_requests", metrics, StringComparison.Ordinal);
+        // (Orleans' meter is one per process; which of our per-host instruments a host's listener shows is tested on a
+        // silo process in MetricsEndpointTests.)
+        Assert.Contains("orleans_", metrics, StringComparison.Ordinal);
         Assert.Contains("#1:", everything, StringComparison.Ordinal); // identifiers in library logs: scrubbed to keyed hashes
         // Our own log parameters classified [PersonalIdentifier] are redacted (HMAC of the whole key) before any provider.
         Assert.Matches(@"to citizen 1:[A-Za-z0-9+/=]{8,} accepted by the Graph API", everything);
