@@ -13,4 +13,14 @@ public sealed record CitizenHandover(
     [property: Id(1)] ImmutableArray<OutboundMessage> Outbound,
     [property: Id(2)] bool Acknowledged,
     [property: Id(3), PersonalIdentifier] string? PhoneNumber,
-    [property: Id(4), PersonalIdentifier] string? ProfileName);
+    [property: Id(4), PersonalIdentifier] string? ProfileName)
+{
+    /// <summary>The identity's broadcast list memberships (e.g. staff added the number before the citizen wrote).</summary>
+    [Id(5)] public ImmutableArray<ListMembership> Memberships { get; init; } = [];
+
+    [Id(6)] public ImmutableArray<ConsentRecord> ConsentHistory { get; init; } = [];
+
+    [Id(7)] public ImmutableArray<string> HandledBroadcasts { get; init; } = [];
+
+    [Id(8)] public bool MarketingStopped { get; init; }
+}

@@ -76,6 +76,9 @@ public sealed record InboundMessage(
     /// What makes this message a duplicate of another: the wamid, and for a reaction also its emoji (a removal
     /// reuses the wamid of the reaction it removes).
     /// </summary>
+    /// <summary>The broadcast this message answers (set by the citizen grain when it records the message).</summary>
+    [Id(17)] public string? ReplyToBroadcast { get; init; }
+
     public string DeduplicationKey => Type == "reaction" ? $"{WhatsAppMessageId}#{Reaction?.Emoji ?? "-"}" : WhatsAppMessageId;
 }
 
@@ -106,6 +109,15 @@ public enum OutboundKind
     /// replies follow once the citizen answers.
     /// </summary>
     WindowTemplate = 2,
+
+    /// <summary>A broadcast's free text to a list member (inside their window, or held until they answer).</summary>
+    Broadcast = 3,
+
+    /// <summary>A broadcast's template: the template broadcast itself, or the list's template outside the window.</summary>
+    BroadcastTemplate = 4,
+
+    /// <summary>The confirmation of joining or leaving a broadcast list.</summary>
+    ListConfirmation = 5,
 }
 
 /// <summary>How far an outbound message got.</summary>
@@ -183,6 +195,18 @@ public sealed record OutboundMessage
 
     /// <summary>When the current attempt was handed to the Graph API (state <see cref="DeliveryState.Sending"/>).</summary>
     [Id(14)] public DateTimeOffset? SendingSince { get; init; }
+
+    /// <summary>For a template: its language code.</summary>
+    [Id(15)] public string? TemplateLanguage { get; init; }
+
+    /// <summary>For a template: its body parameters in order.</summary>
+    [Id(16), MessageContent] public ImmutableArray<string> TemplateParameters { get; init; } = [];
+
+    /// <summary>The broadcast this message belongs to, if any.</summary>
+    [Id(17)] public string? BroadcastId { get; init; }
+
+    /// <summary>Whether a template or a free text goes out.</summary>
+    public bool IsTemplate => Kind is OutboundKind.WindowTemplate or OutboundKind.BroadcastTemplate;
 }
 
 /// <summary>What the inbox list shows of one conversation.</summary>

@@ -26,4 +26,8 @@ public interface ITenantInboxGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Watch")]
     Task<InboxEventBatch> WatchAsync(string? position, TimeSpan wait);
+
+    /// <summary>The conversation of the citizen with this number (E.164 with "+"), if they ever wrote.</summary>
+    [Alias("FindByPhone")]
+    Task<string?> FindByPhoneAsync(string phoneNumber);
 }

@@ -89,6 +89,10 @@ public class LocalSystemHost : IAsyncDisposable
     /// <summary>Starts Azurite, the stand-in, the silo and the gateway.</summary>
     public async Task StartAsync()
     {
+        // Gateway, stand-in and tests share this process and its two cores: enough threads from the start, so that a
+        // burst of work does not stall the stand-in (whose clock measures the throughput) while the pool grows.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32), Math.Max(io, 32));
         Storage = await Azurite.StartAsync(_storageOnDisk ? Path.Combine(_contentRoot, "azurite") : null);
         _simulator = SimulatorApplication.Build(Options(
             $"--urls={Simulator}",
@@ -370,6 +374,22 @@ public class LocalSystemHost : IAsyncDisposable
             $"--Goldbach:Tenants:{Tenant}:StaffNumbers:0={StaffNumber}",
             $"--Goldbach:Tenants:{Tenant}:CannedReplies:0:Title=Weitergeleitet",
             $"--Goldbach:Tenants:{Tenant}:CannedReplies:0:Text=Vielen Dank, {{name}}! Wir kümmern uns.",
+            $"--Goldbach:Tenants:{Tenant}:Lists:kitzrettung:Name=Kitzrettung Goldbach",
+            $"--Goldbach:Tenants:{Tenant}:Lists:kitzrettung:Keywords:de:0=START KITZ",
+            $"--Goldbach:Tenants:{Tenant}:Lists:kitzrettung:Templates:de:Name=neuigkeiten_liste",
+            $"--Goldbach:Tenants:{Tenant}:Lists:ukraine-info:Name=Informationen für Geflüchtete",
+            $"--Goldbach:Tenants:{Tenant}:Lists:ukraine-info:Languages:0=uk",
+            $"--Goldbach:Tenants:{Tenant}:Lists:ukraine-info:Languages:1=de",
+            $"--Goldbach:Tenants:{Tenant}:Lists:ukraine-info:Languages:2=en",
+            $"--Goldbach:Tenants:{Tenant}:Lists:ukraine-info:Keywords:uk:0=СТАРТ",
+            $"--Goldbach:Tenants:{Tenant}:Lists:ukraine-info:Keywords:de:0=START INFO",
+            $"--Goldbach:Tenants:{Tenant}:Lists:ukraine-info:Keywords:en:0=JOIN INFO",
+            $"--Goldbach:Tenants:{Tenant}:Lists:ukraine-info:Templates:uk:Name=novyny_hromady",
+            $"--Goldbach:Tenants:{Tenant}:Lists:ukraine-info:Templates:uk:Language=uk",
+            $"--Goldbach:Tenants:{Tenant}:Lists:ukraine-info:Templates:de:Name=neuigkeiten_liste",
+            $"--Goldbach:Tenants:{Tenant}:Lists:ukraine-info:Templates:en:Name=list_news",
+            $"--Goldbach:Tenants:{Tenant}:Lists:ukraine-info:Templates:en:Language=en",
+            $"--Goldbach:Tenants:{Tenant}:MessagingLimit=100000",
             "--Logging:LogLevel:Default=Warning",
             // Last, so that a test's own settings win over these defaults.
             .. args,

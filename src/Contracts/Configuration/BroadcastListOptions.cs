@@ -16,6 +16,12 @@ public sealed class BroadcastListOptions
     [MaxLength(1000)]
     public string? Description { get; init; }
 
+    /// <summary>The languages members can choose (ISO 639-1); the first is the default. None configured: German.</summary>
+    public List<string> Languages { get; init; } = [];
+
+    /// <summary><see cref="Languages"/>, or German when none are configured.</summary>
+    public IReadOnlyList<string> EffectiveLanguages => Languages.Count > 0 ? Languages : ["de"];
+
     /// <summary>
     /// The join keywords by language (ISO 639-1), e.g. <c>de: ["START KITZ"]</c>, <c>uk: ["СТАРТ КІТЦ"]</c>. Matched
     /// case-insensitively against the whole message, punctuation and extra spaces ignored.
@@ -25,6 +31,12 @@ public sealed class BroadcastListOptions
     /// <summary>The confirmation a member gets on joining, by language; <c>{list}</c> stands for the list's name.</summary>
     public Dictionary<string, string> JoinedTexts { get; init; } = [];
 
-    /// <summary>The approved templates (utility category) that reach members outside their 24-hour window, by language.</summary>
+    /// <summary>The confirmation on leaving, by language; <c>{list}</c> stands for the list's name.</summary>
+    public Dictionary<string, string> LeftTexts { get; init; } = [];
+
+    /// <summary>
+    /// The approved templates (utility category) that reach members outside their 24-hour window, by language: they
+    /// announce news from the list and ask the member to answer; the broadcast's text follows when they do.
+    /// </summary>
     public Dictionary<string, WindowTemplateOptions> Templates { get; init; } = [];
 }

@@ -16,7 +16,7 @@ namespace GoldbachActors.Gateway.Staff;
 
 /// <summary>The staff gRPC API (<c>goldbach.staff.v1.StaffService</c>) over the citizen and inbox grains.</summary>
 [Authorize]
-public sealed class StaffApiService(IClusterClient cluster, IOptionsMonitor<GoldbachOptions> tenants, StaffAuditLog audit)
+public sealed partial class StaffApiService(IClusterClient cluster, IOptionsMonitor<GoldbachOptions> tenants, StaffAuditLog audit)
     : StaffService.StaffServiceBase
 {
     private const int DefaultPageSize = 50;
@@ -434,6 +434,7 @@ internal static class StaffApiMapping
             Text = message.Text ?? "",
             UnsupportedType = message.UnsupportedType ?? "",
             GroupId = message.GroupId ?? "",
+            ReplyToBroadcast = message.ReplyToBroadcast ?? "",
         };
         if (message.Context is { } context)
         {
@@ -521,6 +522,9 @@ internal static class StaffApiMapping
             Domain.OutboundKind.Acknowledgement => OutboundKind.Acknowledgement,
             Domain.OutboundKind.StaffReply => OutboundKind.StaffReply,
             Domain.OutboundKind.WindowTemplate => OutboundKind.WindowTemplate,
+            Domain.OutboundKind.Broadcast => OutboundKind.Broadcast,
+            Domain.OutboundKind.BroadcastTemplate => OutboundKind.BroadcastTemplate,
+            Domain.OutboundKind.ListConfirmation => OutboundKind.ListConfirmation,
             _ => OutboundKind.Unspecified,
         },
         Text = message.Text,
@@ -537,6 +541,7 @@ internal static class StaffApiMapping
         },
         WhatsappMessageId = message.WhatsAppMessageId ?? "",
         CreateTime = Timestamp.FromDateTimeOffset(message.CreatedAt),
+        Broadcast = message.BroadcastId ?? "",
         SentBy = message.SentBy ?? "",
         FailureReason = message.FailureReason ?? "",
         FailureCode = message.FailureCode ?? 0,

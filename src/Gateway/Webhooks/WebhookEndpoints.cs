@@ -76,7 +76,7 @@ public static partial class WebhookEndpoints
 
         try
         {
-            if ((payload.Messages.Count > 0 || payload.Statuses.Count > 0) && body.Value.Length <= WebhookJournal.MaxBodyBytes - sizeof(int))
+            if ((payload.Messages.Count > 0 || payload.Statuses.Count > 0 || payload.Preferences.Count > 0) && body.Value.Length <= WebhookJournal.MaxBodyBytes - sizeof(int))
             {
                 // Durable in the journal: answered now, recorded by the grains right after (or replayed).
                 var entry = await journal.AppendAsync(body.Value);

@@ -59,6 +59,14 @@ public sealed partial class WebhookIntake(
             }
         }
 
+        foreach (var preference in payload.Preferences)
+        {
+            if (TargetFor(preference.PhoneNumberId, null, preference.User) is { } key)
+            {
+                Add(work, key, new Update(preference.At, arrival++, grain => grain.SetMarketingPreferenceAsync(preference.Stopped, preference.At)));
+            }
+        }
+
         await Task.WhenAll(work.Select(pair => RunInOrderAsync(pair.Key, pair.Value)));
     }
 

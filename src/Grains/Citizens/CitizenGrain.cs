@@ -46,6 +46,8 @@ public sealed partial class CitizenGrain(
     // The send slot this activation reserved for its next message, if any (lost with the activation: a wasted slot).
     private DateTimeOffset? _slot;
 
+    private DateTimeOffset _activatedAt;
+
     // The outbound message this activation marked "sending" but has not handed to the Graph API yet (it waits for a
     // send slot): no grace period applies to it.
     private string? _notYetHandedOver;
@@ -70,6 +72,7 @@ public sealed partial class CitizenGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _key = CitizenKey.ParseGrainKey(this.GetPrimaryKeyString());
+        _activatedAt = time.GetUtcNow();
         await WakeIfSnoozeOverAsync();
         ResumeBackgroundWork();
     }
@@ -84,6 +87,28 @@ public sealed partial class CitizenGrain(
         var policy = RequirePolicy();
         var now = time.GetUtcNow();
 
+        if (_key.IsBusinessScopedUserId && state.State.PhoneNumber is null && message.PhoneNumber is { } number
+            && CitizenKey.IsValidIdentity(number.TrimStart('+'))
+            && policy.Options.Lists.Count > 0 && !state.State.HasProcessed(message.DeduplicationKey))
+        {
+            // Staff may have added this number to a list before the citizen ever wrote: what that identity holds
+            // (memberships, a broadcast waiting for the window) belongs to this citizen.
+            var byNumber = CitizenKey.Create(_key.Tenant, number.TrimStart('+')).GrainKey;
+            if (!state.State.FoldedKeys.Contains(byNumber) && !state.State.PendingAliases.Contains(byNumber)
+                && await GrainFactory.GetGrain<ICitizenGrain>(byNumber).HandOverToAsync(_key.GrainKey) is { } held
+                && (held.Outbound.Length > 0 || held.Memberships.Length > 0 || held.ConsentHistory.Length > 0 || held.Inbound.Length > 0))
+            {
+                state.State.PendingAliases.Add(byNumber);
+                await FoldPendingAliasesAsync();
+            }
+        }
+        if (!state.State.HasProcessed(message.DeduplicationKey) && state.State.BroadcastAnsweredBy(message) is { } answered)
+        {
+            message = message with { ReplyToBroadcast = answered };
+        }
+        // The citizen's answer releases a broadcast text held for the window: that text is their answer, no
+        // acknowledgement on top.
+        var releasesBroadcast = state.State.Outbound.Exists(m => m.Kind == OutboundKind.Broadcast && m.State == DeliveryState.WaitingForWindow);
         if (!state.State.TryRecord(message, now, policy.Rules))
         {
             // Meta's retry after our failure: finish what the first attempt may have left undone.
@@ -91,6 +116,7 @@ public sealed partial class CitizenGrain(
             ResumeBackgroundWork();
             await FoldPendingAliasesAsync();
             await EnsureInboxCurrentAsync();
+            await SyncAllListsAsync();
             return ReceiveOutcome.Duplicate;
         }
         if (message.System is { } notice)
@@ -102,7 +128,13 @@ public sealed partial class CitizenGrain(
         {
             state.State.MoveToStaffSection();
         }
-        if (message.Type is not ("reaction" or "system"))
+        var listsChanged = ApplyConsentCommand(message, policy, now);
+        if (listsChanged is not null)
+        {
+            // Nothing but a keyword: confirmed, and no work for staff.
+            state.State.ResolveKeywordConversation(message.SentAt, now);
+        }
+        else if (message.Type is not ("reaction" or "system"))
         {
             var calendar = policy.Calendar;
             if (state.State.ApplyTriage(policy.Triage.Assess(message.Text), message.SentAt, calendar?.NextOpeningAfter(message.SentAt)))
@@ -110,6 +142,10 @@ public sealed partial class CitizenGrain(
                 LogEscalated(_key.GrainKey, state.State.Category);
             }
             var wasFlooding = state.State.Flooding;
+            if (releasesBroadcast)
+            {
+                state.State.SkipAcknowledgement();
+            }
             if (staff || !state.State.TakeInboundToken(policy.Options.FloodLimit, now))
             {
                 // Staff numbers coordinate among themselves; a flood gets no further acknowledgements.
@@ -137,6 +173,15 @@ public sealed partial class CitizenGrain(
         ResumeBackgroundWork();
         await FoldPendingAliasesAsync();
         await PublishSummaryAsync();
+        if (listsChanged is not null)
+        {
+            await SyncListsAsync(listsChanged);
+        }
+        await CountBroadcastReplyAsync(message.ReplyToBroadcast);
+        if (releasesBroadcast)
+        {
+            await ReportToBroadcastsAsync();
+        }
         return ReceiveOutcome.Recorded;
     }
 
@@ -346,6 +391,7 @@ public sealed partial class CitizenGrain(
         {
             await PersistAsync();
             await PublishSummaryAsync();
+            await ReportToBroadcastsAsync();
         }
         else if (outcome == ReceiveOutcome.Unmatched)
         {
@@ -361,9 +407,9 @@ public sealed partial class CitizenGrain(
         {
             throw new ArgumentException("A citizen's identities are handed over within one tenant, to another key.", nameof(canonicalGrainKey));
         }
-        if (state.State.ForwardTo is { } existing && existing != canonicalGrainKey)
+        if ((state.State.ForwardTo is { } existing && existing != canonicalGrainKey) || state.State.IsBlank)
         {
-            // Already another citizen's identity: nothing of its own to hand over.
+            // Already another citizen's identity, or never used: nothing of its own to hand over.
             return new CitizenHandover([], [], false, null, null);
         }
         if (state.State.ForwardTo is null)
@@ -396,8 +442,11 @@ public sealed partial class CitizenGrain(
             return;
         }
         await history.DeleteAllAsync(_key, CancellationToken.None);
+        var lists = state.State.Memberships.Select(m => m.ListId).ToList();
         state.State.BecomeAlias(keeper);
         await PersistAsync();
+        // The keeper is in these lists now; this identity leaves them.
+        await SyncListsAsync(lists);
         _dispatchTimer?.Dispose();
         _mediaTimer?.Dispose();
         await GrainFactory.GetGrain<ITenantInboxGrain>(_key.Tenant).RemoveAsync(_key.GrainKey);
@@ -435,9 +484,14 @@ public sealed partial class CitizenGrain(
             var alias = GrainFactory.GetGrain<ICitizenGrain>(aliasKey);
             var handover = await alias.HandOverToAsync(_key.GrainKey);
             state.State.Absorb(handover, time.GetUtcNow());
+            if (handover.Memberships.Length > 0 || handover.Outbound.Any(m => m.BroadcastId is not null))
+            {
+                state.State.FoldedKeys.Add(aliasKey);
+            }
             state.State.PendingAliases.RemoveAt(0);
             await PersistAsync();
             await alias.CompleteHandOverAsync();
+            await SyncListsAsync(handover.Memberships.Select(m => m.ListId));
             LogIdentityFolded(handover.Inbound.Length);
         }
     }
@@ -625,7 +679,7 @@ public sealed partial class CitizenGrain(
         while (state.State.ForwardTo is null && state.State.NextToSend() is { } next)
         {
             var now = time.GetUtcNow();
-            if (next.Kind != OutboundKind.WindowTemplate && !state.State.IsWindowOpen(now))
+            if (!next.IsTemplate && !state.State.IsWindowOpen(now))
             {
                 // The window closed while the message waited (an outage, a backoff): free text may no longer go out.
                 state.State.HoldForWindow(next, now, policy.Options.WindowTemplate?.Name);
@@ -689,8 +743,8 @@ public sealed partial class CitizenGrain(
             try
             {
                 var reference = OutboundReference.Format(_key, next.Id);
-                var wamid = next.Kind == OutboundKind.WindowTemplate && policy.Options.WindowTemplate is { } template
-                    ? await sender.SendTemplateAsync(_key.Tenant, Recipient(), new WhatsAppTemplate(template.Name, template.Language, template.BodyParameters), reference, cancellationToken)
+                var wamid = TemplateOf(next, policy) is { } template
+                    ? await sender.SendTemplateAsync(_key.Tenant, Recipient(), template, reference, cancellationToken)
                     : await sender.SendTextAsync(_key.Tenant, Recipient(), next.Text, reference, cancellationToken);
                 state.State.Update(sending with
                 {
@@ -710,6 +764,7 @@ public sealed partial class CitizenGrain(
                 var retryIn = RecordFailure(sending, ex);
                 await PersistAsync();
                 await PublishSummaryAsync();
+                await ReportToBroadcastsAsync();
                 if (retryIn is { } delay)
                 {
                     Schedule(ref _dispatchTimer, DispatchAsync, delay);
@@ -719,6 +774,10 @@ public sealed partial class CitizenGrain(
             }
             await PersistAsync();
             await PublishSummaryAsync();
+            if (next.BroadcastId is not null)
+            {
+                await ReportToBroadcastsAsync();
+            }
         }
         // The outbox reminder stays until its next tick finds nothing to send: no storage call on the hot path.
     }
@@ -734,7 +793,9 @@ public sealed partial class CitizenGrain(
         }
         if (next.State == DeliveryState.Sending && next.SendingSince is { } since && next.Id != _notYetHandedOver)
         {
-            var graceOver = since + graphApi.Value.AmbiguousSendGrace;
+            // Counted from this activation at the earliest: after a crash, the status webhook that names the message
+            // may still wait in the gateway's journal (replayed once the grain answers again).
+            var graceOver = (since > _activatedAt ? since : _activatedAt) + graphApi.Value.AmbiguousSendGrace;
             if (until is null || graceOver > until)
             {
                 until = graceOver;
@@ -877,6 +938,16 @@ public sealed partial class CitizenGrain(
         var delay = TimeSpan.FromSeconds(Math.Pow(2, Math.Min(attempts, 10)) * (0.8 + (Random.Shared.NextDouble() * 0.4)));
         return delay < MaxRetryDelay ? delay : MaxRetryDelay;
     }
+
+    // The template a message sends: a broadcast's own, or the tenant's window template; null for free text.
+    private static WhatsAppTemplate? TemplateOf(OutboundMessage message, TenantPolicy policy) => message.Kind switch
+    {
+        OutboundKind.BroadcastTemplate when message.TemplateName is { } name =>
+            new WhatsAppTemplate(name, message.TemplateLanguage ?? "de", [.. message.TemplateParameters]),
+        OutboundKind.WindowTemplate when policy.Options.WindowTemplate is { } template =>
+            new WhatsAppTemplate(template.Name, template.Language, template.BodyParameters),
+        _ => null,
+    };
 
     private WhatsAppRecipient Recipient()
     {

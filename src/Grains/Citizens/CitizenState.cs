@@ -10,7 +10,7 @@ namespace GoldbachActors.Grains.Citizens;
 /// conversation's rules; they change only this object, so tests exercise them without a cluster.
 /// </summary>
 [GenerateSerializer, Alias("goldbach.CitizenState")]
-public sealed class CitizenState
+public sealed partial class CitizenState
 {
     /// <summary>How long a processed WhatsApp message id is remembered: Meta retries a webhook for up to 7 days.</summary>
     public static readonly TimeSpan DeduplicationWindow = TimeSpan.FromDays(8);
@@ -298,13 +298,13 @@ public sealed class CitizenState
     public OutboundMessage HoldForWindow(OutboundMessage message, DateTimeOffset now, string? windowTemplate)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (message.Kind == OutboundKind.Acknowledgement)
+        if (message.Kind is OutboundKind.Acknowledgement or OutboundKind.ListConfirmation)
         {
             var failed = message with
             {
                 State = DeliveryState.Failed,
                 FailureCode = WhatsApp.GraphApi.MetaErrorCodes.WindowClosed,
-                FailureReason = MetaErrorTexts.Describe(WhatsApp.GraphApi.MetaErrorCodes.WindowClosed, "not sent: the acknowledgement missed the 24-hour window"),
+                FailureReason = MetaErrorTexts.Describe(WhatsApp.GraphApi.MetaErrorCodes.WindowClosed, "not sent: the automatic message missed the 24-hour window"),
                 StateChangedAt = now,
             };
             Update(failed);
@@ -437,12 +437,20 @@ public sealed class CitizenState
                 Insert(message with { PhoneNumber = null, ProfileName = null });
             }
         }
+        var windowOpen = IsWindowOpen(now);
         foreach (var message in handover.Outbound)
         {
-            Outbound.Add(message with { Id = NextOutboundId() });
+            // Held for a window that is open here: it goes out now.
+            Outbound.Add(message.State == DeliveryState.WaitingForWindow && windowOpen
+                ? message with { Id = NextOutboundId(), State = DeliveryState.Queued, StateChangedAt = now }
+                : message with { Id = NextOutboundId() });
         }
+        AbsorbConsent(handover);
         Acknowledged |= handover.Acknowledged;
-        ConversationNumber = Math.Max(ConversationNumber, 1);
+        if (handover.Inbound.Length > 0)
+        {
+            ConversationNumber = Math.Max(ConversationNumber, 1);
+        }
         PhoneNumber ??= handover.PhoneNumber;
         ProfileName ??= handover.ProfileName;
         Revision++;
@@ -450,7 +458,16 @@ public sealed class CitizenState
 
     /// <summary>What this identity hands over when it turns out to be another identity of a known citizen.</summary>
     public CitizenHandover ToHandover() =>
-        new([.. Inbound], [.. Outbound], Acknowledged, PhoneNumber, ProfileName);
+        new([.. Inbound], [.. Outbound], Acknowledged, PhoneNumber, ProfileName)
+        {
+            Memberships = [.. Memberships],
+            ConsentHistory = [.. ConsentHistory],
+            HandledBroadcasts = [.. HandledBroadcasts],
+            MarketingStopped = MarketingStopped,
+        };
+
+    /// <summary>Whether this identity holds nothing at all (nothing to hand over).</summary>
+    public bool IsBlank => !Exists && Outbound.Count == 0 && Memberships.Count == 0 && ConsentHistory.Count == 0 && ForwardTo is null;
 
     /// <summary>Forgets the conversation after handing it over; from now on every call goes to <paramref name="canonical"/>.</summary>
     public void BecomeAlias(string canonical)
@@ -465,6 +482,9 @@ public sealed class CitizenState
         LastInboundPreview = null;
         ProfileName = null;
         PhoneNumber = null;
+        Memberships.Clear();
+        ConsentHistory.Clear();
+        HandledBroadcasts.Clear();
         Revision++;
     }
 

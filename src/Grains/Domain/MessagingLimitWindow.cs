@@ -13,6 +13,9 @@ public sealed class MessagingLimitWindow(int? limit)
     // The last time each recipient was reached outside the window, within the period.
     private readonly Dictionary<string, DateTimeOffset> _reached = new(StringComparer.Ordinal);
 
+    // Recipients that left the period since the last TakeExpired (their stored record can go).
+    private readonly List<string> _expired = [];
+
     public int? Limit { get; } = limit is null or > 0 ? limit : throw new ArgumentOutOfRangeException(nameof(limit), "A messaging limit is positive (or null: unlimited).");
 
     /// <summary>Recipients reached within the period ending at <paramref name="now"/>.</summary>
@@ -70,6 +73,21 @@ public sealed class MessagingLimitWindow(int? limit)
         return plan;
     }
 
+    /// <summary>Restores a recipient reached at <paramref name="at"/> (from storage).</summary>
+    public void Restore(string recipient, DateTimeOffset at) => _reached[recipient] = at;
+
+    /// <summary>When <paramref name="recipient"/> was reached within the period, if they were.</summary>
+    public DateTimeOffset? ReachedAt(string recipient) => _reached.TryGetValue(recipient, out var at) ? at : null;
+
+    /// <summary>The recipients that left the period since the last call.</summary>
+    public IReadOnlyList<string> TakeExpired(DateTimeOffset now)
+    {
+        Expire(now);
+        var expired = _expired.ToList();
+        _expired.Clear();
+        return expired;
+    }
+
     private void Expire(DateTimeOffset now)
     {
         foreach (var (recipient, at) in _reached.ToList())
@@ -77,6 +95,7 @@ public sealed class MessagingLimitWindow(int? limit)
             if (now - at >= Period)
             {
                 _reached.Remove(recipient);
+                _expired.Add(recipient);
             }
         }
     }

@@ -24,7 +24,11 @@ public sealed class TenantPolicy
             options.DangerWords.Count > 0 ? options.DangerWords : null);
         Rules = ConversationRules.For(options);
         _staff = options.StaffNumbers.Select(StaffIdentities.Normalize).ToFrozenSet(StringComparer.Ordinal);
+        Consent = new ConsentKeywords(options.Lists);
     }
+
+    /// <summary>The join keywords of the tenant's lists and the stop words.</summary>
+    public ConsentKeywords Consent { get; }
 
     public TenantOptions Options { get; }
 
@@ -151,6 +155,7 @@ public sealed class TenantPolicyValidator : IValidateOptions<GoldbachOptions>
                 Check(template, $"{prefix}:WindowTemplate");
             }
             Check(settings.OutboundPerRecipient, $"{prefix}:OutboundPerRecipient");
+            ValidateLists(settings, $"{prefix}:Lists", failures, Check);
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
 
@@ -161,6 +166,38 @@ public sealed class TenantPolicyValidator : IValidateOptions<GoldbachOptions>
             {
                 failures.AddRange(results.Select(r => $"{path}: {r.ErrorMessage}"));
             }
+        }
+    }
+
+    private static void ValidateLists(TenantOptions settings, string prefix, List<string> failures, Action<object, string> check)
+    {
+        foreach (var (listId, list) in settings.Lists)
+        {
+            var path = $"{prefix}:{listId}";
+            if (!ListIds.IsValid(listId))
+            {
+                failures.Add($"{path}: a list id has 1 to 40 lower-case letters, digits or '-' (\"kitzrettung\").");
+            }
+            check(list, path);
+            foreach (var language in list.Languages.Concat(list.Keywords.Keys).Concat(list.Templates.Keys))
+            {
+                if (language.Length != 2 || !language.All(char.IsAsciiLetterLower))
+                {
+                    failures.Add($"{path}: '{language}' is no two-letter ISO 639-1 code in lower case.");
+                }
+            }
+            foreach (var (language, template) in list.Templates)
+            {
+                check(template, $"{path}:Templates:{language}");
+            }
+        }
+        try
+        {
+            _ = new ConsentKeywords(settings.Lists);
+        }
+        catch (ArgumentException ex)
+        {
+            failures.Add($"{prefix}: {ex.Message}");
         }
     }
 }

@@ -168,6 +168,10 @@ public sealed class TenantInboxGrain(IConversationIndexStore store, GoldbachMetr
         await store.DeleteAsync(_tenant, citizenGrainKey, CancellationToken.None);
     }
 
+    public Task<string?> FindByPhoneAsync(string phoneNumber) =>
+        Task.FromResult(_byKey.Values.Where(e => e.Summary.PhoneNumber == phoneNumber)
+            .OrderByDescending(e => e.Summary.LastMessageAt).Select(e => e.Summary.CitizenKey).FirstOrDefault());
+
     public Task<InboxPage> ListAsync(int pageSize, string? pageToken, InboxSection? section = null, InboxFilter? filter = null)
     {
         if (pageSize is < 1 or > 1000)

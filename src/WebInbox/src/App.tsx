@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { createStaffClient, citizenOf, conversationName, describeError, isUnauthenticated, type StaffClient } from "./api";
 import { type CannedReply, type InboxEvent, InboxEventKind, type Tenant } from "./gen/goldbach/staff/v1/staff_pb";
+import { Broadcasts } from "./Broadcasts";
 import { Inbox } from "./Inbox";
 import { ConversationView } from "./ConversationView";
 import { Login } from "./Login";
-import { loadSession, saveSession, type Session } from "./session";
+import { loadSession, saveSession, seesStaffSection, type Session } from "./session";
 import { texts } from "./texts";
 import { useInboxWatch } from "./useInboxWatch";
 
@@ -17,21 +18,25 @@ export interface Workspace {
   signOut: (reason?: string) => void;
 }
 
-/** The selected conversation lives in the address ("#/c/{citizen}"), so that Back and reload keep it. */
-function useSelectedCitizen(): [string | null, (citizen: string | null) => void] {
-  const read = () => {
-    const m = /^#\/c\/([^/]+)$/.exec(window.location.hash);
-    return m ? decodeURIComponent(m[1]) : null;
-  };
-  const [citizen, setCitizen] = useState(read);
+/** The address holds the view: "#/c/{citizen}" a conversation, "#/broadcasts" the broadcasts; Back and reload keep it. */
+function useHashRoute(): [string, (hash: string) => void] {
+  const [hash, setHash] = useState(window.location.hash);
   useEffect(() => {
-    const onHash = () => setCitizen(read());
+    const onHash = () => setHash(window.location.hash);
     window.addEventListener("hashchange", onHash);
     return () => window.removeEventListener("hashchange", onHash);
   }, []);
-  const select = useCallback((next: string | null) => {
-    window.location.hash = next ? `#/c/${encodeURIComponent(next)}` : "#/";
+  const go = useCallback((next: string) => {
+    window.location.hash = next;
   }, []);
+  return [hash, go];
+}
+
+function useSelectedCitizen(): [string | null, (citizen: string | null) => void] {
+  const [hash, go] = useHashRoute();
+  const m = /^#\/c\/([^/]+)$/.exec(hash);
+  const citizen = m ? decodeURIComponent(m[1]) : null;
+  const select = useCallback((next: string | null) => go(next ? `#/c/${encodeURIComponent(next)}` : "#/"), [go]);
   return [citizen, select];
 }
 
@@ -106,6 +111,8 @@ export function App() {
 function Workbench({ workspace }: { workspace: Workspace }) {
   const { session, tenant, client } = workspace;
   const [citizen, selectCitizen] = useSelectedCitizen();
+  const [hash, go] = useHashRoute();
+  const showBroadcasts = hash === "#/broadcasts" && seesStaffSection(session);
   const [alert, setAlert] = useState<InboxEvent | null>(null);
   const watch = useInboxWatch(client, `tenants/${session.tenant}`, workspace.signOut);
 
@@ -127,6 +134,9 @@ function Workbench({ workspace }: { workspace: Workspace }) {
         <p className="who">
           {texts.login.signedInAs(session.staffId, texts.roles[session.role] ?? session.role)}
         </p>
+        {seesStaffSection(session) && (
+          <a className="nav-link" href="#/broadcasts" aria-current={showBroadcasts ? "page" : undefined}>{texts.broadcasts.open}</a>
+        )}
         <button type="button" className="secondary" onClick={() => workspace.signOut()}>
           {texts.login.logout}
         </button>
@@ -140,6 +150,7 @@ function Workbench({ workspace }: { workspace: Workspace }) {
           <button type="button" className="secondary" onClick={() => setAlert(null)} aria-label={texts.inbox.closeAlert}>×</button>
         </div>
       )}
+      {showBroadcasts ? <Broadcasts workspace={workspace} onBack={() => go("#/")} /> : (
       <div className="panes">
         <Inbox workspace={workspace} watch={watch} selected={selectedName} onSelect={(name) => selectCitizen(citizenOf(name))} />
         <main id="main" className="conversation-pane" tabIndex={-1}>
@@ -151,6 +162,7 @@ function Workbench({ workspace }: { workspace: Workspace }) {
           )}
         </main>
       </div>
+      )}
     </div>
   );
 }

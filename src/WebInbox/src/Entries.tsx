@@ -33,7 +33,8 @@ function Inbound({ message: m, token }: { message: InboundMessage; token: string
         </header>
         {m.context?.frequentlyForwarded ? <p className="meta">{t.frequentlyForwarded}</p>
           : m.context?.forwarded ? <p className="meta">{t.forwarded}</p> : null}
-        {m.context?.repliedToMessageId && <p className="meta">{t.replyTo}</p>}
+        {m.replyToBroadcast ? <p className="meta">{t.replyToBroadcast}</p>
+          : m.context?.repliedToMessageId && <p className="meta">{t.replyTo}</p>}
         {m.groupId && <p className="meta">{t.group}</p>}
         {m.media && <MediaView media={m.media} token={token} />}
         {m.text && (!m.media || m.media.caption !== m.text) && <p className="text">{m.text}</p>}
@@ -145,7 +146,10 @@ function MediaView({ media, token }: { media: Media; token: string }) {
 
 function Outbound({ message: m }: { message: OutboundMessage }) {
   const kind = m.kind === OutboundKind.ACKNOWLEDGEMENT ? t.acknowledgement
-    : m.kind === OutboundKind.WINDOW_TEMPLATE ? t.windowTemplate : t.staffReply;
+    : m.kind === OutboundKind.WINDOW_TEMPLATE ? t.windowTemplate
+      : m.kind === OutboundKind.BROADCAST ? t.broadcast
+        : m.kind === OutboundKind.BROADCAST_TEMPLATE ? t.broadcastTemplate
+          : m.kind === OutboundKind.LIST_CONFIRMATION ? t.listConfirmation : t.staffReply;
   const state = m.state === DeliveryState.FAILED ? t.failed(m.failureReason) : t.delivery[m.state];
   return (
     <li className={`entry outbound ${m.kind === OutboundKind.STAFF_REPLY ? "reply" : "automatic"}`} data-outbound={m.id}>

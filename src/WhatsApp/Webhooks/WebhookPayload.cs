@@ -35,6 +35,14 @@ public sealed record WebhookStatus(string PhoneNumberId, WebhookIdentity Recipie
 /// <param name="Detail">What kind of update it was, without personal data (e.g. an error code or an event name).</param>
 public sealed record WebhookNotification(string Field, string? Detail);
 
+/// <summary>A citizen stopped or resumed marketing messages in WhatsApp (<c>field: user_preferences</c>).</summary>
+/// <param name="PhoneNumberId">The business number: the tenant.</param>
+/// <param name="User">The citizen.</param>
+/// <param name="Category">Meta's category (<c>marketing_messages</c>).</param>
+/// <param name="Stopped">Stopped (true) or resumed (false).</param>
+/// <param name="At">When.</param>
+public sealed record WebhookPreference(string PhoneNumberId, WebhookIdentity User, string Category, bool Stopped, DateTimeOffset At);
+
 /// <summary>What one webhook POST carried, in payload order.</summary>
 /// <param name="Messages">The citizens' messages.</param>
 /// <param name="Statuses">Statuses of messages the town sent.</param>
@@ -44,7 +52,11 @@ public sealed record WebhookPayload(
     IReadOnlyList<WebhookMessage> Messages,
     IReadOnlyList<WebhookStatus> Statuses,
     IReadOnlyList<WebhookNotification> Notifications,
-    IReadOnlyList<string> SkippedItems);
+    IReadOnlyList<string> SkippedItems)
+{
+    /// <summary>Citizens' marketing preferences.</summary>
+    public IReadOnlyList<WebhookPreference> Preferences { get; init; } = [];
+}
 
 /// <summary>The body is not a WhatsApp Business Account webhook at all (not JSON, or the wrong shape).</summary>
 public sealed class MalformedWebhookException : Exception

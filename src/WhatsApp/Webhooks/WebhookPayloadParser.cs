@@ -80,7 +80,7 @@ public static class WebhookPayloadParser
                 }
                 entryIndex++;
             }
-            return new WebhookPayload(result.Messages, result.Statuses, result.Notifications, result.Skipped);
+            return new WebhookPayload(result.Messages, result.Statuses, result.Notifications, result.Skipped) { Preferences = result.Preferences };
         }
     }
 
@@ -93,6 +93,8 @@ public static class WebhookPayloadParser
         public List<WebhookNotification> Notifications { get; } = [];
 
         public List<string> Skipped { get; } = [];
+
+        public List<WebhookPreference> Preferences { get; } = [];
     }
 
     private static void ReadChange(JsonElement change, string path, Collector result)
@@ -105,6 +107,13 @@ public static class WebhookPayloadParser
             return;
         }
         var field = Str(change, "field");
+        if (field == "user_preferences")
+        {
+            result.Notifications.Add(new WebhookNotification(field,
+                Str(value, "value") ?? Array(value, "user_preferences").Select(p => Str(p, "value")).FirstOrDefault(v => v is not null)));
+            ReadPreferences(value, path, result);
+            return;
+        }
         if (field != "messages")
         {
             // Account, template, quality, preference updates…: recorded by kind only (they are not conversations).
@@ -367,6 +376,53 @@ public static class WebhookPayloadParser
             }
         }
         return (null, null);
+    }
+
+    // user_preferences: a citizen stopped or resumed marketing messages in WhatsApp.
+    private static void ReadPreferences(JsonElement value, string path, Collector result)
+    {
+        var phoneNumberId = Obj(value, "metadata") is { } metadata ? Str(metadata, "phone_number_id") : null;
+        if (phoneNumberId is null)
+        {
+            result.Skipped.Add($"{path}: no metadata.phone_number_id");
+            return;
+        }
+        var index = 0;
+        foreach (var item in Array(value, "user_preferences"))
+        {
+            var problem = Guarded(() =>
+            {
+                var waId = Str(item, "wa_id");
+                var userId = Str(item, "user_id");
+                var preference = Str(item, "value");
+                if (waId is null && userId is null)
+                {
+                    return "no wa_id or user_id";
+                }
+                if (preference is not ("stop" or "resume"))
+                {
+                    return "value is neither stop nor resume";
+                }
+                var at = item.TryGetProperty("timestamp", out var t) && t.ValueKind == JsonValueKind.Number && t.TryGetInt64(out var seconds)
+                    && seconds is > 0 and < 253_402_300_799
+                    ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+                    : TryReadTimestamp(item, out var text) ? text : (DateTimeOffset?)null;
+                if (at is null)
+                {
+                    return "no valid timestamp";
+                }
+                return new WebhookPreference(phoneNumberId, new WebhookIdentity(waId, userId), Str(item, "category") ?? "marketing_messages", preference == "stop", at.Value);
+            });
+            if (problem is WebhookPreference read)
+            {
+                result.Preferences.Add(read);
+            }
+            else
+            {
+                result.Skipped.Add($"{path}.value.user_preferences[{index}]: {problem}");
+            }
+            index++;
+        }
     }
 
     private static bool TryReadTimestamp(JsonElement item, out DateTimeOffset timestamp)

@@ -247,4 +247,26 @@ public sealed class WebhookPayloadParserTests
         byte[] invalid = [.. Encoding.UTF8.GetBytes("{\"object\":\"whatsapp_business_account\",\"entry\":[\""), 0xC3, 0x28, .. Encoding.UTF8.GetBytes("\"]}")];
         Assert.Throws<MalformedWebhookException>(() => WebhookPayloadParser.Parse(invalid));
     }
+
+    [Fact]
+    public void Reads_marketing_preferences_and_skips_odd_items_without_personal_data()
+    {
+        var payload = Parse("""
+            {"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"user_preferences","value":{
+              "messaging_product":"whatsapp","metadata":{"phone_number_id":"106540352242922"},
+              "contacts":[{"profile":{"name":"Erika"},"wa_id":"4915112345678"}],
+              "user_preferences":[
+                {"wa_id":"4915112345678","detail":"User requested to stop marketing messages","category":"marketing_messages","value":"stop","timestamp":1780000000},
+                {"wa_id":"4915112345679","category":"marketing_messages","value":"resume","timestamp":"1780000100"},
+                {"wa_id":"4915112345670","category":"marketing_messages","value":"maybe","timestamp":1780000000},
+                {"category":"marketing_messages","value":"stop","timestamp":1780000000}]}}]}]}
+            """);
+        Assert.Equal(2, payload.Preferences.Count);
+        Assert.Equal(("106540352242922", "4915112345678", true, DateTimeOffset.FromUnixTimeSeconds(1_780_000_000)),
+            (payload.Preferences[0].PhoneNumberId, payload.Preferences[0].User.WaId, payload.Preferences[0].Stopped, payload.Preferences[0].At));
+        Assert.False(payload.Preferences[1].Stopped);
+        Assert.Equal(2, payload.SkippedItems.Count);
+        Assert.All(payload.SkippedItems, item => Assert.DoesNotContain("491511234567", item, StringComparison.Ordinal));
+        Assert.Contains(payload.Notifications, n => n.Field == "user_preferences");
+    }
 }

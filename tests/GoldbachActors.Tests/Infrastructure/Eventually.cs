@@ -4,7 +4,7 @@ namespace GoldbachActors.Tests.Infrastructure;
 public static class Eventually
 {
     /// <summary>Reads until <paramref name="condition"/> holds or the time is up; returns the last value read.</summary>
-    public static async Task<T> Until<T>(Func<Task<T>> read, Func<T, bool> condition, TimeSpan? timeout = null)
+    public static async Task<T> Until<T>(Func<Task<T>> read, Func<T, bool> condition, TimeSpan? timeout = null, TimeSpan? interval = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
         while (true)
@@ -14,7 +14,7 @@ public static class Eventually
             {
                 return value;
             }
-            await Task.Delay(25);
+            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(25));
         }
     }
 

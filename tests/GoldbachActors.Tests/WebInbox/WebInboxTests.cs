@@ -231,6 +231,55 @@ public sealed partial class WebInboxTests(WebInboxSystem fixture, ITestOutputHel
     }
 
     [Fact]
+    public async Task A_supervisor_previews_and_sends_a_broadcast_and_follows_its_progress_live()
+    {
+        // Two members of the Ukrainian list: one who joined by keyword (window open), one added by staff (closed).
+        var writer = new Citizen("+4915177700201", "Olena Writer");
+        await System.PostWebhookAsync(Text(writer, "СТАРТ"));
+        await System.Staff().AddListMemberAsync(new AddListMemberRequest
+        {
+            List = $"tenants/{LocalSystemHost.Tenant}/lists/ukraine-info",
+            PhoneNumber = "+4915177700202",
+            Language = "de",
+            ConsentNote = "Formular",
+        });
+        await System.WaitForSentAsync(writer.Phone, 1);
+
+        // Agents do not get the broadcasts at all.
+        var agentPage = await fixture.SignedInPageAsync(1280, 900, "staff-agent", "agent");
+        await Expect(agentPage.GetByRole(AriaRole.Link, new() { Name = "Rundschreiben" })).ToHaveCountAsync(0);
+        await agentPage.Context.CloseAsync();
+
+        var page = await fixture.SignedInPageAsync(1280, 900, "staff-lead", "supervisor");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Rundschreiben" }).ClickAsync();
+        var card = page.Locator($"li[data-list='tenants/{LocalSystemHost.Tenant}/lists/ukraine-info']");
+        await Expect(card).ToContainTextAsync("Informationen für Geflüchtete");
+        await Expect(card).ToContainTextAsync("Ukrainisch: 1");
+        await page.GetByLabel("Liste", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Informationen für Geflüchtete" });
+        await page.GetByLabel("Titel (nur intern)").FillAsync("Sirenentest Dezember");
+        await page.GetByLabel("Text (Ukrainisch)").FillAsync("Перевірка сирени в суботу об 11:00.");
+        await page.GetByLabel("Text (Deutsch)").FillAsync("Sirenentest am Samstag um 11 Uhr.");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "An alle Mitglieder senden" })).ToBeDisabledAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Vorschau" }).ClickAsync();
+        var preview = page.GetByTestId("broadcast-preview");
+        await Expect(preview).ToContainTextAsync("1 als Text (Fenster offen), 1 als Vorlage");
+        await Expect(preview).ToContainTextAsync("Ukrainisch: 1 · Deutsch: 1");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(WebInboxSystem.ScreenshotDirectory, "broadcast-preview.png"), FullPage = true });
+        await AssertNoSeriousViolationsAsync(page, "broadcasts");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "An alle Mitglieder senden" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Rundschreiben gestartet" })).ToContainTextAsync("2 Empfänger");
+        var sent = await System.WaitForSentAsync(writer.Phone, 2);
+        Assert.Equal("Перевірка сирени в суботу об 11:00.", sent[1].Text);
+        Assert.Equal("template", Assert.Single(await System.WaitForSentAsync("+4915177700202", 1)).Type);
+        // Live: the counts move on without a reload as the stand-in reports delivery.
+        var row = page.Locator("li[data-broadcast]", new() { HasText = "Sirenentest Dezember" });
+        await Expect(row.GetByTestId("broadcast-counts")).ToContainTextAsync("2 gelesen", new() { Timeout = 20_000 });
+        await Expect(row).ToContainTextAsync("Abgeschlossen");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_wrong_or_expired_token_is_refused_with_a_reason()
     {
         var context = await fixture.Browser.NewContextAsync();

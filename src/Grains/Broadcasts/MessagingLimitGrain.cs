@@ -1,0 +1,56 @@
+using System.Collections.Immutable;
+using GoldbachActors.Contracts;
+using GoldbachActors.Grains.Domain;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GoldbachActors.Grains.Broadcasts;
+
+/// <summary>
+/// Meta's messaging limit of one business number (see <see cref="MessagingLimitWindow"/>), kept durably: whom the
+/// number reached outside the 24-hour window, and when. One activation per tenant in the cluster.
+/// </summary>
+public sealed class MessagingLimitGrain(
+    AzureTableBroadcastStore store,
+    TenantPolicies policies,
+    [FromKeyedServices(GoldbachClock.Key)] TimeProvider time) : Grain, IMessagingLimitGrain
+{
+    private MessagingLimitWindow _window = new(null);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var tenant = this.GetPrimaryKeyString();
+        _window = new MessagingLimitWindow(policies.Find(tenant)?.Options.MessagingLimit);
+        foreach (var (citizen, at) in await store.LoadReachedAsync(tenant))
+        {
+            _window.Restore(citizen, at);
+        }
+    }
+
+    public async Task<MessagingLimitGrant> ReachAsync(ImmutableArray<string> citizenKeys)
+    {
+        var now = time.GetUtcNow();
+        var granted = ImmutableArray.CreateBuilder<string>();
+        var reached = new List<(string, DateTimeOffset)>();
+        DateTimeOffset? next = null;
+        foreach (var citizen in citizenKeys.Distinct())
+        {
+            if (_window.TryReach(citizen, now) is { } from)
+            {
+                next = next is { } n && n <= from ? n : from;
+                continue;
+            }
+            granted.Add(citizen);
+            reached.Add((citizen, _window.ReachedAt(citizen)!.Value));
+        }
+        await store.WriteReachedAsync(this.GetPrimaryKeyString(), reached, _window.TakeExpired(now));
+        return new MessagingLimitGrant(granted.ToImmutable(), next);
+    }
+
+    public Task<MessagingLimitForecast> PlanAsync(int recipients)
+    {
+        var now = time.GetUtcNow();
+        var remaining = _window.Limit is { } limit ? Math.Max(0, limit - _window.Used(now)) : (int?)null;
+        return Task.FromResult(new MessagingLimitForecast(remaining,
+            [.. _window.Plan(recipients, now).Select(p => new BroadcastBatchPlan(p.From, p.Count))]));
+    }
+}
