@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-// bench/run.sh history | memory | pacing run the citizen grain's and the outbox's benchmarks (see docs/benchmarks.md); no mode: intake.
+// bench/run.sh history | memory | pacing | broadcast run the citizen grain's and the outbox's benchmarks (see docs/benchmarks.md); no mode: intake.
 switch (args.FirstOrDefault())
 {
     case "history":
@@ -20,6 +20,8 @@ switch (args.FirstOrDefault())
         return await MemoryBenchmark.RunAsync(args);
     case "pacing":
         return await PacingBenchmark.RunAsync(args);
+    case "broadcast":
+        return await BroadcastBenchmark.RunAsync(args);
 }
 
 // Webhook intake against its two limits, in one run on this machine:

@@ -40,7 +40,7 @@ public sealed partial class CitizenGrain(
     private static readonly TimeSpan OutboxReminderPeriod = TimeSpan.FromMinutes(1);
     // How far ahead a send slot may be reserved, and how early the timer wakes before it (the "sending" write).
     private static readonly TimeSpan MaxThroughputWait = TimeSpan.FromMinutes(5);
-    private static readonly TimeSpan SlotLead = TimeSpan.FromMilliseconds(150);
+    private static readonly TimeSpan SlotLead = TimeSpan.FromMilliseconds(600);
     private static readonly TimeSpan SlotTolerance = TimeSpan.FromMilliseconds(10);
 
     // The send slot this activation reserved for its next message, if any (lost with the activation: a wasted slot).

@@ -11,7 +11,7 @@ namespace GoldbachActors.Grains.Outbound;
 public sealed class ThroughputGrain(TenantPolicies policies, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(GoldbachClock.Key)] TimeProvider time)
     : Grain, IThroughputGrain
 {
-    private const double SafetyFactor = 1.03;
+    private const double SafetyFactor = 1.04;
 
     // The theoretical time of the next free slot (generic cell rate algorithm without bursts).
     private DateTimeOffset _nextSlot;
@@ -21,7 +21,7 @@ public sealed class ThroughputGrain(TenantPolicies policies, [Microsoft.Extensio
         var tenant = this.GetPrimaryKeyString();
         var rate = policies.Find(tenant)?.Options.MessagesPerSecond
             ?? throw new InvalidOperationException($"No tenant is configured for phone_number_id {tenant}.");
-        // 3 % under the rate: a call leaves up to some 30 ms after its slot (timers, the "sending" write, the
+        // 4 % under the rate: a call leaves up to some 30 ms after its slot (timers, the "sending" write, the
         // connection), and no second may hold more than the rate.
         var interval = TimeSpan.FromTicks((long)(TimeSpan.TicksPerSecond * SafetyFactor / rate));
         var now = time.GetUtcNow();

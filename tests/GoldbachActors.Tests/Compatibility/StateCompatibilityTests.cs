@@ -8,7 +8,8 @@ namespace GoldbachActors.Tests.Compatibility;
 
 /// <summary>
 /// State written by earlier code must be read by today's (rolling upgrades, state in storage for years). The fixtures
-/// <c>citizen-state-v1.bin</c> and <c>citizen-state-v2.bin</c> (with history pages, life cycle and limits) are
+/// <c>citizen-state-v1.bin</c>, <c>citizen-state-v2.bin</c> (with history pages, life cycle and limits) and
+/// <c>citizen-state-v3.bin</c> (with lists, consent and broadcasts) are
 /// citizens' states as the grain storage serializer wrote them on 2026-11-29; they must never be regenerated, only
 /// joined by newer fixtures.
 /// </summary>
@@ -117,6 +118,44 @@ public sealed class StateCompatibilityTests
         }
         state.ChooseCategory("Spielplatz", "staff-01", at.AddMinutes(3));
         state.ChangeStatus(new StatusChange(ConversationStatus.Snoozed, "staff-02", new DateTimeOffset(2026, 12, 1, 7, 0, 0, TimeSpan.Zero)), at.AddMinutes(4), at.AddDays(1));
+        return state;
+    }
+
+    [Fact]
+    public void Citizen_state_with_lists_consent_and_broadcasts_written_on_2026_11_29_is_read_by_this_one()
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(FixtureDirectory, "citizen-state-v3.bin"));
+
+        var state = Serializer().Deserialize<CitizenState>(new BinaryData(bytes))!;
+
+        Assert.Equal(("kitzrettung", "de"), (state.Memberships.Single().ListId, state.Memberships.Single().Language));
+        Assert.Equal(("ukraine-info", ConsentAction.Left, ConsentChannel.Keyword), (state.ConsentHistory[2].ListId, state.ConsentHistory[2].Action, state.ConsentHistory[2].Channel));
+        Assert.Equal(("chefin", "am Telefon gebeten"), (state.ConsentHistory[0].StaffId, state.ConsentHistory[0].Note));
+        Assert.True(state.MarketingStopped);
+        Assert.Equal(["einsatz-1"], state.HandledBroadcasts);
+        Assert.Equal(["106540352242922/4915112345678"], state.FoldedKeys);
+        var template = state.Outbound.Single(m => m.Kind == OutboundKind.BroadcastTemplate);
+        Assert.Equal(("neuigkeiten_liste", "de", "Kitzrettung"), (template.TemplateName, template.TemplateLanguage, template.TemplateParameters.Single()));
+        Assert.Equal((DeliveryState.Queued, "einsatz-1"), (state.Outbound.Single(m => m.Kind == OutboundKind.Broadcast).State, state.Outbound.Single(m => m.Kind == OutboundKind.Broadcast).BroadcastId));
+        Assert.Equal("einsatz-1", state.Inbound[^1].ReplyToBroadcast);
+        // The answer released the held text: today's code sees the citizen's part queued again.
+        Assert.Equal(RecipientState.Queued, state.BroadcastDeliveryOf("einsatz-1")!.State);
+    }
+
+    /// <summary>How the third fixture was made (issue 10's shape: lists, consent, broadcasts, folded identities).</summary>
+    internal static CitizenState FixtureStateV3()
+    {
+        var at = new DateTimeOffset(2026, 11, 29, 9, 0, 0, TimeSpan.Zero);
+        var state = new CitizenState();
+        state.Join(new ConsentRecord("kitzrettung", ConsentAction.Joined, at, ConsentChannel.Staff, "chefin", "de", "am Telefon gebeten"));
+        state.Join(new ConsentRecord("ukraine-info", ConsentAction.Joined, at.AddMinutes(1), ConsentChannel.Keyword, null, "uk", null));
+        state.Leave(new ConsentRecord("ukraine-info", ConsentAction.Left, at.AddMinutes(2), ConsentChannel.Keyword, null, null, null));
+        state.SetMarketingStopped(true, at.AddMinutes(3));
+        state.QueueBroadcast("einsatz-1", "Morgen 5 Uhr Einsatz", new OutboundTemplate("neuigkeiten_liste", "de", ["Kitzrettung"]), at.AddMinutes(4));
+        state.Update(state.Outbound[0] with { State = DeliveryState.Read, WhatsAppMessageId = "wamid.v3.t" });
+        var answer = new InboundMessage("wamid.v3.a", at.AddMinutes(30), "text", "Bin dabei", "+4915112345678", "Erika") { ReplyToBroadcast = "einsatz-1" };
+        state.TryRecord(answer, at.AddMinutes(30));
+        state.FoldedKeys.Add("106540352242922/4915112345678");
         return state;
     }
 }
