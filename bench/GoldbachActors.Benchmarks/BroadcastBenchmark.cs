@@ -1,7 +1,7 @@
 using System.Globalization;
-using StaffRoles = GoldbachActors.Contracts.StaffRoles;
 using GoldbachActors.Contracts.Staff.V1;
 using GoldbachActors.Testing;
+using StaffRoles = GoldbachActors.Contracts.StaffRoles;
 
 namespace GoldbachActors.Benchmarks;
 
