@@ -21,6 +21,7 @@ public sealed partial class BroadcastGrain(
     AzureTableBroadcastStore store,
     TenantPolicies policies,
     [FromKeyedServices(GoldbachClock.Key)] TimeProvider time,
+    Telemetry.GoldbachMetrics metrics,
     ILogger<BroadcastGrain> logger) : Grain, IBroadcastGrain, IRemindable
 {
     public const int MaxTitleLength = 200;
@@ -311,6 +312,7 @@ public sealed partial class BroadcastGrain(
         }
         foreach (var recipient in recipients.Where(r => !granted.Contains(r.CitizenKey)))
         {
+            metrics.BroadcastRecipient(RecipientState.Deferred, true);
             recipient.State = RecipientState.Deferred;
             recipient.AsTemplate = true;
             _dirty.Add(recipient.CitizenKey);
@@ -340,6 +342,7 @@ public sealed partial class BroadcastGrain(
         }
         if (recipient.State is RecipientState.Pending or RecipientState.Deferred)
         {
+            metrics.BroadcastRecipient(delivery.State, recipient.AsTemplate);
             recipient.State = delivery.State;
             recipient.Reason = delivery.Reason;
             _dirty.Add(recipient.CitizenKey);

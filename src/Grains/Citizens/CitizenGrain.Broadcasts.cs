@@ -312,8 +312,14 @@ public sealed partial class CitizenGrain
             : throw new ArgumentException(
                 $"'{listId}' is not a list of this tenant; the lists are: {string.Join(", ", policy.Options.Lists.Keys)}.", nameof(listId));
 
+    private void LogConsent(string? listId, ConsentAction action, ConsentChannel channel)
+    {
+        metrics.Consent(listId, action, channel);
+        LogConsentChange(listId, action, channel);
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Broadcast list {ListId}: consent {Action} by {Channel}")]
-    private partial void LogConsent(string? listId, ConsentAction action, ConsentChannel channel);
+    private partial void LogConsentChange(string? listId, ConsentAction action, ConsentChannel channel);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A broadcast was not told of a delivery change ({Error}); it asks again after a restart")]
     private partial void LogBroadcastReportFailed(string error);

@@ -18,6 +18,8 @@ public sealed class GoldbachMetrics
     private readonly Counter<long> _failed;
     private readonly Counter<long> _windowClosures;
     private readonly Histogram<double> _firstResponse;
+    private readonly Counter<long> _consent;
+    private readonly Counter<long> _broadcastRecipients;
 
     // Each active citizen grain's outbox (messages not yet accepted by WhatsApp, the oldest one's time); the key is
     // only held here, never exported.
@@ -40,6 +42,9 @@ public sealed class GoldbachMetrics
         _firstResponse = meter.CreateHistogram<double>("goldbach.first_response.working_time", unit: "s",
             description: "From a conversation's start to the first staff reply, counting office hours only (all hours without office hours).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [60, 300, 900, 1800, 3600, 7200, 14400, 28800, 57600, 115200] });
+        _consent = meter.CreateCounter<long>("goldbach.lists.consent", description: "List joins and leaves, by list, action and channel (keyword, staff, WhatsApp preference).");
+        _broadcastRecipients = meter.CreateCounter<long>("goldbach.broadcast.recipients",
+            description: "Broadcast recipients handed to their outbox, deferred by the messaging limit or skipped, by outcome and whether a template goes.");
         meter.CreateObservableGauge("goldbach.outbox.depth", () => (long)_outboxes.Values.Sum(o => o.Depth),
             description: "Messages in the outboxes of the active citizen grains, not yet accepted by WhatsApp.");
         meter.CreateObservableGauge("goldbach.outbox.oldest_age", OldestAge, unit: "s",
@@ -60,6 +65,26 @@ public sealed class GoldbachMetrics
         new KeyValuePair<string, object?>("meta_code", metaCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"));
 
     public void WindowClosed(OutboundKind kind) => _windowClosures.Add(1, new KeyValuePair<string, object?>("kind", Name(kind)));
+
+    public void Consent(string? listId, ConsentAction action, ConsentChannel channel) => _consent.Add(1,
+        new KeyValuePair<string, object?>("list", listId ?? "marketing"),
+        new KeyValuePair<string, object?>("action", action == ConsentAction.Joined ? "joined" : "left"),
+        new KeyValuePair<string, object?>("channel", channel switch
+        {
+            ConsentChannel.Keyword => "keyword",
+            ConsentChannel.Staff => "staff",
+            _ => "whatsapp_preference",
+        }));
+
+    /// <summary>What handing a recipient to their outbox came to: queued, deferred (messaging limit) or skipped.</summary>
+    public void BroadcastRecipient(RecipientState outcome, bool template) => _broadcastRecipients.Add(1,
+        new KeyValuePair<string, object?>("outcome", outcome switch
+        {
+            RecipientState.Deferred => "deferred",
+            RecipientState.Skipped => "skipped",
+            _ => "queued",
+        }),
+        new KeyValuePair<string, object?>("template", template));
 
     public void FirstResponse(TimeSpan workingTime) => _firstResponse.Record(Math.Max(0, workingTime.TotalSeconds));
 
@@ -107,6 +132,9 @@ public sealed class GoldbachMetrics
         OutboundKind.Acknowledgement => "acknowledgement",
         OutboundKind.StaffReply => "staff_reply",
         OutboundKind.WindowTemplate => "window_template",
+        OutboundKind.Broadcast => "broadcast",
+        OutboundKind.BroadcastTemplate => "broadcast_template",
+        OutboundKind.ListConfirmation => "list_confirmation",
         _ => kind.ToString(),
     };
 }

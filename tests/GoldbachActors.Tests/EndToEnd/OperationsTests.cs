@@ -153,6 +153,11 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         {
         }
         Assert.Single(await _system.WaitForSentAsync(phone, 1));
+        const string member = "+4915177123402";
+        using (await _system.PostWebhookAsync(LocalSystem.TextWebhook(member, "START KITZ")))
+        {
+        }
+        Assert.Single(await _system.WaitForSentAsync(member, 1));
 
         var silo = await Http.GetStringAsync(new Uri(_system.SiloProcessHttp!, "/metrics"));
         var gateway = await Http.GetStringAsync(new Uri(_system.GatewayHttp, "/metrics"));
@@ -161,6 +166,8 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         Assert.Contains("goldbach_outbound_sent_total{", silo, StringComparison.Ordinal);
         Assert.Contains("goldbach_conversations_unresolved{", silo, StringComparison.Ordinal);
         Assert.Contains("goldbach_outbox_depth", silo, StringComparison.Ordinal);
+        Assert.Matches("goldbach_lists_consent_total\\{[^}]*action=\"joined\",channel=\"keyword\",list=\"kitzrettung\"\\} 1", silo);
+        Assert.Matches("goldbach_outbound_sent_total\\{[^}]*kind=\"list_confirmation\"\\} 1", silo);
         Assert.Contains("orleans_", silo, StringComparison.Ordinal);
         Assert.Contains("goldbach_webhook_requests_total{", gateway, StringComparison.Ordinal);
         Assert.Contains("goldbach_webhook_duration_milliseconds_bucket{", gateway, StringComparison.Ordinal);
@@ -168,6 +175,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         Assert.Contains("service_name=\"goldbach-gateway\"", gateway, StringComparison.Ordinal);
         Assert.Contains("service_instance_id=", gateway, StringComparison.Ordinal);
         Assert.DoesNotContain(phone[1..], silo + gateway, StringComparison.Ordinal);
+        Assert.DoesNotContain(member[1..], silo + gateway, StringComparison.Ordinal);
     }
 }
 
