@@ -50,11 +50,7 @@ public sealed partial class StaffApiService
     public override async Task<ListMembership> AddListMember(AddListMemberRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (tenant, listId) = ParseResource(request.List, ListsSegment, "list");
-        var caller = StaffCaller.From(context);
-        caller.RequireTenant(tenant);
-        var citizen = await MemberAsync(tenant, request.PhoneNumber, request.Conversation);
-        await RecordAsync(caller, context, citizen.ResourceName);
+        var (tenant, listId, citizen, caller) = await AuthorizeMembershipAsync(request.List, request.PhoneNumber, request.Conversation, context);
         var language = string.IsNullOrEmpty(request.Language)
             ? tenants.CurrentValue.Find(tenant)?.Lists.GetValueOrDefault(listId)?.EffectiveLanguages[0] ?? "de"
             : request.Language;
@@ -66,13 +62,21 @@ public sealed partial class StaffApiService
     public override async Task<RemoveListMemberResponse> RemoveListMember(RemoveListMemberRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (tenant, listId) = ParseResource(request.List, ListsSegment, "list");
-        var caller = StaffCaller.From(context);
-        caller.RequireTenant(tenant);
-        var citizen = await MemberAsync(tenant, request.PhoneNumber, request.Conversation);
-        await RecordAsync(caller, context, citizen.ResourceName);
+        var (_, listId, citizen, caller) = await AuthorizeMembershipAsync(request.List, request.PhoneNumber, request.Conversation, context);
         var removed = await cluster.GetGrain<Domain.ICitizenGrain>(citizen.GrainKey).LeaveListAsync(listId, caller.StaffId);
         return new RemoveListMemberResponse { Removed = removed };
+    }
+
+    // A membership change: the list, the caller's tenant, the citizen; audited before it acts.
+    private async Task<(string Tenant, string ListId, CitizenKey Citizen, StaffCaller Caller)> AuthorizeMembershipAsync(
+        string list, string phoneNumber, string conversation, ServerCallContext context)
+    {
+        var (tenant, listId) = ParseResource(list, ListsSegment, "list");
+        var caller = StaffCaller.From(context);
+        caller.RequireTenant(tenant);
+        var citizen = await MemberAsync(tenant, phoneNumber, conversation);
+        await RecordAsync(caller, context, citizen.ResourceName);
+        return (tenant, listId, citizen, caller);
     }
 
     public override async Task<CitizenConsent> GetCitizenConsent(GetCitizenConsentRequest request, ServerCallContext context)
@@ -131,7 +135,7 @@ public sealed partial class StaffApiService
         var caller = RequireSupervisor(context, tenant);
         RequireList(tenant, listId);
         var id = string.IsNullOrEmpty(request.RequestId) ? Guid.NewGuid().ToString("N") : request.RequestId;
-        if (id.Length > 40 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        if (!IsResourceId(id))
         {
             throw new ArgumentException("request_id has 1 to 40 letters, digits, '-' or '_'.");
         }
@@ -233,7 +237,7 @@ public sealed partial class StaffApiService
             {
                 var tenant = name[Prefix.Length..at];
                 var id = name[(at + segment.Length)..];
-                if (Domain.TenantId.IsValid(tenant) && id.Length is > 0 and <= 40 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+                if (Domain.TenantId.IsValid(tenant) && IsResourceId(id))
                 {
                     return (tenant, id);
                 }
@@ -241,6 +245,10 @@ public sealed partial class StaffApiService
         }
         throw new ArgumentException($"{field} must be 'tenants/{{phone_number_id}}{segment}{{id}}'.");
     }
+
+    // A list or broadcast id: 1 to 40 letters, digits, '-' or '_'.
+    private static bool IsResourceId(string id) =>
+        id.Length is > 0 and <= 40 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     private static string ListName(string tenant, string listId) => $"tenants/{tenant}{ListsSegment}{listId}";
 
