@@ -41,7 +41,7 @@ public static class CliCommands
     {
         var root = new RootCommand("Markt Goldbach WhatsApp service: staff and operator CLI.")
         {
-            Simulate(), Sent(), Inbox(), Show(), Reply(), Note(), Assign(), Status(), Snooze(), Category(), Token(),
+            Simulate(), Sent(), Inbox(), Show(), Reply(), Note(), Assign(), Status(), Snooze(), Category(), Export(), Erase(), Retention(), Token(),
         };
         root.Options.Add(StaffOption);
         root.Options.Add(GatewayOption);
@@ -305,6 +305,118 @@ public static class CliCommands
         return command;
     }
 
+    private static readonly Option<string?> PhoneOption = new("--phone") { Description = "The citizen's number in international form (+49 …)." };
+    private static readonly Option<string?> UserIdOption = new("--user-id") { Description = "The citizen's WhatsApp user id (BSUID, e.g. DE.1234…)." };
+    private static readonly Option<string?> ConversationOption = new("--conversation") { Description = "tenants/{tenant}/conversations/{citizen}, as inbox lists it." };
+
+    private static Command Export()
+    {
+        var output = new Option<string?>("--output") { Description = "Where to write the archive (default: the name the service gives, here)." };
+        var command = new Command("export", "Export everything stored about one citizen (GDPR Art. 15) as a ZIP archive: JSON, a German report (HTML) and the media. Supervisors.")
+        {
+            PhoneOption, UserIdOption, ConversationOption, output,
+        };
+        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
+        {
+            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel, StaffRoles.Supervisor);
+            using (channel)
+            {
+                using var call = client.ExportCitizen(new ExportCitizenRequest { Citizen = Selector(parse, settings) }, headers, cancellationToken: ct);
+                string? path = parse.GetValue(output);
+                FileStream? file = null;
+                try
+                {
+                    while (await call.ResponseStream.MoveNext(ct))
+                    {
+                        var chunk = call.ResponseStream.Current;
+                        file ??= File.Create(path ??= chunk.FileName);
+                        await file.WriteAsync(chunk.Data.Memory, ct);
+                    }
+                }
+                finally
+                {
+                    if (file is not null)
+                    {
+                        await file.DisposeAsync();
+                    }
+                }
+                Console.WriteLine($"Written to {path} ({new FileInfo(path!).Length:N0} bytes): export.json, bericht.html, medien/.");
+                return 0;
+            }
+        }));
+        return command;
+    }
+
+    private static Command Erase()
+    {
+        var yes = new Option<bool>("--yes") { Description = "Confirm: the erasure cannot be undone." };
+        var requestId = new Option<string?>("--request-id") { Description = "Repeat an interrupted erasure under the same id." };
+        var command = new Command("erase", "Erase one citizen everywhere (GDPR Art. 17); cannot be undone. Supervisors.")
+        {
+            PhoneOption, UserIdOption, ConversationOption, yes, requestId,
+        };
+        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
+        {
+            if (!parse.GetValue(yes))
+            {
+                Console.Error.WriteLine("Erasure cannot be undone: add --yes to confirm (export first if the citizen asked for their data).");
+                return 1;
+            }
+            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel, StaffRoles.Supervisor);
+            using (channel)
+            {
+                var result = await client.EraseCitizenAsync(new EraseCitizenRequest
+                {
+                    Citizen = Selector(parse, settings),
+                    RequestId = parse.GetValue(requestId) ?? Guid.NewGuid().ToString("N"),
+                }, headers, cancellationToken: ct);
+                Console.WriteLine($"Erased ({result.Reference}): {result.Messages} messages, {result.HistoryPages} history pages, " +
+                    $"{result.MediaFiles} media files, {result.Lists} list memberships, {result.Broadcasts} broadcast records, " +
+                    $"{result.Identities} identities; {result.AuditEntries} audit entries now name only the erasure.");
+                Console.WriteLine("Meta's contact book (number ↔ user id) is separate: see README, \"Data protection\".");
+                return 0;
+            }
+        }));
+        return command;
+    }
+
+    private static Command Retention()
+    {
+        var apply = new Option<bool>("--apply") { Description = "Delete what is due now (without: a dry run that deletes nothing)." };
+        var command = new Command("retention", "The retention report for the data protection officer: what is due for deletion. Supervisors.") { apply };
+        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
+        {
+            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel, StaffRoles.Supervisor);
+            using (channel)
+            {
+                var report = await client.RunRetentionAsync(
+                    new RunRetentionRequest { Parent = TenantId.ToResourceName(settings.Tenant), Apply = parse.GetValue(apply) }, headers, cancellationToken: ct);
+                Console.WriteLine($"{(report.DryRun ? "Dry run" : "Applied")} as of {report.AsOf.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm}");
+                Console.WriteLine($"{"CATEGORY",-28}  {"KEPT (DAYS)",11}  {"RESOLVED",8}  {"DUE",5}  NEXT DUE");
+                foreach (var c in report.Categories)
+                {
+                    var next = c.NextDueTime is null ? "" : $"{c.NextDueTime.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd}";
+                    Console.WriteLine($"{c.Category,-28}  {(c.PeriodDays == 0 ? "for good" : c.PeriodDays.ToString(CultureInfo.InvariantCulture)),11}  {c.Resolved,8}  {c.Due,5}  {next}");
+                }
+                Console.WriteLine($"Audit entries past {(report.AuditPeriodDays == 0 ? "(kept for good)" : $"{report.AuditPeriodDays} days")}: {report.AuditEntriesDue}");
+                if (!report.DryRun)
+                {
+                    Console.WriteLine($"Deleted: {report.ConversationsDeleted} conversations, {report.AuditEntriesDeleted} audit entries.");
+                }
+                return 0;
+            }
+        }));
+        return command;
+    }
+
+    private static CitizenSelector Selector(ParseResult parse, CliSettings settings) => new()
+    {
+        Parent = TenantId.ToResourceName(settings.Tenant),
+        PhoneNumber = parse.GetValue(PhoneOption) ?? "",
+        UserId = parse.GetValue(UserIdOption) ?? "",
+        Conversation = parse.GetValue(ConversationOption) ?? "",
+    };
+
     private static Command Token()
     {
         var role = new Option<string>("--role") { Description = "agent, supervisor or admin.", DefaultValueFactory = _ => StaffRoles.Agent };
@@ -334,9 +446,10 @@ public static class CliCommands
         return command;
     }
 
-    private static StaffService.StaffServiceClient StaffClient(CliSettings settings, string staffId, out Metadata headers, out GrpcChannel channel)
+    private static StaffService.StaffServiceClient StaffClient(
+        CliSettings settings, string staffId, out Metadata headers, out GrpcChannel channel, string role = StaffRoles.Agent)
     {
-        headers = new Metadata { { "Authorization", $"Bearer {settings.ResolveToken(staffId)}" } };
+        headers = new Metadata { { "Authorization", $"Bearer {settings.ResolveToken(staffId, role)}" } };
         channel = GrpcChannel.ForAddress(settings.Gateway);
         return new StaffService.StaffServiceClient(channel);
     }

@@ -14,8 +14,8 @@ public sealed record CliSettings(Uri Gateway, Uri Simulator, string Tenant, stri
         Environment.GetEnvironmentVariable("GOLDBACH_TENANT") ?? LocalDevelopment.TenantId,
         Environment.GetEnvironmentVariable("GOLDBACH_TOKEN"));
 
-    /// <summary>The token to call with: the configured one, or locally a freshly minted agent token.</summary>
-    public string ResolveToken(string staffId)
+    /// <summary>The token to call with: the configured one, or locally a freshly minted token with the role the command needs.</summary>
+    public string ResolveToken(string staffId, string role = Contracts.StaffRoles.Agent)
     {
         if (!string.IsNullOrEmpty(Token))
         {
@@ -27,6 +27,6 @@ public sealed record CliSettings(Uri Gateway, Uri Simulator, string Tenant, stri
         }
         return new DevelopmentTokenIssuer(
                 LocalDevelopment.StaffIssuer, LocalDevelopment.StaffAudience, LocalDevelopment.StaffSigningKey, TimeProvider.System)
-            .Mint(staffId, Contracts.StaffRoles.Agent, Tenant, TimeSpan.FromHours(1));
+            .Mint(staffId, role, Tenant, TimeSpan.FromHours(1));
     }
 }

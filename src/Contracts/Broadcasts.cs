@@ -288,6 +288,10 @@ public interface IBroadcastGrain : IGrainWithStringKey
     /// <summary>Continues a broadcast whose deferred recipients are due (its reminder calls it; harmless any time).</summary>
     [Alias("Continue")]
     Task ContinueAsync();
+
+    /// <summary>The citizen was erased: their recipient row goes (the broadcast's counts keep them as a number).</summary>
+    [Alias("ForgetRecipient")]
+    Task ForgetRecipientAsync(string citizenKey);
 }
 
 /// <summary>The tenant's broadcasts, newest first, for staff. Keyed by the tenant.</summary>
@@ -316,6 +320,12 @@ public interface IMessagingLimitGrain : IGrainWithStringKey
     /// <summary>The forecast for <paramref name="recipients"/> new recipients.</summary>
     [Alias("Plan")]
     Task<MessagingLimitForecast> PlanAsync(int recipients);
+
+    /// <summary>
+    /// The citizen was erased: their record goes; the place they took stays taken, anonymously, until the 24 hours end.
+    /// </summary>
+    [Alias("Forget")]
+    Task ForgetAsync(string citizenKey);
 }
 
 /// <param name="Remaining">New recipients the limit allows now (null: unlimited).</param>

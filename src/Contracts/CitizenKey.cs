@@ -19,6 +19,7 @@ public readonly partial record struct CitizenKey
 {
     private const string ResourcePrefix = "tenants/";
     private const string ConversationsSegment = "/conversations/";
+    private const string AnonymousPrefix = "ZZ.erased";
 
     private CitizenKey(string tenant, string identity)
     {
@@ -63,6 +64,15 @@ public readonly partial record struct CitizenKey
         }
         return new CitizenKey(tenant, identity);
     }
+
+    /// <summary>
+    /// A stand-in for an erased citizen where a count must keep them (a broadcast's recipients, the messaging limit's
+    /// 24 hours): a key of the right form that names nobody ("ZZ" is a code no country has).
+    /// </summary>
+    public static CitizenKey Anonymous(string tenant) => Create(tenant, $"{AnonymousPrefix}{Guid.NewGuid():N}");
+
+    /// <summary>True for a stand-in made by <see cref="Anonymous"/>.</summary>
+    public bool IsAnonymous => Identity.StartsWith(AnonymousPrefix, StringComparison.Ordinal);
 
     /// <summary>True when <paramref name="identity"/> is a BSUID or a wa_id.</summary>
     public static bool IsValidIdentity([NotNullWhen(true)] string? identity) =>

@@ -266,6 +266,9 @@ public sealed record ConversationSummary
 
     /// <summary>How many of the town's recent messages in this conversation failed (shown to staff, never swallowed).</summary>
     [Id(18)] public int FailedMessages { get; init; }
+
+    /// <summary>When a resolved conversation was resolved (its retention period counts from here).</summary>
+    [Id(19)] public DateTimeOffset? ResolvedAt { get; init; }
 }
 
 /// <summary>How pressing staff judge a conversation (urgency from danger is separate and set by triage).</summary>

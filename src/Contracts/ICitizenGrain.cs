@@ -123,4 +123,35 @@ public interface ICitizenGrain : IGrainWithStringKey
     /// <summary>Where the citizen's part of a broadcast stands (after a broadcast grain lost reports in a crash).</summary>
     [Alias("GetBroadcastDelivery")]
     Task<BroadcastDelivery?> GetBroadcastDeliveryAsync(string broadcastId);
+    /// <summary>
+    /// Everything stored about the citizen (GDPR Art. 15): the whole history with archived pages, notes, changes, the
+    /// town's messages with delivery states, memberships and consent. Null when nothing is stored.
+    /// </summary>
+    [Alias("Export")]
+    Task<CitizenExport?> ExportAsync();
+
+    /// <summary>
+    /// Erases the citizen (GDPR Art. 17) from every store: grain state, history pages, media files, the inbox entry,
+    /// list memberships and consent, broadcast recipient rows, the messaging-limit record, reminders, other identities
+    /// of the same citizen, and their name in the audit log (replaced by <see cref="CitizenErasure.AuditReference"/>).
+    /// Durable from the first step: after a crash a reminder finishes it; repeating the call finishes it too, and an
+    /// erasure of nothing succeeds. When storage refuses a step the report says it is not <see cref="ErasureReport.Finished"/>.
+    /// </summary>
+    [Alias("Erase")]
+    Task<ErasureReport> EraseAsync(CitizenErasure erasure);
+
+    /// <summary>
+    /// Applies the tenant's retention rules: a conversation resolved longer ago than its category's period is erased
+    /// (list members keep their membership and consent). Returns null when nothing is due (a new message since).
+    /// </summary>
+    [Alias("Expire")]
+    Task<ErasureReport?> ExpireAsync(string erasureId);
+
+    /// <summary>
+    /// Called by the citizen's keeper (<paramref name="keeperGrainKey"/>) while it is erased: this former identity
+    /// forgets that it pointed there (its stored state is deleted). Does nothing for any other caller's key. Interleaves:
+    /// the erasure may have come through this very identity, which then waits for the keeper.
+    /// </summary>
+    [Alias("ForgetAlias"), Orleans.Concurrency.AlwaysInterleave]
+    Task ForgetAliasAsync(string keeperGrainKey);
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using GoldbachActors.Audit;
 using GoldbachActors.Contracts;
 using GoldbachActors.Contracts.Configuration;
 using GoldbachActors.Gateway.Staff;

@@ -34,6 +34,8 @@ public static class GrainsServiceCollectionExtensions
             sp => new AzureTableConversationIndexStore(sp.GetRequiredService<TableServiceClient>()));
         services.AddSingleton<IConversationHistoryStore>(sp => new AzureTableConversationHistoryStore(
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<Orleans.Serialization.Serializer<Contracts.HistoryPage>>()));
+        services.AddSingleton(sp => new Audit.StaffAuditLog(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Privacy.RetentionScheduler>();
         services.AddSingleton(sp => new Broadcasts.AzureTableBroadcastStore(
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<Orleans.Serialization.Serializer<Contracts.BroadcastProgress>>()));
         return services;

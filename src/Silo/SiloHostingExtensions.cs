@@ -51,6 +51,8 @@ public static class SiloHostingExtensions
                 o.TableName = CitizenStateTable;
                 // Orleans' own version-tolerant format: state follows the [Id]s of [GenerateSerializer] types.
                 o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                // An erased citizen's row goes, key (their identity) and all; Orleans would otherwise keep an empty one.
+                o.DeleteStateOnClear = true;
             }))
             .AddActivityPropagation()
             .AddGoldbachDashboard(builder.Configuration));

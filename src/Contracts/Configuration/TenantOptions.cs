@@ -109,6 +109,27 @@ public sealed class TenantOptions
     /// </summary>
     [Range(1, 100_000)]
     public int? MessagingLimit { get; init; } = 250;
+
+    /// <summary>How long resolved conversations and audit entries are kept (see docs/datenschutz.md).</summary>
+    public RetentionOptions Retention { get; init; } = new();
+}
+
+/// <summary>
+/// The tenant's retention periods in days, applied daily: a conversation resolved longer ago than its category's
+/// period is erased (a list member keeps membership and consent); audit entries older than theirs are deleted.
+/// </summary>
+public sealed class RetentionOptions
+{
+    /// <summary>Days a resolved conversation is kept after it was resolved; 0: kept until erased on request.</summary>
+    [Range(0, 3650)]
+    public int ResolvedConversationDays { get; init; } = 180;
+
+    /// <summary>Other periods for some categories (e.g. <c>"Parken": 90</c>); 0: kept until erased on request.</summary>
+    public Dictionary<string, int> CategoryDays { get; init; } = [];
+
+    /// <summary>Days an audit entry is kept; 0: kept for good.</summary>
+    [Range(0, 3650)]
+    public int AuditEntryDays { get; init; } = 730;
 }
 
 /// <summary>A ready-made reply: a short title for the list and the text.</summary>

@@ -1,3 +1,4 @@
+using GoldbachActors.Audit;
 using GoldbachActors.Contracts.Configuration;
 using GoldbachActors.Contracts.Staff.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -16,7 +17,8 @@ namespace GoldbachActors.Gateway.Staff;
 
 /// <summary>The staff gRPC API (<c>goldbach.staff.v1.StaffService</c>) over the citizen and inbox grains.</summary>
 [Authorize]
-public sealed partial class StaffApiService(IClusterClient cluster, IOptionsMonitor<GoldbachOptions> tenants, StaffAuditLog audit)
+public sealed partial class StaffApiService(
+    IClusterClient cluster, IOptionsMonitor<GoldbachOptions> tenants, StaffAuditLog audit, Azure.Storage.Blobs.BlobServiceClient blobs)
     : StaffService.StaffServiceBase
 {
     private const int DefaultPageSize = 50;
@@ -258,7 +260,7 @@ public sealed partial class StaffApiService(IClusterClient cluster, IOptionsMoni
 
     // Recorded before the call does anything: a call that cannot be recorded does nothing.
     private Task RecordAsync(StaffCaller caller, ServerCallContext context, string? conversation) =>
-        audit.RecordAsync(caller, context.Method[(context.Method.LastIndexOf('/') + 1)..], conversation, context.CancellationToken);
+        audit.RecordAsync(caller.Tenant, caller.StaffId, caller.Role, context.Method[(context.Method.LastIndexOf('/') + 1)..], conversation, context.CancellationToken);
 
     public override async Task<ListAuditEntriesResponse> ListAuditEntries(ListAuditEntriesRequest request, ServerCallContext context)
     {

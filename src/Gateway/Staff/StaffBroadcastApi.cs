@@ -170,13 +170,13 @@ public sealed partial class StaffApiService
         return response;
     }
 
-    private static StaffCaller RequireSupervisor(ServerCallContext context, string tenant)
+    private static StaffCaller RequireSupervisor(ServerCallContext context, string tenant, string refusal = "Broadcasts are sent by supervisors and admins.")
     {
         var caller = StaffCaller.From(context);
         caller.RequireTenant(tenant);
         if (!caller.SeesStaffSection)
         {
-            throw new RpcException(new Status(StatusCode.PermissionDenied, "Broadcasts are sent by supervisors and admins."));
+            throw new RpcException(new Status(StatusCode.PermissionDenied, refusal));
         }
         return caller;
     }

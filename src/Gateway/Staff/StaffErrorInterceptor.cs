@@ -17,26 +17,40 @@ public sealed partial class StaffErrorInterceptor(ILogger<StaffErrorInterceptor>
         {
             return await continuation(request, context);
         }
-        catch (RpcException)
+        catch (Exception ex) when (ex is not (RpcException or OperationCanceledException))
         {
-            throw;
+            throw Map(ex, context);
         }
-        catch (ArgumentException ex)
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(continuation);
+        try
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
+            await continuation(request, responseStream, context);
         }
-        catch (KeyNotFoundException ex)
+        catch (Exception ex) when (ex is not (RpcException or OperationCanceledException))
         {
-            throw new RpcException(new Status(StatusCode.NotFound, ex.Message));
+            throw Map(ex, context);
         }
-        catch (TimeoutException)
+    }
+
+    private RpcException Map(Exception ex, ServerCallContext context)
+    {
+        switch (ex)
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, "The service did not answer in time; try again."));
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogUnexpected(context.Method, ex.GetType().Name);
-            throw new RpcException(new Status(StatusCode.Internal, "An internal error occurred."));
+            case ArgumentException:
+                return new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
+            case KeyNotFoundException:
+                return new RpcException(new Status(StatusCode.NotFound, ex.Message));
+            case TimeoutException:
+                return new RpcException(new Status(StatusCode.Unavailable, "The service did not answer in time; try again."));
+            default:
+                LogUnexpected(context.Method, ex.GetType().Name);
+                return new RpcException(new Status(StatusCode.Internal, "An internal error occurred."));
         }
     }
 

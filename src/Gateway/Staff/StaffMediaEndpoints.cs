@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Azure;
 using Azure.Storage.Blobs;
+using GoldbachActors.Audit;
 using GoldbachActors.Contracts;
 
 namespace GoldbachActors.Gateway.Staff;
@@ -50,7 +51,7 @@ public static partial class StaffMediaEndpoints
         {
             return Results.Problem("The staff coordination section is for supervisors.", statusCode: StatusCodes.Status403Forbidden);
         }
-        await audit.RecordAsync(caller, "DownloadMedia", key.ResourceName, cancellationToken);
+        await audit.RecordAsync(caller.Tenant, caller.StaffId, caller.Role, "DownloadMedia", key.ResourceName, cancellationToken);
         var blob = blobs.GetBlobContainerClient("media").GetBlobClient($"{tenant}/{identity}/{wamid}");
         try
         {

@@ -136,6 +136,43 @@ public sealed class AzureTableBroadcastStore(TableServiceClient tables, Serializ
         }
     }
 
+    /// <summary>Deletes one recipient's row (an erased citizen); a missing row is no error.</summary>
+    public async Task DeleteRecipientAsync(string tenant, string broadcastId, string citizenKey)
+    {
+        var table = await _recipients.Value;
+        await table.DeleteEntityAsync(Partition(tenant, broadcastId), Identity(citizenKey), ETag.All);
+    }
+
+    /// <summary>The tenant's broadcasts that have a recipient row for the citizen.</summary>
+    public async Task<List<string>> FindRecipientBroadcastsAsync(string tenant, string citizenKey)
+    {
+        var broadcasts = await _broadcasts.Value;
+        var recipients = await _recipients.Value;
+        var identity = Identity(citizenKey);
+        var found = new List<string>();
+        await foreach (var e in broadcasts.QueryAsync<TableEntity>(e => e.PartitionKey == tenant, select: ["RowKey"]))
+        {
+            if ((await recipients.GetEntityIfExistsAsync<TableEntity>(Partition(tenant, e.RowKey), identity, select: ["RowKey"])).HasValue)
+            {
+                found.Add(e.RowKey);
+            }
+        }
+        return found;
+    }
+
+    /// <summary>Deletes the citizen's rows in every list of <paramref name="listIds"/> (an erased citizen).</summary>
+    public async Task<int> DeleteMembershipsAsync(string tenant, IEnumerable<string> listIds, string citizenKey)
+    {
+        var table = await _members.Value;
+        var deleted = 0;
+        foreach (var listId in listIds)
+        {
+            var response = await table.DeleteEntityAsync(Partition(tenant, listId), Identity(citizenKey), ETag.All);
+            deleted += response.Status == 204 ? 1 : 0;
+        }
+        return deleted;
+    }
+
     public async Task<List<(string CitizenKey, DateTimeOffset At)>> LoadReachedAsync(string tenant)
     {
         var table = await _limits.Value;

@@ -27,6 +27,7 @@ public sealed partial class BroadcastGrain(
     public const int MaxTitleLength = 200;
     private const string Reminder = "broadcast";
     private const int BatchSize = 50;
+    private const string ErasedReason = "Daten auf Wunsch gelöscht";
     private static readonly TimeSpan FlushEvery = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
 
@@ -202,6 +203,29 @@ public sealed partial class BroadcastGrain(
             SchedulePump(TimeSpan.Zero);
         }
         return Task.CompletedTask;
+    }
+
+    public async Task ForgetRecipientAsync(string citizenKey)
+    {
+        ArgumentNullException.ThrowIfNull(citizenKey);
+        if (_recipients.Remove(citizenKey, out var recipient))
+        {
+            // The counts keep the recipient as an anonymous stand-in; one not handed to WhatsApp yet counts as skipped.
+            var notSent = recipient.State is RecipientState.Pending or RecipientState.Deferred or RecipientState.Queued
+                or RecipientState.WaitingForAnswer;
+            var standIn = new BroadcastRecipient(CitizenKey.Anonymous(_tenant).GrainKey, recipient.Language)
+            {
+                State = notSent ? RecipientState.Skipped : recipient.State,
+                Reason = notSent ? ErasedReason : recipient.Reason,
+                AsTemplate = recipient.AsTemplate,
+                Replied = recipient.Replied,
+            };
+            _order[_order.IndexOf(recipient)] = standIn;
+            _recipients[standIn.CitizenKey] = standIn;
+            _dirty.Remove(citizenKey);
+            await store.WriteRecipientsAsync(_tenant, _id, [standIn]);
+        }
+        await store.DeleteRecipientAsync(_tenant, _id, citizenKey);
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -386,7 +410,8 @@ public sealed partial class BroadcastGrain(
 
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
-        var open = _order.Where(r => r.State is RecipientState.Queued or RecipientState.WaitingForAnswer or RecipientState.Sent or RecipientState.Delivered).ToList();
+        var open = _order.Where(r => r.State is RecipientState.Queued or RecipientState.WaitingForAnswer or RecipientState.Sent or RecipientState.Delivered
+            && !CitizenKey.ParseGrainKey(r.CitizenKey).IsAnonymous).ToList();
         try
         {
             foreach (var chunk in open.Chunk(100))
@@ -423,7 +448,8 @@ public sealed partial class BroadcastGrain(
             return;
         }
         _flushing = true;
-        var changed = _dirty.Select(key => _recipients[key]).ToList();
+        // A recipient forgotten meanwhile (erased) is no longer in the dictionary: nothing of theirs is written.
+        var changed = _dirty.Where(_recipients.ContainsKey).Select(key => _recipients[key]).ToList();
         _dirty.Clear();
         _headerDirty = false;
         try

@@ -46,6 +46,21 @@ public sealed class MessagingLimitGrain(
         return new MessagingLimitGrant(granted.ToImmutable(), next);
     }
 
+    public async Task ForgetAsync(string citizenKey)
+    {
+        var tenant = this.GetPrimaryKeyString();
+        if (_window.ReachedAt(citizenKey) is { } at)
+        {
+            // Meta still counts the place: an anonymous stand-in keeps it taken until the 24 hours end.
+            var standIn = CitizenKey.Anonymous(tenant).GrainKey;
+            _window.Restore(standIn, at);
+            _window.Forget(citizenKey);
+            await store.WriteReachedAsync(tenant, [(standIn, at)], [citizenKey]);
+            return;
+        }
+        await store.WriteReachedAsync(tenant, [], [citizenKey]);
+    }
+
     public Task<MessagingLimitForecast> PlanAsync(int recipients)
     {
         var now = time.GetUtcNow();

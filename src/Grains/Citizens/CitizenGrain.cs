@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using GoldbachActors.Audit;
 using GoldbachActors.Contracts;
 using GoldbachActors.Contracts.Diagnostics;
 using GoldbachActors.Contracts.Privacy;
+using GoldbachActors.Grains.Broadcasts;
 using GoldbachActors.Grains.Domain;
 using GoldbachActors.Grains.History;
 using GoldbachActors.Grains.Media;
@@ -27,6 +29,8 @@ public sealed partial class CitizenGrain(
     IOptions<GraphApiOptions> graphApi,
     [FromKeyedServices(GoldbachClock.Key)] TimeProvider time,
     GoldbachMetrics metrics,
+    StaffAuditLog audit,
+    AzureTableBroadcastStore broadcastStore,
     ILogger<CitizenGrain> logger) : Grain, ICitizenGrain, IRemindable
 {
     private const int MaxMediaAttempts = 5;
@@ -87,6 +91,15 @@ public sealed partial class CitizenGrain(
             return await keeper.ReceiveAsync(message);
         }
         var policy = RequirePolicy();
+        if (state.State.Erasure is { } erasing)
+        {
+            // A message after an erasure began starts afresh once the erasure is done (else it would be swept too); until
+            // then it stays in the gateway's journal and comes again.
+            if (!(await EraseCoreAsync(erasing.Erasure, erasing.KeepConsent)).Finished)
+            {
+                throw new InvalidOperationException("An erasure of this citizen is under way; the message is recorded once it is done.");
+            }
+        }
         var now = time.GetUtcNow();
 
         if (_key.IsBusinessScopedUserId && state.State.PhoneNumber is null && message.PhoneNumber is { } number
@@ -490,6 +503,10 @@ public sealed partial class CitizenGrain(
             {
                 state.State.FoldedKeys.Add(aliasKey);
             }
+            if (!state.State.FormerKeys.Contains(aliasKey))
+            {
+                state.State.FormerKeys.Add(aliasKey);
+            }
             state.State.PendingAliases.RemoveAt(0);
             await PersistAsync();
             await alias.CompleteHandOverAsync();
@@ -573,6 +590,11 @@ public sealed partial class CitizenGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (reminderName == ErasureReminder)
+        {
+            await ResumeErasureAsync();
+            return;
+        }
         if (reminderName == OutboxReminder)
         {
             ResumeBackgroundWork();

@@ -757,6 +757,7 @@ public sealed partial class CitizenState
             Priority = Priority,
             Unread = LastInboundAt is { } inbound && (LastReadAt is not { } read || inbound > read),
             FailedMessages = Outbound.Count(m => m.State == DeliveryState.Failed),
+            ResolvedAt = ResolvedAt,
         };
     }
 
@@ -821,6 +822,7 @@ public sealed partial class CitizenState
             ? $"{status} until {time.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}"
             : status.ToString();
         AddEvent(new ConversationEvent(at, actor, ConversationEventKind.StatusChanged, Status.ToString(), to));
+        StatusChangedAt = at;
         if (status != ConversationStatus.Snoozed)
         {
             SnoozedUntil = null;

@@ -76,6 +76,9 @@ public sealed class MessagingLimitWindow(int? limit)
     /// <summary>Restores a recipient reached at <paramref name="at"/> (from storage).</summary>
     public void Restore(string recipient, DateTimeOffset at) => _reached[recipient] = at;
 
+    /// <summary>Forgets <paramref name="recipient"/> (an erased citizen; a stand-in keeps their place).</summary>
+    public void Forget(string recipient) => _reached.Remove(recipient);
+
     /// <summary>When <paramref name="recipient"/> was reached within the period, if they were.</summary>
     public DateTimeOffset? ReachedAt(string recipient) => _reached.TryGetValue(recipient, out var at) ? at : null;
 

@@ -25,7 +25,11 @@ public sealed class TenantPolicy
         Rules = ConversationRules.For(options);
         _staff = options.StaffNumbers.Select(StaffIdentities.Normalize).ToFrozenSet(StringComparer.Ordinal);
         Consent = new ConsentKeywords(options.Lists);
+        Retention = new RetentionRules(options.Retention);
     }
+
+    /// <summary>How long resolved conversations and audit entries are kept.</summary>
+    public RetentionRules Retention { get; }
 
     /// <summary>The join keywords of the tenant's lists and the stop words.</summary>
     public ConsentKeywords Consent { get; }
@@ -155,6 +159,16 @@ public sealed class TenantPolicyValidator : IValidateOptions<GoldbachOptions>
                 Check(template, $"{prefix}:WindowTemplate");
             }
             Check(settings.OutboundPerRecipient, $"{prefix}:OutboundPerRecipient");
+            Check(settings.Retention, $"{prefix}:Retention");
+            var categories = new Triage(
+                settings.Categories.Count > 0 ? settings.Categories.ToDictionary(c => c.Key, c => c.Value.ToArray()) : null, null).Categories;
+            foreach (var (category, days) in settings.Retention.CategoryDays)
+            {
+                if (!categories.Contains(category) || days is < 0 or > 3650)
+                {
+                    failures.Add($"{prefix}:Retention:CategoryDays:{category}: a period is 0 to 3,650 days for one of the tenant's categories ({string.Join(", ", categories)}).");
+                }
+            }
             ValidateLists(settings, $"{prefix}:Lists", failures, Check);
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

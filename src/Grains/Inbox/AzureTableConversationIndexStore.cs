@@ -47,6 +47,7 @@ public sealed class AzureTableConversationIndexStore(TableServiceClient tables, 
                 Priority = (ConversationPriority)(entity.GetInt32(nameof(ConversationSummary.Priority)) ?? 0),
                 Unread = entity.GetBoolean(nameof(ConversationSummary.Unread)) ?? false,
                 FailedMessages = entity.GetInt32(nameof(ConversationSummary.FailedMessages)) ?? 0,
+                ResolvedAt = entity.GetDateTimeOffset(nameof(ConversationSummary.ResolvedAt)),
             });
         }
         return result;
@@ -97,6 +98,7 @@ public sealed class AzureTableConversationIndexStore(TableServiceClient tables, 
             [nameof(ConversationSummary.Priority)] = (int)summary.Priority,
             [nameof(ConversationSummary.Unread)] = summary.Unread,
             [nameof(ConversationSummary.FailedMessages)] = summary.FailedMessages,
+            [nameof(ConversationSummary.ResolvedAt)] = summary.ResolvedAt,
         };
     }
 }

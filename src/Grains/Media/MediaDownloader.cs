@@ -98,6 +98,30 @@ public sealed class MediaDownloader(IWhatsAppMediaClient whatsApp, BlobServiceCl
         };
     }
 
+    /// <summary>
+    /// Deletes the citizen's files: every blob under each key's prefix (<c>{tenant}/{identity}/</c>) and the named
+    /// blobs (files a former identity stored before it was folded in). Returns how many were deleted.
+    /// </summary>
+    public async Task<int> DeleteAllAsync(IEnumerable<CitizenKey> keys, IEnumerable<string> blobNames, CancellationToken cancellationToken)
+    {
+        var container = await _container.Value;
+        var names = new HashSet<string>(blobNames, StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = $"{key.Tenant}/{key.Identity}/" }, cancellationToken))
+            {
+                names.Add(blob.Name);
+            }
+        }
+        var deleted = 0;
+        foreach (var name in names)
+        {
+            var response = await container.DeleteBlobIfExistsAsync(name, DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
+            deleted += response.Value ? 1 : 0;
+        }
+        return deleted;
+    }
+
     // Meta writes SHA-256 as hex in some places and base64 in others.
     private static bool Matches(string announced, byte[] hash) =>
         string.Equals(announced, Convert.ToHexString(hash), StringComparison.OrdinalIgnoreCase)

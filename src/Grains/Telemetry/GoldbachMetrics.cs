@@ -20,6 +20,14 @@ public sealed class GoldbachMetrics
     private readonly Histogram<double> _firstResponse;
     private readonly Counter<long> _consent;
     private readonly Counter<long> _broadcastRecipients;
+    private readonly Counter<long> _retentionDeleted;
+    private readonly Counter<long> _erasures;
+
+    /// <summary>The <c>kind</c> of <see cref="RetentionDeleted"/>: a resolved conversation.</summary>
+    public const string RetentionConversation = "conversation";
+
+    /// <summary>The <c>kind</c> of <see cref="RetentionDeleted"/>: staff audit entries.</summary>
+    public const string RetentionAuditEntry = "audit_entry";
 
     // Each active citizen grain's outbox (messages not yet accepted by WhatsApp, the oldest one's time); the key is
     // only held here, never exported.
@@ -45,6 +53,9 @@ public sealed class GoldbachMetrics
         _consent = meter.CreateCounter<long>("goldbach.lists.consent", description: "List joins and leaves, by list, action and channel (keyword, staff, WhatsApp preference).");
         _broadcastRecipients = meter.CreateCounter<long>("goldbach.broadcast.recipients",
             description: "Broadcast recipients handed to their outbox, deferred by the messaging limit or skipped, by outcome and whether a template goes.");
+        _retentionDeleted = meter.CreateCounter<long>("goldbach.retention.deleted",
+            description: "What the retention rules deleted, by kind (conversation, audit_entry) and category.");
+        _erasures = meter.CreateCounter<long>("goldbach.erasures", description: "Citizens erased, by reason (request, retention).");
         meter.CreateObservableGauge("goldbach.outbox.depth", () => (long)_outboxes.Values.Sum(o => o.Depth),
             description: "Messages in the outboxes of the active citizen grains, not yet accepted by WhatsApp.");
         meter.CreateObservableGauge("goldbach.outbox.oldest_age", OldestAge, unit: "s",
@@ -85,6 +96,13 @@ public sealed class GoldbachMetrics
             _ => "queued",
         }),
         new KeyValuePair<string, object?>("template", template));
+
+    public void RetentionDeleted(string kind, string? category, int count) => _retentionDeleted.Add(count,
+        new KeyValuePair<string, object?>("kind", kind),
+        new KeyValuePair<string, object?>("category", category ?? "none"));
+
+    public void Erased(ErasureReason reason) =>
+        _erasures.Add(1, new KeyValuePair<string, object?>("reason", reason == ErasureReason.Request ? "request" : "retention"));
 
     public void FirstResponse(TimeSpan workingTime) => _firstResponse.Record(Math.Max(0, workingTime.TotalSeconds));
 

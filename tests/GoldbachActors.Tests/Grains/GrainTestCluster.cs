@@ -54,6 +54,11 @@ public sealed class GrainTestCluster : IAsyncLifetime
             // Media are covered end to end against Azurite and the stand-in; these tests send none.
             host.Services.AddSingleton(new MediaDownloader(new NoMediaClient(), new BlobServiceClient("UseDevelopmentStorage=true")));
             host.Services.AddSingleton<IConversationHistoryStore>(History);
+            // Erasure and broadcasts are covered end to end against Azurite; these tests never reach these tables.
+            var tables = new Azure.Data.Tables.TableServiceClient("UseDevelopmentStorage=true");
+            host.Services.AddSingleton(new GoldbachActors.Audit.StaffAuditLog(tables, TimeProvider.System));
+            host.Services.AddSingleton(sp => new GoldbachActors.Grains.Broadcasts.AzureTableBroadcastStore(
+                tables, sp.GetRequiredService<Orleans.Serialization.Serializer<BroadcastProgress>>()));
             host.Services.AddKeyedSingleton<TimeProvider>(GoldbachClock.Key, Clock);
             host.Services.AddSingleton<TenantPolicies>();
             host.Services.AddSingleton<GoldbachActors.Grains.Telemetry.GoldbachMetrics>();

@@ -1,0 +1,146 @@
+using System.Collections.Immutable;
+using GoldbachActors.Contracts.Privacy;
+
+namespace GoldbachActors.Contracts;
+
+/// <summary>Why a citizen's data is erased.</summary>
+public enum ErasureReason
+{
+    /// <summary>The citizen asked (GDPR Art. 17); a supervisor erased everything.</summary>
+    Request = 0,
+
+    /// <summary>The tenant's retention period ran out for a resolved conversation.</summary>
+    Retention = 1,
+}
+
+/// <summary>
+/// An erasure of one citizen, identified by <see cref="ErasureId"/> (the audit log's reference: it never names the
+/// citizen). Repeating an erasure with the same id, or after it finished, changes nothing more.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("goldbach.CitizenErasure")]
+public sealed record CitizenErasure(
+    [property: Id(0)] string ErasureId,
+    [property: Id(1)] string StaffId,
+    [property: Id(2)] ErasureReason Reason,
+    [property: Id(3)] DateTimeOffset RequestedAt)
+{
+    /// <summary>The audit log's name for the erased citizen, in place of their conversation's name.</summary>
+    public string AuditReference => $"erasures/{ErasureId}";
+}
+
+/// <summary>What an erasure removed (counts only: nothing about the citizen).</summary>
+[GenerateSerializer, Immutable, Alias("goldbach.ErasureReport")]
+public sealed record ErasureReport(
+    [property: Id(0)] string ErasureId,
+    [property: Id(1)] int Messages,
+    [property: Id(2)] int HistoryPages,
+    [property: Id(3)] int MediaFiles,
+    [property: Id(4)] int Lists,
+    [property: Id(5)] int Broadcasts,
+    [property: Id(6)] int Identities,
+    [property: Id(7)] int AuditEntries)
+{
+    /// <summary>Kept for list membership: the consent (and the number it needs) survives a retention erasure.</summary>
+    [Id(8)] public bool ConsentKept { get; init; }
+
+    /// <summary>
+    /// False when storage refused a step: what the citizen wrote is already out of the conversation, and the rest is
+    /// finished by the citizen's reminder within minutes, or by repeating the call.
+    /// </summary>
+    [Id(9)] public bool Finished { get; init; } = true;
+}
+
+/// <summary>
+/// Everything the service keeps about one citizen (GDPR Art. 15), read from every store the citizen's key leads to:
+/// the conversation's whole history (archived pages included), internal notes and changes, the town's messages with
+/// their delivery states, media references, list memberships and consent. The gateway adds the media files and the
+/// audit entries.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("goldbach.CitizenExport")]
+public sealed record CitizenExport
+{
+    /// <summary>The staff API name of the conversation (<see cref="CitizenKey.ResourceName"/>).</summary>
+    [Id(0)] public required string Conversation { get; init; }
+
+    /// <summary>The citizen's WhatsApp identity (BSUID or wa_id).</summary>
+    [Id(1), PersonalIdentifier] public required string Identity { get; init; }
+
+    [Id(2), PersonalIdentifier] public string? PhoneNumber { get; init; }
+
+    [Id(3), PersonalIdentifier] public string? ProfileName { get; init; }
+
+    [Id(4)] public string? Language { get; init; }
+
+    /// <summary>Other identities of the same citizen (an earlier number or user id) folded into this conversation.</summary>
+    [Id(5), PersonalIdentifier] public ImmutableArray<string> FormerIdentities { get; init; } = [];
+
+    [Id(6)] public required ConversationSummary Summary { get; init; }
+
+    /// <summary>Every message of the citizen, oldest first.</summary>
+    [Id(7)] public ImmutableArray<InboundMessage> Inbound { get; init; } = [];
+
+    /// <summary>Every message of the town, oldest first, with its delivery state.</summary>
+    [Id(8)] public ImmutableArray<OutboundMessage> Outbound { get; init; } = [];
+
+    /// <summary>Status and category changes, assignments and internal notes, oldest first.</summary>
+    [Id(9)] public ImmutableArray<ConversationEvent> Events { get; init; } = [];
+
+    [Id(10)] public ImmutableArray<ListMembership> Memberships { get; init; } = [];
+
+    [Id(11)] public ImmutableArray<ConsentRecord> ConsentHistory { get; init; } = [];
+
+    [Id(12)] public bool MarketingStopped { get; init; }
+
+    /// <summary>The broadcasts that reached (or were meant to reach) the citizen.</summary>
+    [Id(13)] public ImmutableArray<string> Broadcasts { get; init; } = [];
+
+    [Id(14)] public DateTimeOffset ExportedAt { get; init; }
+}
+
+/// <summary>How one kind of conversation fares under the tenant's retention rules, as of <see cref="RetentionReport.AsOf"/>.</summary>
+[GenerateSerializer, Immutable, Alias("goldbach.RetentionItem")]
+public sealed record RetentionItem(
+    [property: Id(0)] string Category,
+    [property: Id(1)] int PeriodDays,
+    [property: Id(2)] int Resolved,
+    [property: Id(3)] int Due,
+    [property: Id(4)] DateTimeOffset? NextDueAt);
+
+/// <summary>
+/// The retention report for the data protection officer: resolved conversations per category, how many are due for
+/// deletion, the audit entries past their period. A dry run deletes nothing; an applied run says what it deleted.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("goldbach.RetentionReport")]
+public sealed record RetentionReport(
+    [property: Id(0)] DateTimeOffset AsOf,
+    [property: Id(1)] bool DryRun,
+    [property: Id(2)] ImmutableArray<RetentionItem> Items,
+    [property: Id(3)] int AuditEntriesDue,
+    [property: Id(4)] int? AuditPeriodDays)
+{
+    /// <summary>Conversations deleted (applied run only).</summary>
+    [Id(5)] public int ConversationsDeleted { get; init; }
+
+    /// <summary>Audit entries deleted (applied run only).</summary>
+    [Id(6)] public int AuditEntriesDeleted { get; init; }
+}
+
+/// <summary>
+/// The tenant's retention rules at work: a durable daily reminder deletes resolved conversations whose period ran out
+/// and audit entries older than theirs. Keyed by the tenant's <c>phone_number_id</c>.
+/// </summary>
+[Alias("goldbach.IRetentionGrain")]
+public interface IRetentionGrain : IGrainWithStringKey
+{
+    /// <summary>Registers the daily reminder (idempotent); called by every silo at start-up.</summary>
+    [Alias("EnsureScheduled")]
+    Task EnsureScheduledAsync();
+
+    /// <summary>What the rules would delete now; deletes nothing.</summary>
+    [Alias("Preview")]
+    Task<RetentionReport> PreviewAsync();
+
+    /// <summary>Deletes what is due now (what the reminder does daily); idempotent.</summary>
+    [Alias("Apply")]
+    Task<RetentionReport> ApplyAsync();
+}

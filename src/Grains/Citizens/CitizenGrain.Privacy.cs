@@ -1,0 +1,216 @@
+using GoldbachActors.Contracts;
+using GoldbachActors.Grains.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace GoldbachActors.Grains.Citizens;
+
+/// <summary>The citizen's data protection rights: export (Art. 15), erasure (Art. 17) and the retention rules.</summary>
+public sealed partial class CitizenGrain
+{
+    private const string ErasureReminder = "erasure";
+    private const string RetentionActor = "retention";
+
+    public async Task<CitizenExport?> ExportAsync()
+    {
+        if (Keeper is { } keeper)
+        {
+            return await keeper.ExportAsync();
+        }
+        if (state.State.IsBlank || state.State.Erasure is not null)
+        {
+            return null;
+        }
+        return state.State.ToExport(_key, await ReadArchiveAsync(), time.GetUtcNow());
+    }
+
+    public async Task<ErasureReport> EraseAsync(CitizenErasure erasure)
+    {
+        ArgumentNullException.ThrowIfNull(erasure);
+        if (Keeper is { } keeper)
+        {
+            // Erasing a former number erases the citizen it belongs to.
+            return await keeper.EraseAsync(erasure);
+        }
+        return await EraseCoreAsync(erasure, keepConsent: false);
+    }
+
+    public async Task<ErasureReport?> ExpireAsync(string erasureId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(erasureId);
+        if (state.State.Erasure is { } pending)
+        {
+            return await EraseCoreAsync(pending.Erasure, pending.KeepConsent);
+        }
+        var now = time.GetUtcNow();
+        if (Keeper is not null || state.State.ResolvedAt is not { } resolved
+            || !RequirePolicy().Retention.IsDue(state.State.Category, resolved, now))
+        {
+            // Written again, reopened or never resolved since the retention run looked: nothing is due.
+            return null;
+        }
+        var category = state.State.Category;
+        var report = await EraseCoreAsync(
+            new CitizenErasure(erasureId, RetentionActor, ErasureReason.Retention, now), keepConsent: state.State.Memberships.Count > 0);
+        metrics.RetentionDeleted(GoldbachMetrics.RetentionConversation, category, 1);
+        return report;
+    }
+
+    public async Task ForgetAliasAsync(string keeperGrainKey)
+    {
+        if (state.State.ForwardTo is { } keeper && keeper == keeperGrainKey)
+        {
+            await state.ClearStateAsync();
+            state.State = new CitizenState();
+            await UnregisterAllRemindersAsync();
+            DeactivateOnIdle();
+        }
+    }
+
+    // Begins (or continues) an erasure: the plan replaces the conversation in storage first, so that whatever happens
+    // next, what the citizen wrote is out of the conversation and the rest of the sweep is finished later.
+    private async Task<ErasureReport> EraseCoreAsync(CitizenErasure erasure, bool keepConsent)
+    {
+        var pending = state.State.Erasure;
+        if (pending is null)
+        {
+            await this.RegisterOrUpdateReminder(ErasureReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+            var archive = await ReadArchiveAsync();
+            state.State = state.State.BeginErasure(_key, erasure, keepConsent, archive);
+            pending = state.State.Erasure!;
+            _dispatchTimer?.Dispose();
+            _dispatchTimer = null;
+            _mediaTimer?.Dispose();
+            _mediaTimer = null;
+            _queuedBy.Clear();
+            await PersistAsync();
+        }
+        ErasureReport report;
+        try
+        {
+            report = await SweepAsync(pending);
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or IOException or TimeoutException or OperationCanceledException)
+        {
+            LogErasureIncomplete(pending.Erasure.ErasureId, ex.GetType().Name);
+            return new ErasureReport(pending.Erasure.ErasureId, pending.Messages, pending.HistoryPages, 0, 0, 0, pending.Keys.Length, 0)
+            {
+                Finished = false,
+            };
+        }
+        if (pending.KeepConsent)
+        {
+            state.State.Erasure = null;
+            state.State.Revision++;
+            await PersistAsync();
+            await UnregisterReminderAsync(ErasureReminder);
+        }
+        else
+        {
+            if (state.RecordExists)
+            {
+                await state.ClearStateAsync();
+            }
+            state.State = new CitizenState();
+            await UnregisterAllRemindersAsync();
+        }
+        _published = null;
+        metrics.Erased(pending.Erasure.Reason);
+        LogErased(pending.Erasure.ErasureId, pending.Erasure.Reason, report.Messages, report.MediaFiles);
+        DeactivateOnIdle();
+        return report;
+    }
+
+    // Every store the plan names, each step idempotent: a repeat finds nothing more to delete.
+    private async Task<ErasureReport> SweepAsync(PendingErasure pending)
+    {
+        var keys = pending.Keys.Select(CitizenKey.ParseGrainKey).ToList();
+        foreach (var key in keys)
+        {
+            await history.DeleteAllAsync(key, CancellationToken.None);
+            await GrainFactory.GetGrain<ITenantInboxGrain>(_key.Tenant).RemoveAsync(key.GrainKey);
+        }
+        var mediaFiles = await media.DeleteAllAsync(keys, pending.BlobNames, CancellationToken.None);
+        var lists = 0;
+        var broadcasts = 0;
+        if (!pending.KeepConsent)
+        {
+            var listIds = RequirePolicy().Options.Lists.Keys.ToList();
+            foreach (var key in keys)
+            {
+                foreach (var listId in listIds)
+                {
+                    await GrainFactory.GetGrain<IBroadcastListGrain>(ListIds.GrainKey(_key.Tenant, listId)).RemoveAsync(key.GrainKey);
+                }
+                lists += await broadcastStore.DeleteMembershipsAsync(_key.Tenant, listIds, key.GrainKey);
+                foreach (var broadcastId in await broadcastStore.FindRecipientBroadcastsAsync(_key.Tenant, key.GrainKey))
+                {
+                    await GrainFactory.GetGrain<IBroadcastGrain>(ListIds.GrainKey(_key.Tenant, broadcastId)).ForgetRecipientAsync(key.GrainKey);
+                    broadcasts++;
+                }
+                await GrainFactory.GetGrain<IMessagingLimitGrain>(_key.Tenant).ForgetAsync(key.GrainKey);
+                if (key.GrainKey != _key.GrainKey)
+                {
+                    await GrainFactory.GetGrain<ICitizenGrain>(key.GrainKey).ForgetAliasAsync(_key.GrainKey);
+                }
+            }
+        }
+        var auditEntries = await audit.RedactAsync(
+            _key.Tenant, [.. keys.Select(k => k.ResourceName)], pending.Erasure.AuditReference, CancellationToken.None);
+        return new ErasureReport(pending.Erasure.ErasureId, pending.Messages, pending.HistoryPages, mediaFiles, lists, broadcasts,
+            keys.Count, auditEntries)
+        {
+            ConsentKept = pending.KeepConsent,
+        };
+    }
+
+    private async Task<List<HistoryPage>> ReadArchiveAsync()
+    {
+        var pages = new List<HistoryPage>();
+        for (var number = 1; number <= state.State.ArchivedPages; number++)
+        {
+            if (await history.ReadPageAsync(_key, number, CancellationToken.None) is { } page)
+            {
+                pages.Add(page);
+            }
+        }
+        return pages;
+    }
+
+    // An erasure that did not finish is finished by its reminder (after a crash, or storage refused a step).
+    private async Task ResumeErasureAsync()
+    {
+        if (state.State.Erasure is { } pending)
+        {
+            // Not finished: logged, and the next tick tries again.
+            await EraseCoreAsync(pending.Erasure, pending.KeepConsent);
+        }
+        else
+        {
+            await UnregisterReminderAsync(ErasureReminder);
+        }
+    }
+
+    private async Task UnregisterAllRemindersAsync()
+    {
+        foreach (var reminder in await this.GetReminders())
+        {
+            await this.UnregisterReminder(reminder);
+        }
+        _outboxReminder = false;
+    }
+
+    private async Task UnregisterReminderAsync(string name)
+    {
+        if (await this.GetReminder(name) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Erasure {ErasureId} ({Reason}) done: {Messages} messages, {MediaFiles} media files")]
+    private partial void LogErased(string erasureId, ErasureReason reason, int messages, int mediaFiles);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Erasure {ErasureId} not finished ({Error}); its reminder finishes it")]
+    private partial void LogErasureIncomplete(string erasureId, string error);
+}

@@ -1,0 +1,124 @@
+using System.Collections.Immutable;
+using GoldbachActors.Contracts;
+using GoldbachActors.Contracts.Privacy;
+
+namespace GoldbachActors.Grains.Citizens;
+
+/// <summary>
+/// An erasure under way: what is still to be swept from the other stores. Stored in place of the conversation (the
+/// point of no return), so that a crash half-way is finished by the reminder or a repeated call.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("goldbach.PendingErasure")]
+public sealed record PendingErasure(
+    [property: Id(0)] CitizenErasure Erasure,
+    [property: Id(1)] bool KeepConsent,
+    [property: Id(2), PersonalIdentifier] ImmutableArray<string> Keys,
+    [property: Id(3)] ImmutableArray<string> BlobNames,
+    [property: Id(4)] int Messages,
+    [property: Id(5)] int HistoryPages);
+
+public sealed partial class CitizenState
+{
+    /// <summary>How an export names staff: the administration, never a person.</summary>
+    public const string Administration = "Verwaltung";
+
+    /// <summary>Every other identity folded into this citizen (their grain keys), for export and erasure.</summary>
+    [Id(41), PersonalIdentifier] public List<string> FormerKeys { get; set; } = [];
+
+    /// <summary>When the status last changed (a resolved conversation's retention counts from here).</summary>
+    [Id(42)] public DateTimeOffset? StatusChangedAt { get; set; }
+
+    /// <summary>An erasure begun and not yet finished.</summary>
+    [Id(43)] public PendingErasure? Erasure { get; set; }
+
+    /// <summary>
+    /// When the conversation was resolved: the last status change (for states stored before it was kept: the last
+    /// status change still in the hot history, else the last message).
+    /// </summary>
+    public DateTimeOffset? ResolvedAt => Status != ConversationStatus.Resolved
+        ? null
+        : StatusChangedAt
+            ?? Events.LastOrDefault(e => e.Kind == ConversationEventKind.StatusChanged)?.At
+            ?? LastActivity;
+
+    /// <summary>Every grain key the citizen's data may be stored under: this one, the folded ones, the number's.</summary>
+    public ImmutableArray<string> KeysOf(CitizenKey key)
+    {
+        var keys = new List<string> { key.GrainKey };
+        keys.AddRange(FormerKeys);
+        keys.AddRange(FoldedKeys);
+        if (PhoneNumber is { } number && CitizenKey.IsValidIdentity(number.TrimStart('+')))
+        {
+            keys.Add(CitizenKey.Create(key.Tenant, number.TrimStart('+')).GrainKey);
+        }
+        return [.. keys.Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Everything stored about the citizen, with the archived <paramref name="pages"/> (oldest first) put in front of
+    /// the hot history.
+    /// </summary>
+    /// <remarks>
+    /// Staff appear as <see cref="Administration"/>: the town answers as "we", and who did what stays internal.
+    /// </remarks>
+    public CitizenExport ToExport(CitizenKey key, IReadOnlyList<HistoryPage> pages, DateTimeOffset now) => new()
+    {
+        Conversation = key.ResourceName,
+        Identity = key.Identity,
+        PhoneNumber = PhoneNumber,
+        ProfileName = ProfileName,
+        Language = Language,
+        FormerIdentities = [.. KeysOf(key).Skip(1).Select(k => CitizenKey.ParseGrainKey(k).Identity)],
+        Summary = ToSummary(key) with { Assignee = null },
+        Inbound = [.. pages.SelectMany(p => p.Inbound).Concat(Inbound).OrderBy(m => m.SentAt)],
+        Outbound =
+        [
+            .. pages.SelectMany(p => p.Outbound).Concat(Outbound).OrderBy(m => m.CreatedAt)
+                .Select(m => m with { SentBy = m.SentBy is null ? null : Administration, RequestId = null }),
+        ],
+        Events =
+        [
+            .. pages.SelectMany(p => p.Events).Concat(Events).OrderBy(e => e.At)
+                .Select(e => e.Kind == ConversationEventKind.Assigned
+                    ? e with { Actor = Administration, From = string.IsNullOrEmpty(e.From) ? e.From : Administration, To = string.IsNullOrEmpty(e.To) ? e.To : Administration }
+                    : e.Actor == ConversationEvent.SystemActor ? e : e with { Actor = Administration }),
+        ],
+        Memberships = [.. Memberships],
+        ConsentHistory = [.. ConsentHistory.Select(c => c.StaffId is null ? c : c with { StaffId = Administration })],
+        MarketingStopped = MarketingStopped,
+        Broadcasts = [.. HandledBroadcasts],
+        ExportedAt = now,
+    };
+
+    /// <summary>
+    /// Plans the erasure of everything this state and its archived <paramref name="pages"/> lead to, and returns the
+    /// state that replaces this one until the sweep is done: empty but for the plan (and, with
+    /// <paramref name="keepConsent"/>, what list membership needs: number, language, memberships, consent).
+    /// </summary>
+    public CitizenState BeginErasure(CitizenKey key, CitizenErasure erasure, bool keepConsent, IReadOnlyList<HistoryPage> pages)
+    {
+        ArgumentNullException.ThrowIfNull(erasure);
+        var inbound = pages.SelectMany(p => p.Inbound).Concat(Inbound).ToList();
+        var plan = new PendingErasure(
+            erasure,
+            keepConsent,
+            KeysOf(key),
+            [.. inbound.Select(m => m.Media?.BlobName).OfType<string>().Distinct(StringComparer.Ordinal)],
+            inbound.Count + pages.Sum(p => p.Outbound.Length) + Outbound.Count,
+            ArchivedPages);
+        var remaining = new CitizenState { Erasure = plan, Revision = Revision + 1, OutboundSequence = OutboundSequence };
+        if (keepConsent)
+        {
+            remaining.PhoneNumber = PhoneNumber;
+            remaining.Language = Language;
+            remaining.Memberships = [.. Memberships];
+            remaining.ConsentHistory = [.. ConsentHistory];
+            remaining.MarketingStopped = MarketingStopped;
+            remaining.HandledBroadcasts = [.. HandledBroadcasts];
+            remaining.FoldedKeys = [.. FoldedKeys];
+            remaining.FormerKeys = [.. FormerKeys];
+            remaining.ProcessedMessages = new(ProcessedMessages);
+        }
+        return remaining;
+    }
+}

@@ -1,0 +1,105 @@
+using GoldbachActors.Audit;
+using GoldbachActors.Contracts;
+using GoldbachActors.Grains.Domain;
+using GoldbachActors.Grains.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace GoldbachActors.Grains.Privacy;
+
+/// <summary>
+/// The tenant's retention rules at work (see <see cref="RetentionRules"/>): once a day a durable reminder erases the
+/// resolved conversations whose period ran out (each citizen grain checks again, so a message since keeps it) and
+/// deletes audit entries past theirs. Idempotent: a second run finds nothing more to delete.
+/// </summary>
+public sealed partial class RetentionGrain(
+    TenantPolicies policies,
+    StaffAuditLog audit,
+    GoldbachMetrics metrics,
+    [FromKeyedServices(GoldbachClock.Key)] TimeProvider time,
+    ILogger<RetentionGrain> logger) : Grain, IRetentionGrain, IRemindable
+{
+    private const string Reminder = "retention";
+    private const int PageSize = 1000;
+    private static readonly TimeSpan Period = TimeSpan.FromDays(1);
+    // The first run after a (re)start, once the cluster has settled.
+    private static readonly TimeSpan FirstRun = TimeSpan.FromMinutes(10);
+
+    private string Tenant => this.GetPrimaryKeyString();
+
+    public async Task EnsureScheduledAsync()
+    {
+        if (await this.GetReminder(Reminder) is null)
+        {
+            await this.RegisterOrUpdateReminder(Reminder, FirstRun, Period);
+        }
+    }
+
+    public Task<RetentionReport> PreviewAsync() => RunAsync(apply: false);
+
+    public Task<RetentionReport> ApplyAsync() => RunAsync(apply: true);
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == Reminder)
+        {
+            await RunAsync(apply: true);
+        }
+    }
+
+    private async Task<RetentionReport> RunAsync(bool apply)
+    {
+        var policy = policies.Find(Tenant)
+            ?? throw new InvalidOperationException($"No tenant is configured for phone_number_id {Tenant}.");
+        var rules = policy.Retention;
+        var now = time.GetUtcNow();
+        var resolved = await ResolvedConversationsAsync();
+        var items = rules.Assess(resolved, now);
+        var deleted = 0;
+        if (apply)
+        {
+            foreach (var summary in resolved.Where(s => rules.DueAt(s) <= now))
+            {
+                var erasure = $"retention-{now:yyyyMMdd}-{Guid.NewGuid():N}";
+                if (await GrainFactory.GetGrain<ICitizenGrain>(summary.CitizenKey).ExpireAsync(erasure) is not null)
+                {
+                    deleted++;
+                }
+            }
+        }
+        var auditCutoff = rules.AuditCutoff(now);
+        var auditDue = auditCutoff is { } cutoff ? await audit.ExpireAsync(Tenant, cutoff, apply, CancellationToken.None) : 0;
+        if (apply)
+        {
+            if (auditDue > 0)
+            {
+                metrics.RetentionDeleted(GoldbachMetrics.RetentionAuditEntry, null, auditDue);
+            }
+            LogApplied(deleted, auditDue);
+        }
+        return new RetentionReport(now, !apply, items, auditDue, policy.Options.Retention.AuditEntryDays is > 0 and var days ? days : null)
+        {
+            ConversationsDeleted = deleted,
+            AuditEntriesDeleted = apply ? auditDue : 0,
+        };
+    }
+
+    private async Task<List<ConversationSummary>> ResolvedConversationsAsync()
+    {
+        var inbox = GrainFactory.GetGrain<ITenantInboxGrain>(Tenant);
+        var filter = new InboxFilter { Status = ConversationStatus.Resolved };
+        var result = new List<ConversationSummary>();
+        string? token = null;
+        do
+        {
+            var page = await inbox.ListAsync(PageSize, token, null, filter);
+            result.AddRange(page.Conversations);
+            token = page.NextPageToken;
+        }
+        while (token is not null);
+        return result;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention: {Conversations} resolved conversations and {AuditEntries} audit entries deleted")]
+    private partial void LogApplied(int conversations, int auditEntries);
+}

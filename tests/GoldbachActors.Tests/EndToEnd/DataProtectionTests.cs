@@ -1,0 +1,316 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
+using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.Testing;
+using GoldbachActors.Tests.Infrastructure;
+using Grpc.Core;
+using StaffRoles = GoldbachActors.Contracts.StaffRoles;
+
+namespace GoldbachActors.Tests.EndToEnd;
+
+/// <summary>
+/// A citizen with every kind of data, built through the real endpoints: messages enough for archived history pages,
+/// a photo, a location, a staff reply, a note, a category, resolution, a list membership staff added before the
+/// citizen wrote (so a second identity), and a broadcast.
+/// </summary>
+public sealed record CitizenWithData(
+    Citizen Citizen, IReadOnlyList<string> Texts, byte[] Photo, string PhotoBlob, string Note, string Reply, string Broadcast, string ConsentNote)
+{
+    private const string List = $"tenants/{LocalSystemHost.Tenant}/lists/ukraine-info";
+
+    /// <summary>Everything that names the citizen or is their words: none of it may survive an erasure.</summary>
+    public IEnumerable<string> Traces =>
+        [Citizen.Phone, Citizen.WaId, Citizen.Bsuid, Citizen.Name!, Note, Reply, ConsentNote, .. Texts];
+
+    public static async Task<CitizenWithData> CreateAsync(LocalSystemHost system, string phone, string name, int messages = 60)
+    {
+        var citizen = new Citizen(phone, name);
+        var token = Guid.NewGuid().ToString("N")[..10];
+        var supervisor = system.Staff("chefin", StaffRoles.Supervisor);
+        // Staff add the number first (on the phone); the citizen writes under their user id later: two identities.
+        var consentNote = $"am Telefon {token}";
+        await supervisor.AddListMemberAsync(new AddListMemberRequest { List = List, PhoneNumber = phone, Language = "de", ConsentNote = consentNote });
+
+        var photo = Encoding.UTF8.GetBytes($"jpeg-{token}-bytes");
+        var (photoId, photoSha) = system.Media.Add(photo, "image/jpeg");
+        var at = DateTimeOffset.UtcNow.AddMinutes(-20);
+        var texts = Enumerable.Range(1, messages).Select(i => $"Anliegen{token}n{i:D3}").ToList();
+        foreach (var batch in texts.Select((text, i) => (text, i)).Chunk(20))
+        {
+            await PostOkAsync(system, Payloads.Messages(citizen, [.. batch.Select(m =>
+                $$"""{{citizen.From($"wamid.dp{m.i}-{token}", at.AddSeconds(m.i))}},"type":"text","text":{"body":"{{m.text}}"}""")]));
+        }
+        texts.Add($"Schaukel{token}kaputt");
+        texts.Add($"Spielplatz{token}Ort");
+        await PostOkAsync(system, Payloads.Messages(citizen,
+            $$"""{{citizen.From($"wamid.dpphoto-{token}", at.AddSeconds(100))}},"type":"image","image":{"caption":"{{texts[^2]}}","mime_type":"image/jpeg","sha256":"{{photoSha}}","id":"{{photoId}}"}""",
+            $$"""{{citizen.From($"wamid.dploc-{token}", at.AddSeconds(101))}},"type":"location","location":{"latitude":50.0013,"longitude":9.1854,"name":"{{texts[^1]}}"}"""));
+
+        var agent = system.Staff("sachbearbeiter-7");
+        var conversation = await Eventually.Until(
+            () => agent.GetConversationAsync(new GetConversationRequest { Name = citizen.ConversationName }).ResponseAsync,
+            c => !string.IsNullOrEmpty(c.NextPageToken) && c.Entries.Any(e => e.Inbound?.Media?.Status == MediaStatus.Stored),
+            TimeSpan.FromSeconds(60));
+        var photoBlob = $"{LocalSystemHost.Tenant}/{citizen.Bsuid}/wamid.dpphoto-{token}";
+        var reply = $"Wir kümmern uns {token}.";
+        var note = $"Bauhof informiert {token}";
+        await agent.ReplyAsync(new ReplyRequest { Conversation = conversation.Summary.Name, Text = reply, RequestId = $"r{token}" });
+        await agent.AddNoteAsync(new AddNoteRequest { Conversation = conversation.Summary.Name, Text = note, RequestId = $"n{token}" });
+        await agent.SetCategoryAsync(new SetCategoryRequest { Conversation = conversation.Summary.Name, Category = "Spielplatz" });
+        await agent.SetStatusAsync(new SetStatusRequest { Conversation = conversation.Summary.Name, Status = Contracts.Staff.V1.ConversationStatus.Resolved });
+        var broadcast = $"Infoabend {token} im Rathaus.";
+        var content = new BroadcastContent();
+        content.Texts.Add("de", broadcast);
+        var sent = await supervisor.SendBroadcastAsync(new SendBroadcastRequest { List = List, Title = "Infoabend", Content = content, RequestId = $"b{token}" });
+        await Eventually.Until(() => Task.FromResult(system.SentMessages.List(phone).Any(m => m.Text == broadcast) && system.SentMessages.List(phone).Any(m => m.Text == reply)), ok => ok, TimeSpan.FromSeconds(60));
+        await Eventually.Until(() => supervisor.GetBroadcastAsync(new GetBroadcastRequest { Name = sent.Name }).ResponseAsync,
+            b => b.Sent + b.Delivered + b.Read >= 1, TimeSpan.FromSeconds(30));
+        await system.WaitUntilRecordedAsync();
+        return new CitizenWithData(citizen, texts, photo, photoBlob, note, reply, broadcast, consentNote);
+    }
+
+    private static async Task PostOkAsync(LocalSystemHost system, byte[] body)
+    {
+        using var response = await system.PostWebhookAsync(body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}
+
+/// <summary>Reads every table and blob container of the storage account, looking for given strings and bytes.</summary>
+public static class StorageScan
+{
+    /// <summary>Where each of <paramref name="traces"/> (and <paramref name="bytes"/>) still occurs: "table/partition/row" or "container/blob".</summary>
+    public static async Task<List<string>> FindAsync(string connectionString, IEnumerable<string> traces, byte[]? bytes = null)
+    {
+        var needles = traces.Distinct().Select(t => (Text: t, Bytes: Encoding.UTF8.GetBytes(t))).ToList();
+        if (bytes is not null)
+        {
+            needles.Add(("(file bytes)", bytes));
+        }
+        var found = new List<string>();
+        var tables = new TableServiceClient(connectionString);
+        await foreach (var table in tables.QueryAsync())
+        {
+            await foreach (var entity in tables.GetTableClient(table.Name).QueryAsync<TableEntity>())
+            {
+                var content = new List<byte[]> { Encoding.UTF8.GetBytes(entity.PartitionKey), Encoding.UTF8.GetBytes(entity.RowKey) };
+                foreach (var value in entity.Select(p => p.Value))
+                {
+                    content.Add(value switch
+                    {
+                        byte[] binary => binary,
+                        BinaryData data => data.ToArray(),
+                        null => [],
+                        _ => Encoding.UTF8.GetBytes(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? ""),
+                    });
+                }
+                found.AddRange(needles.Where(n => content.Any(c => c.AsSpan().IndexOf(n.Bytes) >= 0))
+                    .Select(n => $"{table.Name}/{entity.PartitionKey}/{entity.RowKey}: {n.Text}"));
+            }
+        }
+        var blobs = new BlobServiceClient(connectionString);
+        await foreach (var container in blobs.GetBlobContainersAsync())
+        {
+            var client = blobs.GetBlobContainerClient(container.Name);
+            await foreach (var blob in client.GetBlobsAsync())
+            {
+                var data = (await client.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToArray();
+                var name = Encoding.UTF8.GetBytes(blob.Name);
+                found.AddRange(needles.Where(n => data.AsSpan().IndexOf(n.Bytes) >= 0 || name.AsSpan().IndexOf(n.Bytes) >= 0)
+                    .Select(n => $"{container.Name}/{blob.Name}: {n.Text}"));
+            }
+        }
+        return found;
+    }
+}
+
+/// <summary>Export (Art. 15), erasure (Art. 17) and who may do them, on a system of their own (its own Azurite).</summary>
+public sealed class DataProtectionTests(LocalSystem system) : IClassFixture<LocalSystem>
+{
+    private static readonly string[] DeliveredStates = ["Sent", "Delivered", "Read"];
+    private static readonly string[] StoresWithTheCitizen =
+        ["GoldbachCitizens", "ConversationHistory", "ConversationIndex", "BroadcastListMembers", "BroadcastRecipients", "StaffAudit"];
+
+    private static CitizenSelector ByPhone(string phone) => new() { Parent = $"tenants/{LocalSystem.Tenant}", PhoneNumber = phone };
+
+    private static async Task<byte[]> ExportAsync(StaffService.StaffServiceClient staff, CitizenSelector citizen)
+    {
+        using var call = staff.ExportCitizen(new ExportCitizenRequest { Citizen = citizen });
+        using var archive = new MemoryStream();
+        var first = true;
+        while (await call.ResponseStream.MoveNext(CancellationToken.None))
+        {
+            if (first)
+            {
+                Assert.Matches(@"^auskunft-\d{4}-\d{2}-\d{2}\.zip$", call.ResponseStream.Current.FileName);
+                first = false;
+            }
+            call.ResponseStream.Current.Data.WriteTo(archive);
+        }
+        return archive.ToArray();
+    }
+
+    private static string Entry(ZipArchive zip, string name)
+    {
+        using var reader = new StreamReader(zip.GetEntry(name)!.Open());
+        return reader.ReadToEnd();
+    }
+
+    [Fact]
+    public async Task A_supervisor_exports_everything_stored_about_a_citizen_as_json_a_german_report_and_the_files()
+    {
+        var data = await CitizenWithData.CreateAsync(system, "+4915212340101", "Quirin Auskunftsberger");
+        var supervisor = system.Staff("chefin", StaffRoles.Supervisor);
+
+        var bytes = await ExportAsync(supervisor, ByPhone(data.Citizen.Phone));
+        using var zip = new ZipArchive(new MemoryStream(bytes));
+        using var json = JsonDocument.Parse(Entry(zip, "export.json"));
+        var citizen = json.RootElement.GetProperty("citizen");
+        Assert.Equal(data.Citizen.Bsuid, citizen.GetProperty("identity").GetString());
+        Assert.Equal(data.Citizen.Phone, citizen.GetProperty("phoneNumber").GetString());
+        Assert.Equal(data.Citizen.Name, citizen.GetProperty("profileName").GetString());
+        Assert.Contains(data.Citizen.WaId, citizen.GetProperty("formerIdentities").EnumerateArray().Select(i => i.GetString()));
+        // Every message, the archived pages' included, oldest first.
+        var inbound = citizen.GetProperty("inbound").EnumerateArray().ToList();
+        Assert.Equal(data.Texts.SkipLast(2), inbound.Where(m => m.GetProperty("type").GetString() == "text").Select(m => m.GetProperty("text").GetString()));
+        Assert.Contains(inbound, m => m.TryGetProperty("media", out var media) && media.GetProperty("caption").GetString() == data.Texts[^2]);
+        Assert.Contains(inbound, m => m.TryGetProperty("location", out var location) && location.GetProperty("name").GetString() == data.Texts[^1]);
+        var outbound = citizen.GetProperty("outbound").EnumerateArray().ToList();
+        var reply = Assert.Single(outbound, m => m.GetProperty("text").GetString() == data.Reply);
+        Assert.Contains(reply.GetProperty("state").GetString(), DeliveredStates);
+        Assert.Equal("Verwaltung", reply.GetProperty("sentBy").GetString());
+        Assert.Contains(outbound, m => m.GetProperty("text").GetString() == data.Broadcast && m.GetProperty("kind").GetString() == "Broadcast");
+        Assert.Contains(outbound, m => m.GetProperty("kind").GetString() == "Acknowledgement");
+        var events = citizen.GetProperty("events").EnumerateArray().ToList();
+        Assert.Contains(events, e => e.GetProperty("kind").GetString() == "Note" && e.GetProperty("to").GetString() == data.Note);
+        Assert.Contains(events, e => e.GetProperty("kind").GetString() == "CategoryChanged" && e.GetProperty("to").GetString() == "Spielplatz");
+        Assert.Contains(events, e => e.GetProperty("kind").GetString() == "StatusChanged" && e.GetProperty("to").GetString() == "Resolved");
+        // Staff never appear by name: the town answers as "we".
+        Assert.DoesNotContain("sachbearbeiter-7", json.RootElement.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("chefin", json.RootElement.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal("Resolved", citizen.GetProperty("summary").GetProperty("status").GetString());
+        Assert.Equal("Spielplatz", citizen.GetProperty("summary").GetProperty("category").GetString());
+        Assert.Equal("ukraine-info", Assert.Single(citizen.GetProperty("memberships").EnumerateArray()).GetProperty("listId").GetString());
+        Assert.Contains(citizen.GetProperty("consentHistory").EnumerateArray(), c => c.GetProperty("channel").GetString() == "Staff" && c.GetProperty("note").GetString()!.StartsWith("am Telefon", StringComparison.Ordinal));
+        Assert.Single(citizen.GetProperty("broadcasts").EnumerateArray());
+        // The staff's reads and changes of the conversation, without who did them.
+        var audit = json.RootElement.GetProperty("auditEntries").EnumerateArray().Select(a => a.GetProperty("action").GetString()).ToList();
+        Assert.Contains("GetConversation", audit);
+        Assert.Contains("AddNote", audit);
+        Assert.Contains("AddListMember", audit);
+        Assert.Contains("ExportCitizen", audit);
+        // The photo itself, byte for byte, where the JSON says.
+        var file = Assert.Single(json.RootElement.GetProperty("mediaFiles").EnumerateArray()).GetProperty("file").GetString()!;
+        using (var photo = new MemoryStream())
+        {
+            await zip.GetEntry(file)!.Open().CopyToAsync(photo);
+            Assert.Equal(data.Photo, photo.ToArray());
+        }
+        // The readable report in German holds the same.
+        var html = Entry(zip, "bericht.html");
+        Assert.Contains("Auskunft nach Art. 15 DSGVO", html, StringComparison.Ordinal);
+        Assert.Contains("Nachrichtenverlauf", html, StringComparison.Ordinal);
+        Assert.All(data.Texts.Append(data.Note).Append(data.Reply).Append(data.Broadcast), text => Assert.Contains(WebUtility.HtmlEncode(text), html, StringComparison.Ordinal));
+        Assert.Contains("erledigt", html, StringComparison.Ordinal);
+        Assert.Contains(file, html, StringComparison.Ordinal);
+
+        // Found by the user id as well; the CLI's way (conversation) too.
+        var byUserId = await ExportAsync(supervisor, new CitizenSelector { Parent = $"tenants/{LocalSystem.Tenant}", UserId = data.Citizen.Bsuid });
+        using var again = new ZipArchive(new MemoryStream(byUserId));
+        Assert.Contains(data.Texts[0], Entry(again, "export.json"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Erasure_leaves_nothing_of_the_citizen_in_any_table_or_container_and_finishes_after_a_failure_half_way()
+    {
+        var data = await CitizenWithData.CreateAsync(system, "+4915212340202", "Xaver Löschmeier");
+        var supervisor = system.Staff("chefin", StaffRoles.Supervisor);
+        // The scan finds the citizen before: it is able to find them.
+        var before = await StorageScan.FindAsync(system.Storage.ConnectionString, data.Traces, data.Photo);
+        foreach (var table in StoresWithTheCitizen)
+        {
+            Assert.Contains(before, f => f.StartsWith(table + "/", StringComparison.Ordinal));
+        }
+        Assert.Contains(before, f => f.StartsWith("media/", StringComparison.Ordinal));
+
+        // A lease on the photo makes storage refuse its deletion: the erasure stops half-way.
+        var photo = new BlobServiceClient(system.Storage.ConnectionString).GetBlobContainerClient("media").GetBlobClient(data.PhotoBlob);
+        var lease = photo.GetBlobLeaseClient();
+        await lease.AcquireAsync(TimeSpan.FromSeconds(60));
+        var request = new EraseCitizenRequest { Citizen = ByPhone(data.Citizen.Phone), RequestId = "erase-xaver" };
+        var refused = await Assert.ThrowsAsync<RpcException>(() => supervisor.EraseCitizenAsync(request).ResponseAsync);
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        // Past the point of no return: the conversation is gone for staff already.
+        var gone = await Assert.ThrowsAsync<RpcException>(() => supervisor.GetConversationAsync(new GetConversationRequest { Name = data.Citizen.ConversationName }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, gone.StatusCode);
+        await lease.ReleaseAsync();
+
+        // The retry finishes it.
+        var result = await supervisor.EraseCitizenAsync(request);
+        Assert.Equal("erasures/erase-xaver", result.Reference);
+        Assert.True(result.Messages >= 63, $"{result.Messages} messages");
+        Assert.True(result.HistoryPages >= 1);
+        Assert.Equal(1, result.MediaFiles);
+        Assert.Equal(2, result.Identities);
+        await system.WaitUntilRecordedAsync();
+        var after = await StorageScan.FindAsync(system.Storage.ConnectionString, data.Traces, data.Photo);
+        Assert.Empty(after);
+
+        // Idempotent: again is fine and finds nothing; the export has nothing either.
+        var repeated = await supervisor.EraseCitizenAsync(new EraseCitizenRequest { Citizen = ByPhone(data.Citizen.Phone), RequestId = "erase-xaver-2" });
+        Assert.Equal((0, 0), (repeated.MediaFiles, repeated.HistoryPages));
+        var nothing = await Assert.ThrowsAsync<RpcException>(() => ExportAsync(supervisor, ByPhone(data.Citizen.Phone)));
+        Assert.Equal(StatusCode.NotFound, nothing.StatusCode);
+        // The log keeps that it happened, when and by whom.
+        var audit = await supervisor.ListAuditEntriesAsync(new ListAuditEntriesRequest { Parent = $"tenants/{LocalSystem.Tenant}", PageSize = 500 });
+        var erasures = audit.Entries.Where(e => e.Action == "EraseCitizen" && e.Conversation == "erasures/erase-xaver").ToList();
+        Assert.Equal(2, erasures.Count);
+        Assert.All(erasures, e => Assert.Equal("chefin", e.StaffId));
+        Assert.Contains(audit.Entries, e => e.Action == "AddNote" && e.Conversation == "erasures/erase-xaver");
+
+        // The citizen may write again: a new conversation, nothing of the old one.
+        using var response = await system.PostWebhookAsync(Payloads.Messages(data.Citizen, $$"""{{data.Citizen.From(LocalSystem.NewWamid())}},"type":"text","text":{"body":"Hallo nochmal"}"""));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var fresh = await supervisor.GetConversationAsync(new GetConversationRequest { Name = data.Citizen.ConversationName });
+        Assert.Equal(["Hallo nochmal"], fresh.Entries.Where(e => e.Inbound is not null).Select(e => e.Inbound.Text));
+        Assert.True(string.IsNullOrEmpty(fresh.NextPageToken));
+    }
+
+    [Fact]
+    public async Task Only_supervisors_and_admins_of_the_tenant_export_erase_or_run_retention_and_every_attempt_that_acts_is_audited()
+    {
+        var citizen = new Citizen("+4915212340303", "Paula Rechtsmann");
+        using (var response = await system.PostWebhookAsync(Payloads.Messages(citizen, $$"""{{citizen.From(LocalSystem.NewWamid())}},"type":"text","text":{"body":"Wann ist das Rathaus offen?"}""")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        var parent = $"tenants/{LocalSystem.Tenant}";
+        foreach (var refused in new[] { system.Staff("azubi", StaffRoles.Agent), system.Staff("chefin", StaffRoles.Supervisor, tenant: "999") })
+        {
+            var export = await Assert.ThrowsAsync<RpcException>(() => ExportAsync(refused, ByPhone(citizen.Phone)));
+            var erase = await Assert.ThrowsAsync<RpcException>(() => refused.EraseCitizenAsync(new EraseCitizenRequest { Citizen = ByPhone(citizen.Phone) }).ResponseAsync);
+            var retention = await Assert.ThrowsAsync<RpcException>(() => refused.RunRetentionAsync(new RunRetentionRequest { Parent = parent }).ResponseAsync);
+            Assert.All([export, erase, retention], e => Assert.Equal(StatusCode.PermissionDenied, e.StatusCode));
+        }
+        var supervisor = system.Staff("chefin", StaffRoles.Supervisor);
+        var bad = await Assert.ThrowsAsync<RpcException>(() => supervisor.EraseCitizenAsync(new EraseCitizenRequest { Citizen = new CitizenSelector { Parent = parent, PhoneNumber = "+49 12" } }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
+        Assert.DoesNotContain("+49 12", bad.Status.Detail, StringComparison.Ordinal);
+        var both = await Assert.ThrowsAsync<RpcException>(() => ExportAsync(supervisor, new CitizenSelector { Parent = parent, PhoneNumber = citizen.Phone, UserId = citizen.Bsuid }));
+        Assert.Equal(StatusCode.InvalidArgument, both.StatusCode);
+
+        await ExportAsync(system.Staff("admin-1", StaffRoles.Admin), ByPhone(citizen.Phone));
+        var report = await supervisor.RunRetentionAsync(new RunRetentionRequest { Parent = parent });
+        Assert.True(report.DryRun);
+        Assert.Equal((730, 0), (report.AuditPeriodDays, report.ConversationsDeleted));
+        var audit = await supervisor.ListAuditEntriesAsync(new ListAuditEntriesRequest { Parent = parent, PageSize = 500 });
+        Assert.Contains(audit.Entries, e => e is { Action: "ExportCitizen", StaffId: "admin-1" } && e.Conversation == LocalSystem.ConversationName(citizen.Phone));
+        Assert.Contains(audit.Entries, e => e is { Action: "RunRetention", StaffId: "chefin" });
+        Assert.DoesNotContain(audit.Entries, e => e.StaffId == "azubi");
+    }
+}

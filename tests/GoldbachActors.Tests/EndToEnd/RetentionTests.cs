@@ -1,0 +1,156 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using GoldbachActors.Contracts;
+using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.Testing;
+using GoldbachActors.Tests.Infrastructure;
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GoldbachActors.Tests.EndToEnd;
+
+/// <summary>The retention rules on a system of its own whose town clock the test moves (Orleans keeps real time).</summary>
+public sealed class RetentionTests : IAsyncLifetime
+{
+    private readonly LocalSystem _system = new();
+    private readonly Grains.ShiftedClock _clock = new();
+    private readonly List<(string Kind, string Category, long Count)> _deleted = [];
+    private readonly MeterListener _listener = new();
+
+    public async Task InitializeAsync()
+    {
+        _system.SiloSettings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:Retention:ResolvedConversationDays=180");
+        _system.SiloSettings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:Retention:CategoryDays:Parkverstoß=30");
+        _system.SiloSettings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:Retention:AuditEntryDays=365");
+        _system.ConfigureHost = (name, builder) =>
+        {
+            if (name == "silo")
+            {
+                builder.Services.AddKeyedSingleton<TimeProvider>(GoldbachActors.Grains.GoldbachClock.Key, _clock);
+            }
+        };
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Name == "goldbach.retention.deleted")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            var all = tags.ToArray();
+            lock (_deleted)
+            {
+                _deleted.Add((Tag(all, "kind"), Tag(all, "category"), value));
+            }
+        });
+        _listener.Start();
+        await _system.InitializeAsync();
+    }
+
+    private static string Tag(KeyValuePair<string, object?>[] tags, string key) => tags.FirstOrDefault(t => t.Key == key).Value?.ToString() ?? "";
+
+    public async Task DisposeAsync()
+    {
+        _listener.Dispose();
+        await _system.DisposeAsync();
+    }
+
+    private async Task<string> ConversationAsync(Citizen citizen, string text, bool resolve)
+    {
+        using (var response = await _system.PostWebhookAsync(Payloads.Messages(citizen, $$"""{{citizen.From(LocalSystem.NewWamid())}},"type":"text","text":{"body":"{{text}}"}""")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        if (resolve)
+        {
+            await _system.Staff().SetStatusAsync(new SetStatusRequest { Conversation = citizen.ConversationName, Status = Contracts.Staff.V1.ConversationStatus.Resolved });
+        }
+        return citizen.ConversationName;
+    }
+
+    private async Task<bool> ExistsAsync(string conversation)
+    {
+        try
+        {
+            await _system.Staff("chefin", StaffRoles.Supervisor).GetConversationAsync(new GetConversationRequest { Name = conversation });
+            return true;
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
+    public async Task Resolved_conversations_go_after_their_categorys_period_list_members_keep_their_consent_and_old_audit_entries_go()
+    {
+        // The town's clock at real time: the audit log's entries carry real time.
+        _clock.MoveTo(DateTimeOffset.UtcNow);
+        var parent = $"tenants/{LocalSystem.Tenant}";
+        var dpo = _system.Staff("datenschutz", StaffRoles.Supervisor);
+        var parking = await ConversationAsync(new Citizen("+4915212350001"), "Falschparker vor der Einfahrt", resolve: true);
+        var playground = await ConversationAsync(new Citizen("+4915212350002"), "Die Schaukel am Spielplatz ist kaputt", resolve: true);
+        var member = new Citizen("+4915212350003");
+        await ConversationAsync(member, "START KITZ", resolve: false);
+        var memberConversation = await ConversationAsync(member, "Wann wird gemäht? Die Wiese am Spielplatz", resolve: true);
+        var open = await ConversationAsync(new Citizen("+4915212350004"), "Falschparker schon wieder", resolve: false);
+        var today = _clock.GetUtcNow();
+
+        // Nothing is due yet; the dry run says so and when the first will be.
+        var now = await dpo.RunRetentionAsync(new RunRetentionRequest { Parent = parent });
+        Assert.True(now.DryRun);
+        var parkingItem = Assert.Single(now.Categories, c => c.Category == "Parkverstoß");
+        Assert.Equal((30, 1, 0), (parkingItem.PeriodDays, parkingItem.Resolved, parkingItem.Due));
+        Assert.InRange(parkingItem.NextDueTime.ToDateTimeOffset() - today, TimeSpan.FromDays(29.9), TimeSpan.FromDays(30.1));
+        var playgrounds = Assert.Single(now.Categories, c => c.Category == "Spielplatz");
+        Assert.Equal((180, 2, 0), (playgrounds.PeriodDays, playgrounds.Resolved, playgrounds.Due));
+
+        // 31 days on: the parking complaint is due; a dry run deletes nothing.
+        _clock.MoveTo(today.AddDays(31));
+        var dry = await dpo.RunRetentionAsync(new RunRetentionRequest { Parent = parent });
+        Assert.Equal(1, dry.Categories.Single(c => c.Category == "Parkverstoß").Due);
+        Assert.True(await ExistsAsync(parking));
+        var applied = await dpo.RunRetentionAsync(new RunRetentionRequest { Parent = parent, Apply = true });
+        Assert.Equal((false, 1), (applied.DryRun, applied.ConversationsDeleted));
+        Assert.False(await ExistsAsync(parking));
+        Assert.True(await ExistsAsync(playground));
+        Assert.True(await ExistsAsync(open));
+        lock (_deleted)
+        {
+            Assert.Contains(("conversation", "Parkverstoß", 1L), _deleted);
+        }
+
+        // Half a year on (what the daily reminder does): the others resolved go; the member stays in the list with their
+        // consent, without the conversation; the open one stays. Audit entries past 365 days go too (the town's clock
+        // is ahead of the log's).
+        _clock.MoveTo(today.AddDays(400));
+        var later = await _system.Cluster.GetGrain<IRetentionGrain>(LocalSystem.Tenant).ApplyAsync();
+        Assert.Equal(2, later.ConversationsDeleted);
+        Assert.True(later.AuditEntriesDeleted >= 5, $"{later.AuditEntriesDeleted} audit entries");
+        Assert.False(await ExistsAsync(playground));
+        Assert.False(await ExistsAsync(memberConversation));
+        Assert.True(await ExistsAsync(open));
+        var consent = await dpo.GetCitizenConsentAsync(new GetCitizenConsentRequest { Conversation = member.ConversationName });
+        Assert.Equal("kitzrettung", Assert.Single(consent.Memberships).List.Split('/')[^1]);
+        lock (_deleted)
+        {
+            Assert.Contains(_deleted, d => d.Kind == "audit_entry" && d.Count == later.AuditEntriesDeleted);
+        }
+
+        // Idempotent: a second run finds nothing more.
+        var again = await _system.Cluster.GetGrain<IRetentionGrain>(LocalSystem.Tenant).ApplyAsync();
+        Assert.Equal(0, again.ConversationsDeleted);
+        // The daily reminder is registered (every silo makes sure at start-up).
+        await Eventually.Until(async () =>
+        {
+            var table = new Azure.Data.Tables.TableServiceClient(_system.Storage.ConnectionString).GetTableClient("GoldbachReminders");
+            var rows = 0;
+            await foreach (var row in table.QueryAsync<Azure.Data.Tables.TableEntity>(e => e.RowKey.CompareTo("") > 0))
+            {
+                rows += row.RowKey.Contains("retention", StringComparison.Ordinal) || (row.GetString("ReminderName") ?? "") == "retention" ? 1 : 0;
+            }
+            return rows;
+        }, rows => rows == 1, TimeSpan.FromSeconds(30));
+    }
+}
