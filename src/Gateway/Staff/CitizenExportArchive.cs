@@ -190,7 +190,7 @@ public static class CitizenExportArchive
             html.Append("<table><tr><th>Zeit</th><th>Vorgang</th><th>Rolle</th></tr>");
             foreach (var a in audit)
             {
-                html.Append("<tr><td>").Append(E(When(a.At))).Append("</td><td>").Append(E(a.Action)).Append("</td><td>").Append(E(a.Role)).Append("</td></tr>");
+                html.Append("<tr><td>").Append(E(When(a.At))).Append("</td><td>").Append(E(ActionText(a.Action))).Append("</td><td>").Append(E(a.Role)).Append("</td></tr>");
             }
             html.Append("</table>");
         }
@@ -238,7 +238,7 @@ public static class CitizenExportArchive
     private static string Describe(ConversationEvent e) => e.Kind switch
     {
         ConversationEventKind.Started => "Anliegen eröffnet",
-        ConversationEventKind.StatusChanged => $"Stand: {e.From} → {e.To}",
+        ConversationEventKind.StatusChanged => $"Stand: {StatusText(e.From)} → {StatusText(e.To)}",
         ConversationEventKind.CategoryChanged => $"Kategorie: {e.To}",
         ConversationEventKind.Escalated => "als dringend (Gefahr) eingestuft",
         ConversationEventKind.FloodFlagged => "viele Nachrichten in kurzer Zeit",
@@ -258,6 +258,38 @@ public static class CitizenExportArchive
         DeliveryState.Sending => "wird gesendet",
         DeliveryState.WaitingForWindow => "wartet auf Ihre Antwort (24-Stunden-Fenster)",
         _ => m.State.ToString(),
+    };
+
+    // A status change names the status in English ("Snoozed until 2026-…"): the German word, the rest as it is.
+    private static string StatusText(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "";
+        }
+        var space = value.IndexOf(' ', StringComparison.Ordinal);
+        var name = space < 0 ? value : value[..space];
+        return Enum.TryParse<ConversationStatus>(name, out var status) ? Status(status) + (space < 0 ? "" : value[space..].Replace(" until ", " bis ", StringComparison.Ordinal)) : value;
+    }
+
+    // What staff did, in the words of the report; anything newer keeps its API name.
+    private static string ActionText(string action) => action switch
+    {
+        "GetConversation" => "Anliegen aufgerufen",
+        "Reply" => "Antwort gesendet",
+        "AddNote" => "Vermerk angelegt",
+        "SetStatus" => "Stand geändert",
+        "Snooze" => "zurückgestellt",
+        "SetCategory" => "Kategorie geändert",
+        "SetPriority" => "Priorität geändert",
+        "Assign" => "Zuständigkeit geändert",
+        "MarkRead" => "als gelesen markiert",
+        "DownloadMedia" => "Datei angesehen",
+        "AddListMember" => "in Verteiler eingetragen",
+        "RemoveListMember" => "aus Verteiler ausgetragen",
+        "GetCitizenConsent" => "Einwilligungen angesehen",
+        "ExportCitizen" => "Auskunft erstellt",
+        _ => action,
     };
 
     private static string Status(ConversationStatus status) => status switch

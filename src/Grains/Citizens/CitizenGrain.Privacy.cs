@@ -73,6 +73,8 @@ public sealed partial class CitizenGrain
         var pending = state.State.Erasure;
         if (pending is null)
         {
+            // Counted once, when it begins with something to erase (not for a repeat, nor for a key nobody used).
+            var counts = !state.State.IsBlank;
             await this.RegisterOrUpdateReminder(ErasureReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
             var archive = await ReadArchiveAsync();
             state.State = state.State.BeginErasure(_key, erasure, keepConsent, archive);
@@ -83,6 +85,10 @@ public sealed partial class CitizenGrain
             _mediaTimer = null;
             _queuedBy.Clear();
             await PersistAsync();
+            if (counts)
+            {
+                metrics.Erased(erasure.Reason);
+            }
         }
         ErasureReport report;
         try
@@ -114,7 +120,6 @@ public sealed partial class CitizenGrain
             await UnregisterAllRemindersAsync();
         }
         _published = null;
-        metrics.Erased(pending.Erasure.Reason);
         LogErased(pending.Erasure.ErasureId, pending.Erasure.Reason, report.Messages, report.MediaFiles);
         DeactivateOnIdle();
         return report;

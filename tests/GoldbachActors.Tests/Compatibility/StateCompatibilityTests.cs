@@ -9,7 +9,8 @@ namespace GoldbachActors.Tests.Compatibility;
 /// <summary>
 /// State written by earlier code must be read by today's (rolling upgrades, state in storage for years). The fixtures
 /// <c>citizen-state-v1.bin</c>, <c>citizen-state-v2.bin</c> (with history pages, life cycle and limits) and
-/// <c>citizen-state-v3.bin</c> (with lists, consent and broadcasts) are
+/// <c>citizen-state-v3.bin</c> (with lists, consent and broadcasts) and <c>citizen-state-v4.bin</c> (an erasure half-way,
+/// former identities, the resolution time) are
 /// citizens' states as the grain storage serializer wrote them on 2026-11-29; they must never be regenerated, only
 /// joined by newer fixtures.
 /// </summary>
@@ -157,5 +158,37 @@ public sealed class StateCompatibilityTests
         state.TryRecord(answer, at.AddMinutes(30));
         state.FoldedKeys.Add("106540352242922/4915112345678");
         return state;
+    }
+
+    [Fact]
+    public void Citizen_state_of_an_erasure_half_way_written_on_2026_11_29_is_read_by_this_one_and_the_erasure_can_go_on()
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(FixtureDirectory, "citizen-state-v4.bin"));
+
+        var state = Serializer().Deserialize<CitizenState>(new BinaryData(bytes))!;
+
+        var pending = state.Erasure!;
+        Assert.Equal(("e-v4", "chefin", ErasureReason.Request), (pending.Erasure.ErasureId, pending.Erasure.StaffId, pending.Erasure.Reason));
+        Assert.Equal(["106540352242922/DE.v4", "106540352242922/DE.v4old", "106540352242922/4915112345678"], pending.Keys.ToArray());
+        Assert.Equal(["106540352242922/DE.v4/wamid.v4.p"], pending.BlobNames.ToArray());
+        Assert.Equal((2, 1, false), (pending.Messages, pending.HistoryPages, pending.KeepConsent));
+        Assert.False(state.Exists);
+    }
+
+    /// <summary>How the fourth fixture was made (issue 11's shape: an erasure planned, not yet swept).</summary>
+    internal static CitizenState FixtureStateV4()
+    {
+        var at = new DateTimeOffset(2026, 11, 29, 9, 0, 0, TimeSpan.Zero);
+        var state = new CitizenState();
+        state.TryRecord(new InboundMessage("wamid.v4.p", at, "image", null, "+4915112345678", "Erika")
+        {
+            Media = new MediaAttachment { Kind = "image", MediaId = "m1", Status = MediaStatus.Stored, BlobName = "106540352242922/DE.v4/wamid.v4.p" },
+        }, at);
+        state.ChangeStatus(new StatusChange(ConversationStatus.Resolved, "sb-1"), at.AddHours(1), at.AddDays(1));
+        state.FormerKeys.Add("106540352242922/DE.v4old");
+        state.ArchivedPages = 1;
+        var archived = new HistoryPage(1, [new InboundMessage("wamid.v4.0", at.AddDays(-1), "text", "alt", null, null)], [], []);
+        return state.BeginErasure(CitizenKey.Create("106540352242922", "DE.v4"),
+            new CitizenErasure("e-v4", "chefin", ErasureReason.Request, at.AddDays(2)), keepConsent: false, [archived]);
     }
 }

@@ -282,6 +282,26 @@ public sealed class DataProtectionTests(LocalSystem system) : IClassFixture<Loca
     }
 
     [Fact]
+    public async Task An_erasure_interrupted_half_way_is_finished_by_the_citizens_reminder_without_being_asked_again()
+    {
+        var data = await CitizenWithData.CreateAsync(system, "+4915212340404", "Berta Erinnerlich", messages: 5);
+        var supervisor = system.Staff("chefin", StaffRoles.Supervisor);
+        var photo = new BlobServiceClient(system.Storage.ConnectionString).GetBlobContainerClient("media").GetBlobClient(data.PhotoBlob);
+        var lease = photo.GetBlobLeaseClient();
+        await lease.AcquireAsync(TimeSpan.FromSeconds(30));
+        var refused = await Assert.ThrowsAsync<RpcException>(
+            () => supervisor.EraseCitizenAsync(new EraseCitizenRequest { Citizen = ByPhone(data.Citizen.Phone) }).ResponseAsync);
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        await lease.ReleaseAsync();
+
+        // Nobody repeats the call: the erasure's reminder (every minute) finishes it.
+        var left = await Eventually.Until(
+            () => StorageScan.FindAsync(system.Storage.ConnectionString, data.Traces, data.Photo), found => found.Count == 0,
+            TimeSpan.FromSeconds(150), TimeSpan.FromSeconds(10));
+        Assert.Empty(left);
+    }
+
+    [Fact]
     public async Task Only_supervisors_and_admins_of_the_tenant_export_erase_or_run_retention_and_every_attempt_that_acts_is_audited()
     {
         var citizen = new Citizen("+4915212340303", "Paula Rechtsmann");
