@@ -32,6 +32,9 @@ public static class CitizenExportArchive
         WriteIndented = true,
         Converters = { new JsonStringEnumConverter() },
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // A file to read, in any script (German umlauts, Ukrainian): characters as they are, not \u escapes. Never
+        // embedded in HTML, so the relaxed escaping is safe here.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { createStaffClient, citizenOf, conversationName, describeError, isUnauthenticated, type StaffClient } from "./api";
 import { type CannedReply, type InboxEvent, InboxEventKind, type Tenant } from "./gen/goldbach/staff/v1/staff_pb";
 import { Broadcasts } from "./Broadcasts";
+import { Privacy } from "./Privacy";
 import { Inbox } from "./Inbox";
 import { ConversationView } from "./ConversationView";
 import { Login } from "./Login";
@@ -18,7 +19,10 @@ export interface Workspace {
   signOut: (reason?: string) => void;
 }
 
-/** The address holds the view: "#/c/{citizen}" a conversation, "#/broadcasts" the broadcasts; Back and reload keep it. */
+/**
+ * The address holds the view: "#/c/{citizen}" a conversation, "#/broadcasts" the broadcasts, "#/datenschutz" data
+ * protection; Back and reload keep it.
+ */
 function useHashRoute(): [string, (hash: string) => void] {
   const [hash, setHash] = useState(window.location.hash);
   useEffect(() => {
@@ -113,6 +117,7 @@ function Workbench({ workspace }: { workspace: Workspace }) {
   const [citizen, selectCitizen] = useSelectedCitizen();
   const [hash, go] = useHashRoute();
   const showBroadcasts = hash === "#/broadcasts" && seesStaffSection(session);
+  const showPrivacy = hash === "#/datenschutz" && seesStaffSection(session);
   const [alert, setAlert] = useState<InboxEvent | null>(null);
   const watch = useInboxWatch(client, `tenants/${session.tenant}`, workspace.signOut);
 
@@ -137,6 +142,9 @@ function Workbench({ workspace }: { workspace: Workspace }) {
         {seesStaffSection(session) && (
           <a className="nav-link" href="#/broadcasts" aria-current={showBroadcasts ? "page" : undefined}>{texts.broadcasts.open}</a>
         )}
+        {seesStaffSection(session) && (
+          <a className="nav-link" href="#/datenschutz" aria-current={showPrivacy ? "page" : undefined}>{texts.privacy.open}</a>
+        )}
         <button type="button" className="secondary" onClick={() => workspace.signOut()}>
           {texts.login.logout}
         </button>
@@ -150,7 +158,7 @@ function Workbench({ workspace }: { workspace: Workspace }) {
           <button type="button" className="secondary" onClick={() => setAlert(null)} aria-label={texts.inbox.closeAlert}>×</button>
         </div>
       )}
-      {showBroadcasts ? <Broadcasts workspace={workspace} onBack={() => go("#/")} /> : (
+      {showPrivacy ? <Privacy workspace={workspace} onBack={() => go("#/")} /> : showBroadcasts ? <Broadcasts workspace={workspace} onBack={() => go("#/")} /> : (
       <div className="panes">
         <Inbox workspace={workspace} watch={watch} selected={selectedName} onSelect={(name) => selectCitizen(citizenOf(name))} />
         <main id="main" className="conversation-pane" tabIndex={-1}>

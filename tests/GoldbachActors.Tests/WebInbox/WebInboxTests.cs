@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text.RegularExpressions;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
@@ -276,6 +277,53 @@ public sealed partial class WebInboxTests(WebInboxSystem fixture, ITestOutputHel
         var row = page.Locator("li[data-broadcast]", new() { HasText = "Sirenentest Dezember" });
         await Expect(row.GetByTestId("broadcast-counts")).ToContainTextAsync("2 gelesen", new() { Timeout = 20_000 });
         await Expect(row).ToContainTextAsync("Abgeschlossen");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_supervisor_downloads_a_citizens_data_erases_them_after_confirming_and_reads_the_retention_report()
+    {
+        var citizen = new Citizen("+4915177700301", "Greta Auskunft");
+        await System.PostWebhookAsync(Text(citizen, "Bitte um Rückruf wegen Grillplatz"));
+        await System.WaitForSentAsync(citizen.Phone, 1);
+
+        var agentPage = await fixture.SignedInPageAsync(1280, 900, "staff-agent", "agent");
+        await Expect(agentPage.GetByRole(AriaRole.Link, new() { Name = "Datenschutz" })).ToHaveCountAsync(0);
+        await agentPage.Context.CloseAsync();
+
+        var page = await fixture.SignedInPageAsync(1280, 900, "staff-dpo", "supervisor");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Datenschutz" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Löschfristen (Bericht für die Datenschutzbeauftragte)" })).ToBeVisibleAsync();
+        await Expect(page.GetByText("Protokolleinträge älter als 730 Tage: 0 fällig.")).ToBeVisibleAsync();
+        await page.GetByLabel("Telefonnummer oder WhatsApp-Kennung").FillAsync(citizen.Phone);
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Auskunft herunterladen (Art. 15)" }).ClickAsync());
+        Assert.Matches(@"^auskunft-\d{4}-\d{2}-\d{2}\.zip$", download.SuggestedFilename);
+        var saved = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.zip");
+        await download.SaveAsAsync(saved);
+        using (var zip = ZipFile.OpenRead(saved))
+        {
+            using var reader = new StreamReader(zip.GetEntry("export.json")!.Open());
+            var json = await reader.ReadToEndAsync();
+            Assert.Contains("Bitte um Rückruf wegen Grillplatz", json, StringComparison.Ordinal);
+            Assert.Contains("Greta Auskunft", json, StringComparison.Ordinal);
+            Assert.NotNull(zip.GetEntry("bericht.html"));
+        }
+        File.Delete(saved);
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Auskunft erstellt" })).ToBeVisibleAsync();
+
+        // Erasing needs a second, deliberate step.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Löschen … (Art. 17)" }).ClickAsync();
+        var confirm = page.GetByRole(AriaRole.Button, new() { Name = "Endgültig löschen" });
+        await Expect(confirm).ToBeDisabledAsync();
+        await page.GetByLabel("Ich habe geprüft, dass keine Aufbewahrungspflicht entgegensteht").CheckAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(WebInboxSystem.ScreenshotDirectory, "privacy-erase.png"), FullPage = true });
+        await AssertNoSeriousViolationsAsync(page, "privacy");
+        await confirm.ClickAsync();
+        await Expect(page.GetByTestId("erasure-result")).ToContainTextAsync("Gelöscht: 2 Nachrichten");
+        var gone = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => System.Staff("staff-dpo", "supervisor")
+            .GetConversationAsync(new GetConversationRequest { Name = citizen.ConversationName }).ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.NotFound, gone.StatusCode);
         await page.Context.CloseAsync();
     }
 
