@@ -129,7 +129,15 @@ public static class StorageScan
     }
 }
 
+/// <summary>The data protection tests start systems of their own: one at a time, not all at once beside the others.</summary>
+[CollectionDefinition(Name)]
+public sealed class DataProtectionCollection
+{
+    public const string Name = "data protection";
+}
+
 /// <summary>Export (Art. 15), erasure (Art. 17) and who may do them, on a system of their own (its own Azurite).</summary>
+[Collection(DataProtectionCollection.Name)]
 public sealed class DataProtectionTests(LocalSystem system) : IClassFixture<LocalSystem>
 {
     private static readonly string[] DeliveredStates = ["Sent", "Delivered", "Read"];

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace GoldbachActors.Tests.EndToEnd;
 
 /// <summary>The retention rules on a system of its own whose town clock the test moves (Orleans keeps real time).</summary>
+[Collection(DataProtectionCollection.Name)]
 public sealed class RetentionTests : IAsyncLifetime
 {
     private readonly LocalSystem _system = new();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GoldbachActors.Contracts.Staff.V1;
 using GoldbachActors.Testing;
+using GoldbachActors.Tests.Infrastructure;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Trace;
 using Xunit.Abstractions;
@@ -82,11 +83,13 @@ public sealed class TelemetryPrivacyTests(ITestOutputHelper output) : IAsyncLife
         {
         }
         await _system.WaitForSentAsync("+4915177712346", 1);
-        await Task.Delay(300);
 
         // The webhook that carried the message (the stand-in also posts status webhooks).
-        // (Silo and gateway share this test's process, so both see its HttpClient spans: count each once.)
-        var spans = _gateway.Spans.Concat(_silo.Spans).DistinctBy(s => s.SpanId).ToList();
+        // (Silo and gateway share this test's process, so both see its HttpClient spans: count each once.) A span is
+        // captured when it ends: the send's ends after the grain stored "sent", which may take a moment under load.
+        var spans = await Eventually.Until(
+            () => Task.FromResult(_gateway.Spans.Concat(_silo.Spans).DistinctBy(s => s.SpanId).ToList()),
+            all => all.Any(s => s.OperationName == "goldbach.outbound.send"), TimeSpan.FromSeconds(15));
         var webhook = spans.First(s => s.Kind == ActivityKind.Server && (s.GetTagItem("url.path") as string) == "/webhooks/whatsapp"
             && spans.Any(r => r.TraceId == s.TraceId && r.DisplayName.EndsWith("/ReceiveAsync", StringComparison.Ordinal)));
         var inTrace = spans.Where(s => s.TraceId == webhook.TraceId).ToList();
