@@ -45,8 +45,8 @@ public sealed partial class CitizenGrain(
     // How far ahead a send slot may be reserved, and how early the timer wakes before it (the "sending" write).
     private static readonly TimeSpan MaxThroughputWait = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan SlotLead = TimeSpan.FromMilliseconds(600);
-    // A send at most this late still uses its slot: slots run 4 % under the limit (3 spare sends a second at 80/s,
-    // about 40 ms of slots), so sends up to 30 ms late can never put more than the limit into any one second.
+    // A send at most this late still uses its slot: slots run 8 % under the limit (see ThroughputGrain), which leaves
+    // room for this lateness and for the network's jitter before any one second holds more than the limit.
     private static readonly TimeSpan SlotTolerance = TimeSpan.FromMilliseconds(30);
 
     // The send slot this activation reserved for its next message, if any (lost with the activation: a wasted slot).
