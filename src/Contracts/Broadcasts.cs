@@ -249,9 +249,9 @@ public interface IBroadcastListGrain : IGrainWithStringKey
     [Alias("Add")]
     Task AddAsync(ListMember member);
 
-    /// <summary>Removes a member, durably; idempotent.</summary>
+    /// <summary>Removes a member, durably; idempotent. Returns whether they were a member.</summary>
     [Alias("Remove")]
-    Task RemoveAsync(string citizenKey);
+    Task<bool> RemoveAsync(string citizenKey);
 
     [Alias("GetMembers")]
     Task<ImmutableArray<ListMember>> GetMembersAsync();

@@ -160,19 +160,6 @@ public sealed class AzureTableBroadcastStore(TableServiceClient tables, Serializ
         return found;
     }
 
-    /// <summary>Deletes the citizen's rows in every list of <paramref name="listIds"/> (an erased citizen).</summary>
-    public async Task<int> DeleteMembershipsAsync(string tenant, IEnumerable<string> listIds, string citizenKey)
-    {
-        var table = await _members.Value;
-        var deleted = 0;
-        foreach (var listId in listIds)
-        {
-            var response = await table.DeleteEntityAsync(Partition(tenant, listId), Identity(citizenKey), ETag.All);
-            deleted += response.Status == 204 ? 1 : 0;
-        }
-        return deleted;
-    }
-
     public async Task<List<(string CitizenKey, DateTimeOffset At)>> LoadReachedAsync(string tenant)
     {
         var table = await _limits.Value;

@@ -39,14 +39,15 @@ public sealed class BroadcastListGrain(AzureTableBroadcastStore store) : Grain, 
         return _writes!.WriteAsync(member.CitizenKey, (member, false));
     }
 
-    public Task RemoveAsync(string citizenKey)
+    public async Task<bool> RemoveAsync(string citizenKey)
     {
         ArgumentNullException.ThrowIfNull(citizenKey);
         if (!_members.Remove(citizenKey, out var member))
         {
-            return Task.CompletedTask;
+            return false;
         }
-        return _writes!.WriteAsync(citizenKey, (member, true));
+        await _writes!.WriteAsync(citizenKey, (member, true));
+        return true;
     }
 
     public Task<ImmutableArray<ListMember>> GetMembersAsync() =>

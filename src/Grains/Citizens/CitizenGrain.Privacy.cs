@@ -144,9 +144,9 @@ public sealed partial class CitizenGrain
             {
                 foreach (var listId in listIds)
                 {
-                    await GrainFactory.GetGrain<IBroadcastListGrain>(ListIds.GrainKey(_key.Tenant, listId)).RemoveAsync(key.GrainKey);
+                    // The list grain knows all its rows (loaded on activation): it deletes the row and says if there was one.
+                    lists += await GrainFactory.GetGrain<IBroadcastListGrain>(ListIds.GrainKey(_key.Tenant, listId)).RemoveAsync(key.GrainKey) ? 1 : 0;
                 }
-                lists += await broadcastStore.DeleteMembershipsAsync(_key.Tenant, listIds, key.GrainKey);
                 foreach (var broadcastId in await broadcastStore.FindRecipientBroadcastsAsync(_key.Tenant, key.GrainKey))
                 {
                     await GrainFactory.GetGrain<IBroadcastGrain>(ListIds.GrainKey(_key.Tenant, broadcastId)).ForgetRecipientAsync(key.GrainKey);

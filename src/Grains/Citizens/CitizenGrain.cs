@@ -452,7 +452,9 @@ public sealed partial class CitizenGrain(
 
     public async Task CompleteHandOverAsync()
     {
-        if (state.State.ForwardTo is not { } keeper || (!state.State.Exists && state.State.Outbound.Count == 0))
+        // An identity staff added to a list holds no conversation, only memberships: those must go too.
+        if (state.State.ForwardTo is not { } keeper
+            || (!state.State.Exists && state.State.Outbound.Count == 0 && state.State.Memberships.Count == 0 && state.State.ConsentHistory.Count == 0))
         {
             return;
         }

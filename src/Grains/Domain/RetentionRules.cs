@@ -23,14 +23,14 @@ public sealed class RetentionRules(RetentionOptions options)
     public DateTimeOffset? DueAt(ConversationSummary summary)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        return summary.Status == ConversationStatus.Resolved && summary.ResolvedAt is { } resolved && PeriodFor(summary.Category) is { } period
-            ? resolved + period
-            : null;
+        return summary.Status == ConversationStatus.Resolved && summary.ResolvedAt is { } resolved ? DueAt(summary.Category, resolved) : null;
     }
 
+    /// <summary>When a conversation of <paramref name="category"/> resolved at <paramref name="resolvedAt"/> is due; null: kept for good.</summary>
+    public DateTimeOffset? DueAt(string? category, DateTimeOffset resolvedAt) => resolvedAt + PeriodFor(category);
+
     /// <summary>Whether a conversation resolved at <paramref name="resolvedAt"/> is due at <paramref name="now"/>.</summary>
-    public bool IsDue(string? category, DateTimeOffset resolvedAt, DateTimeOffset now) =>
-        PeriodFor(category) is { } period && resolvedAt + period <= now;
+    public bool IsDue(string? category, DateTimeOffset resolvedAt, DateTimeOffset now) => DueAt(category, resolvedAt) <= now;
 
     /// <summary>The audit entries recorded before this time are due; null: kept for good.</summary>
     public DateTimeOffset? AuditCutoff(DateTimeOffset now) =>

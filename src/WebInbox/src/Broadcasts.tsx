@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { describeError, isUnauthenticated } from "./api";
+import { useFailure } from "./useFailure";
 import type { Workspace } from "./App";
 import {
   type Broadcast, type BroadcastList, type BroadcastPreview, BroadcastState,
@@ -22,13 +22,7 @@ export function Broadcasts({ workspace, onBack }: { workspace: Workspace; onBack
   const [broadcasts, setBroadcasts] = useState<Broadcast[]>([]);
   const [error, setError] = useState("");
 
-  const fail = useCallback((e: unknown) => {
-    if (isUnauthenticated(e)) {
-      signOut(texts.errors.unauthenticated);
-    } else {
-      setError(describeError(e));
-    }
-  }, [signOut]);
+  const fail = useFailure(signOut, setError);
 
   const reload = useCallback(async () => {
     try {

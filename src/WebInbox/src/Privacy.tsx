@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { useCallback, useEffect, useState } from "react";
-import { describeError, isUnauthenticated } from "./api";
+import { useFailure } from "./useFailure";
 import type { Workspace } from "./App";
 import type { ErasureResult, RetentionReport } from "./gen/goldbach/staff/v1/staff_pb";
 import { formatWhen } from "./format";
@@ -31,13 +31,7 @@ export function Privacy({ workspace, onBack }: { workspace: Workspace; onBack: (
   const [erased, setErased] = useState<ErasureResult | null>(null);
   const [report, setReport] = useState<RetentionReport | null>(null);
 
-  const fail = useCallback((e: unknown) => {
-    if (isUnauthenticated(e)) {
-      signOut(texts.errors.unauthenticated);
-    } else {
-      setError(describeError(e));
-    }
-  }, [signOut]);
+  const fail = useFailure(signOut, setError);
 
   const loadReport = useCallback(async (apply: boolean) => {
     try {

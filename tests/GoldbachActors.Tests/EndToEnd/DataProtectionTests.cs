@@ -265,6 +265,7 @@ public sealed class DataProtectionTests(LocalSystem system) : IClassFixture<Loca
         Assert.True(result.HistoryPages >= 1);
         Assert.Equal(1, result.MediaFiles);
         Assert.Equal(2, result.Identities);
+        Assert.Equal((1, 1), (result.Lists, result.Broadcasts));
         await system.WaitUntilRecordedAsync();
         var after = await StorageScan.FindAsync(system.Storage.ConnectionString, data.Traces, data.Photo);
         Assert.Empty(after);
