@@ -1,6 +1,7 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
+using GoldbachActors.Storage;
 
 namespace GoldbachActors.Audit;
 
@@ -18,16 +19,11 @@ public sealed class StaffAuditLog(TableServiceClient tables, TimeProvider time)
 {
     public const string TableName = "StaffAudit";
     private const int MaxTransactionSize = 100;
-    private readonly Lazy<Task<TableClient>> _table = new(async () =>
-    {
-        var client = tables.GetTableClient(TableName);
-        await client.CreateIfNotExistsAsync();
-        return client;
-    });
+    private readonly StorageSetup<TableClient> _table = StorageSetup.Table(tables, TableName);
 
     public async Task RecordAsync(string tenant, string staffId, string role, string action, string? conversation, CancellationToken cancellationToken)
     {
-        var table = await _table.Value;
+        var table = await _table.GetAsync();
         var now = time.GetUtcNow();
         await table.AddEntityAsync(new TableEntity(tenant, $"{RowKeyOf(now)}_{Guid.NewGuid():N}")
         {
@@ -43,7 +39,7 @@ public sealed class StaffAuditLog(TableServiceClient tables, TimeProvider time)
     public async Task<(IReadOnlyList<StaffAuditEntry> Entries, string? NextPageToken)> ListAsync(
         string tenant, int pageSize, string? pageToken, string? conversation, CancellationToken cancellationToken)
     {
-        var table = await _table.Value;
+        var table = await _table.GetAsync();
         var after = pageToken ?? "";
         var entries = new List<StaffAuditEntry>();
         string? last = null;
@@ -85,7 +81,7 @@ public sealed class StaffAuditLog(TableServiceClient tables, TimeProvider time)
     public async Task<int> RedactAsync(
         string tenant, IReadOnlyCollection<string> conversations, string reference, CancellationToken cancellationToken)
     {
-        var table = await _table.Value;
+        var table = await _table.GetAsync();
         var found = new List<TableEntity>();
         await foreach (var entity in AboutAsync(tenant, conversations, cancellationToken))
         {
@@ -104,7 +100,7 @@ public sealed class StaffAuditLog(TableServiceClient tables, TimeProvider time)
     /// </summary>
     public async Task<int> ExpireAsync(string tenant, DateTimeOffset cutoff, bool delete, CancellationToken cancellationToken)
     {
-        var table = await _table.Value;
+        var table = await _table.GetAsync();
         // Rows are newest first: every row after the cutoff's key is older.
         var from = RowKeyOf(cutoff);
         var keys = new List<string>();
@@ -127,7 +123,7 @@ public sealed class StaffAuditLog(TableServiceClient tables, TimeProvider time)
     private async IAsyncEnumerable<TableEntity> AboutAsync(
         string tenant, IReadOnlyCollection<string> conversations, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var table = await _table.Value;
+        var table = await _table.GetAsync();
         // The partition is the tenant's whole log (a few thousand rows a year): read once, filtered here.
         await foreach (var entity in table.QueryAsync<TableEntity>(e => e.PartitionKey == tenant, cancellationToken: cancellationToken))
         {

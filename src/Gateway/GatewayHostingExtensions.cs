@@ -35,6 +35,7 @@ public static class GatewayHostingExtensions
             // A silo that replaces a lost one (new address) is found within seconds, not the default minute.
             .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(10))
             .AddActivityPropagation());
+        builder.Services.AddSingleton<IClientConnectionRetryFilter, ClusterConnectionRetry>();
         builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [HealthHostingExtensions.Ready]);
         return builder;
     }

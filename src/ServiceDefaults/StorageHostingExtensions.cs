@@ -31,6 +31,9 @@ public static class StorageHostingExtensions
         builder.Services.AddSingleton(client);
         builder.Services.AddSingleton(new BlobServiceClient(connectionString));
         builder.AddStorageReadiness();
+        // Before Orleans' own start (registered after this), which fails when storage does not answer.
+        builder.Services.AddSingleton<StorageHealthCheck>();
+        builder.Services.AddHostedService<StorageStartupGate>();
         return client;
     }
 }

@@ -50,6 +50,12 @@ public sealed class Azurite : IAsyncDisposable
         return azurite;
     }
 
+    /// <summary>
+    /// Azurite's ports, with nothing listening on them yet: storage that is down when the system starts.
+    /// <see cref="RestartAsync"/> starts it.
+    /// </summary>
+    public static Azurite Reserve(string? location = null) => new(location, FreePort.Next(), FreePort.Next(), FreePort.Next());
+
     /// <summary>A storage outage: the emulator is killed (SIGKILL) and nothing answers on its ports.</summary>
     public async Task KillAsync()
     {
@@ -62,7 +68,7 @@ public sealed class Azurite : IAsyncDisposable
         _process = null;
     }
 
-    /// <summary>Starts the emulator again on the same ports (with the same data, if it keeps it on disk).</summary>
+    /// <summary>Starts the emulator (again) on its ports (with the same data, if it keeps it on disk).</summary>
     public Task RestartAsync() => StartProcessAsync();
 
     private async Task StartProcessAsync()

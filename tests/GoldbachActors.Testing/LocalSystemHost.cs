@@ -86,6 +86,12 @@ public class LocalSystemHost : IAsyncDisposable
 
     private const string WebhookEndpointsPath = "/webhooks/whatsapp";
 
+    /// <summary>
+    /// When set, storage is down while silo and gateway start, and Azurite starts this long after them (pods that
+    /// restart during a storage outage).
+    /// </summary>
+    public TimeSpan? StorageStartsAfter { get; set; }
+
     /// <summary>Starts Azurite, the stand-in, the silo and the gateway.</summary>
     public async Task StartAsync()
     {
@@ -93,7 +99,8 @@ public class LocalSystemHost : IAsyncDisposable
         // burst of work does not stall the stand-in (whose clock measures the throughput) while the pool grows.
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 32), Math.Max(io, 32));
-        Storage = await Azurite.StartAsync(_storageOnDisk ? Path.Combine(_contentRoot, "azurite") : null);
+        var location = _storageOnDisk ? Path.Combine(_contentRoot, "azurite") : null;
+        Storage = StorageStartsAfter is null ? await Azurite.StartAsync(location) : Azurite.Reserve(location);
         _simulator = SimulatorApplication.Build(Options(
             $"--urls={Simulator}",
             $"--Simulator:AccessToken={AccessToken}",
@@ -104,7 +111,28 @@ public class LocalSystemHost : IAsyncDisposable
             "--Simulator:StatusWebhooks=false",
             "--Simulator:StatusDelay=00:00:00.200"));
         await _simulator.StartAsync();
-        await StartSiloAsync();
+        if (StorageStartsAfter is { } delay)
+        {
+            // Silo and gateway start while nothing answers on storage's ports; storage comes up later.
+            var storage = Task.Delay(delay).ContinueWith(_ => Storage.RestartAsync(), TaskScheduler.Default).Unwrap();
+            List<Task> starting = [StartSiloAsync(), StartGatewayAsync(), storage];
+            while (starting.Count > 0)
+            {
+                // A host that fails to start fails the test at once; the others would wait for it forever.
+                var done = await Task.WhenAny(starting).WaitAsync(TimeSpan.FromMinutes(3));
+                await done;
+                starting.Remove(done);
+            }
+        }
+        else
+        {
+            await StartSiloAsync();
+            await StartGatewayAsync();
+        }
+    }
+
+    private async Task StartGatewayAsync()
+    {
         _gateway = GatewayApplication.Build(Options([
             $"--Kestrel:Endpoints:Http:Url={GatewayHttp}",
             "--Kestrel:Endpoints:Http:Protocols=Http1",

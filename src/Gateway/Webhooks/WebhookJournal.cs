@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Azure;
 using Azure.Data.Tables;
+using GoldbachActors.Storage;
 
 namespace GoldbachActors.Gateway.Webhooks;
 
@@ -33,7 +34,7 @@ public sealed class WebhookJournal : IAsyncDisposable
     private readonly Channel<Pending> _appends = Channel.CreateUnbounded<Pending>();
     private readonly Channel<JournalEntry> _deletes = Channel.CreateUnbounded<JournalEntry>();
     private readonly ConcurrentDictionary<JournalEntry, int> _unfinished = new();
-    private readonly Lazy<Task<TableClient>> _table;
+    private readonly StorageSetup<TableClient> _table;
     private readonly string _instance = Guid.NewGuid().ToString("N")[..12];
     private readonly Task[] _loops;
     private long _sequence;
@@ -41,12 +42,7 @@ public sealed class WebhookJournal : IAsyncDisposable
     public WebhookJournal(TableServiceClient tables)
     {
         ArgumentNullException.ThrowIfNull(tables);
-        _table = new(async () =>
-        {
-            var table = tables.GetTableClient(TableName);
-            await table.CreateIfNotExistsAsync();
-            return table;
-        });
+        _table = StorageSetup.Table(tables, TableName);
         _loops = [.. Enumerable.Range(0, Writers).Select(i => Task.Run(() => AppendLoopAsync($"{_instance}-{i}"))), Task.Run(DeleteLoopAsync)];
     }
 
@@ -85,7 +81,7 @@ public sealed class WebhookJournal : IAsyncDisposable
     public async IAsyncEnumerable<(JournalEntry Entry, IReadOnlyList<byte[]> Bodies)> ReadStaleAsync(
         TimeSpan age, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var table = await _table.Value;
+        var table = await _table.GetAsync();
         var before = DateTimeOffset.UtcNow - age;
         await foreach (var entity in table.QueryAsync<TableEntity>(e => e.Timestamp < before, cancellationToken: cancellationToken))
         {
@@ -120,7 +116,7 @@ public sealed class WebhookJournal : IAsyncDisposable
             var entry = new JournalEntry(partition, $"{DateTime.UtcNow.Ticks:D19}-{Interlocked.Increment(ref _sequence):D12}");
             try
             {
-                var table = await _table.Value;
+                var table = await _table.GetAsync();
                 _unfinished[entry] = batch.Count;
                 await table.AddEntityAsync(Pack(entry, batch));
                 foreach (var pending in batch)
@@ -145,7 +141,7 @@ public sealed class WebhookJournal : IAsyncDisposable
         {
             try
             {
-                var table = await _table.Value;
+                var table = await _table.GetAsync();
                 await table.DeleteEntityAsync(entry.PartitionKey, entry.RowKey, ETag.All);
             }
             catch (RequestFailedException)

@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using GoldbachActors.Contracts;
 using Orleans.Serialization;
+using GoldbachActors.Storage;
 
 namespace GoldbachActors.Grains.Broadcasts;
 
@@ -34,14 +35,14 @@ public sealed class BroadcastRecipient(string citizenKey, string language)
 public sealed class AzureTableBroadcastStore(TableServiceClient tables, Serializer<BroadcastProgress> serializer)
 {
     private const int MaxTransactionSize = 100;
-    private readonly Lazy<Task<TableClient>> _members = Table(tables, "BroadcastListMembers");
-    private readonly Lazy<Task<TableClient>> _broadcasts = Table(tables, "Broadcasts");
-    private readonly Lazy<Task<TableClient>> _recipients = Table(tables, "BroadcastRecipients");
-    private readonly Lazy<Task<TableClient>> _limits = Table(tables, "MessagingLimit");
+    private readonly StorageSetup<TableClient> _members = StorageSetup.Table(tables, "BroadcastListMembers");
+    private readonly StorageSetup<TableClient> _broadcasts = StorageSetup.Table(tables, "Broadcasts");
+    private readonly StorageSetup<TableClient> _recipients = StorageSetup.Table(tables, "BroadcastRecipients");
+    private readonly StorageSetup<TableClient> _limits = StorageSetup.Table(tables, "MessagingLimit");
 
     public async Task<List<ListMember>> LoadMembersAsync(string tenant, string listId)
     {
-        var table = await _members.Value;
+        var table = await _members.GetAsync();
         var result = new List<ListMember>();
         await foreach (var e in table.QueryAsync<TableEntity>(e => e.PartitionKey == Partition(tenant, listId)))
         {
@@ -52,7 +53,7 @@ public sealed class AzureTableBroadcastStore(TableServiceClient tables, Serializ
 
     public async Task WriteMembersAsync(string tenant, string listId, IReadOnlyCollection<(ListMember Member, bool Remove)> changes)
     {
-        var table = await _members.Value;
+        var table = await _members.GetAsync();
         var partition = Partition(tenant, listId);
         foreach (var chunk in changes.Where(c => !c.Remove).Chunk(MaxTransactionSize))
         {
@@ -72,7 +73,7 @@ public sealed class AzureTableBroadcastStore(TableServiceClient tables, Serializ
 
     public async Task<BroadcastProgress?> LoadBroadcastAsync(string tenant, string broadcastId)
     {
-        var table = await _broadcasts.Value;
+        var table = await _broadcasts.GetAsync();
         var response = await table.GetEntityIfExistsAsync<TableEntity>(tenant, broadcastId);
         return response.HasValue && response.Value!.GetBinary("Data") is { } data ? serializer.Deserialize(data) : null;
     }
@@ -80,7 +81,7 @@ public sealed class AzureTableBroadcastStore(TableServiceClient tables, Serializ
     public async Task SaveBroadcastAsync(string tenant, BroadcastProgress progress)
     {
         ArgumentNullException.ThrowIfNull(progress);
-        var table = await _broadcasts.Value;
+        var table = await _broadcasts.GetAsync();
         await table.UpsertEntityAsync(new TableEntity(tenant, progress.BroadcastId)
         {
             ["Data"] = serializer.SerializeToArray(progress),
@@ -90,7 +91,7 @@ public sealed class AzureTableBroadcastStore(TableServiceClient tables, Serializ
 
     public async Task<List<BroadcastProgress>> ListBroadcastsAsync(string tenant)
     {
-        var table = await _broadcasts.Value;
+        var table = await _broadcasts.GetAsync();
         var result = new List<BroadcastProgress>();
         await foreach (var e in table.QueryAsync<TableEntity>(e => e.PartitionKey == tenant))
         {
@@ -104,7 +105,7 @@ public sealed class AzureTableBroadcastStore(TableServiceClient tables, Serializ
 
     public async Task<List<BroadcastRecipient>> LoadRecipientsAsync(string tenant, string broadcastId)
     {
-        var table = await _recipients.Value;
+        var table = await _recipients.GetAsync();
         var result = new List<BroadcastRecipient>();
         await foreach (var e in table.QueryAsync<TableEntity>(e => e.PartitionKey == Partition(tenant, broadcastId)))
         {
@@ -121,7 +122,7 @@ public sealed class AzureTableBroadcastStore(TableServiceClient tables, Serializ
 
     public async Task WriteRecipientsAsync(string tenant, string broadcastId, IReadOnlyCollection<BroadcastRecipient> recipients)
     {
-        var table = await _recipients.Value;
+        var table = await _recipients.GetAsync();
         foreach (var chunk in recipients.Chunk(MaxTransactionSize))
         {
             await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace,
@@ -139,15 +140,15 @@ public sealed class AzureTableBroadcastStore(TableServiceClient tables, Serializ
     /// <summary>Deletes one recipient's row (an erased citizen); a missing row is no error.</summary>
     public async Task DeleteRecipientAsync(string tenant, string broadcastId, string citizenKey)
     {
-        var table = await _recipients.Value;
+        var table = await _recipients.GetAsync();
         await table.DeleteEntityAsync(Partition(tenant, broadcastId), Identity(citizenKey), ETag.All);
     }
 
     /// <summary>The tenant's broadcasts that have a recipient row for the citizen.</summary>
     public async Task<List<string>> FindRecipientBroadcastsAsync(string tenant, string citizenKey)
     {
-        var broadcasts = await _broadcasts.Value;
-        var recipients = await _recipients.Value;
+        var broadcasts = await _broadcasts.GetAsync();
+        var recipients = await _recipients.GetAsync();
         var identity = Identity(citizenKey);
         var found = new List<string>();
         await foreach (var e in broadcasts.QueryAsync<TableEntity>(e => e.PartitionKey == tenant, select: ["RowKey"]))
@@ -162,7 +163,7 @@ public sealed class AzureTableBroadcastStore(TableServiceClient tables, Serializ
 
     public async Task<List<(string CitizenKey, DateTimeOffset At)>> LoadReachedAsync(string tenant)
     {
-        var table = await _limits.Value;
+        var table = await _limits.GetAsync();
         var result = new List<(string, DateTimeOffset)>();
         await foreach (var e in table.QueryAsync<TableEntity>(e => e.PartitionKey == tenant))
         {
@@ -173,7 +174,7 @@ public sealed class AzureTableBroadcastStore(TableServiceClient tables, Serializ
 
     public async Task WriteReachedAsync(string tenant, IReadOnlyCollection<(string CitizenKey, DateTimeOffset At)> reached, IReadOnlyCollection<string> expired)
     {
-        var table = await _limits.Value;
+        var table = await _limits.GetAsync();
         foreach (var chunk in reached.Chunk(MaxTransactionSize))
         {
             await table.SubmitTransactionAsync(chunk.Select(c => new TableTransactionAction(TableTransactionActionType.UpsertReplace,
@@ -190,10 +191,4 @@ public sealed class AzureTableBroadcastStore(TableServiceClient tables, Serializ
     // Table keys may not hold '/', so the tenant and the list or broadcast id are joined by '_'.
     private static string Partition(string tenant, string id) => $"{tenant}_{id}";
 
-    private static Lazy<Task<TableClient>> Table(TableServiceClient tables, string name) => new(async () =>
-    {
-        var client = tables.GetTableClient(name);
-        await client.CreateIfNotExistsAsync();
-        return client;
-    });
 }

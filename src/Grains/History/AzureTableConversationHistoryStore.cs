@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using GoldbachActors.Contracts;
 using Orleans.Serialization;
+using GoldbachActors.Storage;
 
 namespace GoldbachActors.Grains.History;
 
@@ -22,17 +23,12 @@ public sealed class AzureTableConversationHistoryStore(
     private const int ChunksPerRow = 10;
     private const string PartsProperty = "Parts";
 
-    private readonly Lazy<Task<TableClient>> _table = new(async () =>
-    {
-        var client = tables.GetTableClient(tableName);
-        await client.CreateIfNotExistsAsync();
-        return client;
-    });
+    private readonly StorageSetup<TableClient> _table = StorageSetup.Table(tables, tableName);
 
     public async Task WritePageAsync(CitizenKey citizen, HistoryPage page, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(page);
-        var table = await _table.Value;
+        var table = await _table.GetAsync();
         var bytes = serializer.SerializeToArray(page);
         var chunks = bytes.Chunk(ChunkBytes).ToArray();
         var rows = chunks.Chunk(ChunksPerRow).ToArray();
@@ -56,7 +52,7 @@ public sealed class AzureTableConversationHistoryStore(
 
     public async Task<HistoryPage?> ReadPageAsync(CitizenKey citizen, int number, CancellationToken cancellationToken)
     {
-        var table = await _table.Value;
+        var table = await _table.GetAsync();
         var from = RowKey(number, 0);
         var to = RowKey(number, 99);
         var rows = new List<TableEntity>();
@@ -86,7 +82,7 @@ public sealed class AzureTableConversationHistoryStore(
 
     public async Task DeleteAllAsync(CitizenKey citizen, CancellationToken cancellationToken)
     {
-        var table = await _table.Value;
+        var table = await _table.GetAsync();
         var keys = new List<string>();
         await foreach (var entity in table.QueryAsync<TableEntity>(
             e => e.PartitionKey == citizen.StorageKey, select: ["RowKey"], cancellationToken: cancellationToken))

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using GoldbachActors.Contracts;
+using GoldbachActors.Storage;
 
 namespace GoldbachActors.Grains.Inbox;
 
@@ -12,16 +13,11 @@ public sealed class AzureTableConversationIndexStore(TableServiceClient tables, 
     : IConversationIndexStore
 {
     private const int MaxTransactionSize = 100;
-    private readonly Lazy<Task<TableClient>> _table = new(async () =>
-    {
-        var client = tables.GetTableClient(tableName);
-        await client.CreateIfNotExistsAsync();
-        return client;
-    });
+    private readonly StorageSetup<TableClient> _table = StorageSetup.Table(tables, tableName);
 
     public async Task<IReadOnlyList<ConversationSummary>> LoadAsync(string tenant, CancellationToken cancellationToken)
     {
-        var table = await _table.Value;
+        var table = await _table.GetAsync();
         var result = new List<ConversationSummary>();
         await foreach (var entity in table.QueryAsync<TableEntity>(
             e => e.PartitionKey == tenant, cancellationToken: cancellationToken))
@@ -56,7 +52,7 @@ public sealed class AzureTableConversationIndexStore(TableServiceClient tables, 
     public async Task UpsertAsync(
         string tenant, IReadOnlyCollection<ConversationSummary> summaries, CancellationToken cancellationToken)
     {
-        var table = await _table.Value;
+        var table = await _table.GetAsync();
         foreach (var chunk in summaries.Chunk(MaxTransactionSize))
         {
             var actions = chunk.Select(summary => new TableTransactionAction(
@@ -67,7 +63,7 @@ public sealed class AzureTableConversationIndexStore(TableServiceClient tables, 
 
     public async Task DeleteAsync(string tenant, string citizenGrainKey, CancellationToken cancellationToken)
     {
-        var table = await _table.Value;
+        var table = await _table.GetAsync();
         await table.DeleteEntityAsync(tenant, CitizenKey.ParseGrainKey(citizenGrainKey).Identity, ETag.All, cancellationToken);
     }
 

@@ -4,6 +4,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using GoldbachActors.Contracts;
 using GoldbachActors.WhatsApp.GraphApi;
+using GoldbachActors.Storage;
 
 namespace GoldbachActors.Grains.Media;
 
@@ -16,12 +17,7 @@ public sealed class MediaDownloader(IWhatsAppMediaClient whatsApp, BlobServiceCl
 {
     public const string ContainerName = "media";
 
-    private readonly Lazy<Task<BlobContainerClient>> _container = new(async () =>
-    {
-        var container = blobs.GetBlobContainerClient(ContainerName);
-        await container.CreateIfNotExistsAsync();
-        return container;
-    });
+    private readonly StorageSetup<BlobContainerClient> _container = StorageSetup.Container(blobs, ContainerName);
 
     /// <summary>The blob name of a message's media.</summary>
     public static string BlobName(CitizenKey citizen, string whatsAppMessageId) =>
@@ -53,7 +49,7 @@ public sealed class MediaDownloader(IWhatsAppMediaClient whatsApp, BlobServiceCl
             throw new MediaDownloadException($"Datei zu groß ({location.FileSize} Bytes, erlaubt {limit}).", isTransient: false);
         }
 
-        var blob = (await _container.Value).GetBlobClient(BlobName(citizen, whatsAppMessageId));
+        var blob = (await _container.GetAsync()).GetBlobClient(BlobName(citizen, whatsAppMessageId));
         long size;
         byte[] hash;
         try
@@ -104,7 +100,7 @@ public sealed class MediaDownloader(IWhatsAppMediaClient whatsApp, BlobServiceCl
     /// </summary>
     public async Task<int> DeleteAllAsync(IEnumerable<CitizenKey> keys, IEnumerable<string> blobNames, CancellationToken cancellationToken)
     {
-        var container = await _container.Value;
+        var container = await _container.GetAsync();
         var names = new HashSet<string>(blobNames, StringComparer.Ordinal);
         foreach (var key in keys)
         {

@@ -2,6 +2,7 @@ using System.Net;
 using GoldbachActors.Contracts.Staff.V1;
 using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
+using Grpc.Core;
 
 namespace GoldbachActors.Tests.EndToEnd;
 
@@ -71,5 +72,49 @@ public sealed class StorageOutageTests : IAsyncLifetime
         var inbox = await _system.Staff().ListConversationsAsync(
             new ListConversationsRequest { Parent = $"tenants/{LocalSystem.Tenant}" });
         Assert.Contains(inbox.Conversations, c => c.Name == LocalSystem.ConversationName(phone));
+    }
+}
+
+/// <summary>
+/// Gateway and silo start while storage is unreachable (pods restarting during a storage or DNS outage): once storage
+/// is back they work without a restart. A table set-up that failed during the outage is tried again, not remembered.
+/// </summary>
+public sealed class StorageDownAtStartTests : IAsyncLifetime
+{
+    private readonly LocalSystem _system = new(storageOnDisk: true) { StorageStartsAfter = TimeSpan.FromSeconds(40) };
+
+    public Task InitializeAsync() => _system.InitializeAsync();
+
+    public Task DisposeAsync() => _system.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task Hosts_started_during_a_storage_outage_record_webhooks_once_storage_is_back()
+    {
+        const string phone = "+4915112345631";
+        using (var ready = await _system.GetAsync("/health/ready"))
+        {
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        }
+
+        // Storage goes away again before the audit log's table was ever used: the first staff call fails...
+        await Task.Delay(TimeSpan.FromSeconds(6)); // Azurite saves its tables to disk every 5 s
+        await _system.Storage.KillAsync();
+        await Assert.ThrowsAsync<RpcException>(async () => await _system.Staff().GetConversationAsync(
+            new GetConversationRequest { Name = LocalSystem.ConversationName(phone) }));
+        await _system.Storage.RestartAsync();
+        var readyAgain = await Eventually.Until(
+            async () => (await _system.GetAsync("/health/ready")).StatusCode, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.OK, readyAgain);
+
+        // ...and once storage is back everything works, that set-up included: it was tried again, not remembered.
+        using (var response = await _system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Der Mülleimer am Marktplatz quillt über")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        // Recorded by the grain (and acknowledged) within the journal's sweep interval, not only accepted.
+        Assert.Single(await _system.WaitForSentAsync(phone, 1, TimeSpan.FromSeconds(5)));
+        var conversation = await _system.Staff().GetConversationAsync(
+            new GetConversationRequest { Name = LocalSystem.ConversationName(phone) });
+        Assert.Single(conversation.Entries, e => e.Inbound is not null);
     }
 }
