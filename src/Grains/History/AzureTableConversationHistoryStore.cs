@@ -1,8 +1,8 @@
 using Azure;
 using Azure.Data.Tables;
 using GoldbachActors.Contracts;
-using Orleans.Serialization;
 using GoldbachActors.Storage;
+using Orleans.Serialization;
 
 namespace GoldbachActors.Grains.History;
 

@@ -3,8 +3,8 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using GoldbachActors.Contracts;
-using GoldbachActors.WhatsApp.GraphApi;
 using GoldbachActors.Storage;
+using GoldbachActors.WhatsApp.GraphApi;
 
 namespace GoldbachActors.Grains.Media;
 
