@@ -117,6 +117,10 @@ public static partial class GraphApiEndpoints
             // Accepted, but the answer comes late: the sender's timeout makes this an ambiguous outcome.
             await Task.Delay(delay, time, request.HttpContext.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
         }
+        if (behaviour.FaultAfterAccepting() is { } late)
+        {
+            return Error(late.Status, late.Code, late.Message, "Injected by the stand-in after the message was accepted.");
+        }
         var contact = new JsonObject { ["input"] = to ?? recipient };
         if (to is not null)
         {

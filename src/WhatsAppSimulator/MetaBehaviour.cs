@@ -6,7 +6,7 @@ namespace GoldbachActors.WhatsAppSimulator;
 /// <summary>
 /// Faults to inject, set at run time (<c>POST /simulator/faults</c>) so that tests and demos can make the Graph API
 /// misbehave as Meta's does: a share of errors (HTTP 500 with code 131000, 503 with code 2, 429 with code 130429), a
-/// share of timeouts (the message is accepted but the answer comes too late), slow answers, a full outage.
+/// share of sends accepted but answered 500, a share of timeouts (the message is accepted but the answer comes too late), slow answers, a full outage.
 /// </summary>
 public sealed record FaultPlan
 {
@@ -17,6 +17,12 @@ public sealed record FaultPlan
     public double TimeoutShare { get; init; }
 
     public TimeSpan TimeoutDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Share (0–1) of sends accepted (the citizen gets them, statuses follow) but answered HTTP 500 with code 131000,
+    /// as when Meta's back end fails after taking the message.
+    /// </summary>
+    public double AcceptedErrorShare { get; init; }
 
     /// <summary>Share (0–1) of sends answered after <see cref="SlowDelay"/>.</summary>
     public double SlowShare { get; init; }
@@ -120,6 +126,12 @@ public sealed class MetaBehaviour(IOptions<SimulatorOptions> options, TimeProvid
         }
         return null;
     }
+
+    /// <summary>Whether an accepted send is answered with an error all the same (an injected fault).</summary>
+    public (int Status, int Code, string Message)? FaultAfterAccepting() =>
+        _faults.AcceptedErrorShare > 0 && Random.Shared.NextDouble() < _faults.AcceptedErrorShare
+            ? Refuse(500, 131000, "Something went wrong")
+            : null;
 
     /// <summary>How long to hold the answer of an accepted send (a timeout or a slow answer), if at all.</summary>
     public TimeSpan AnswerDelay()

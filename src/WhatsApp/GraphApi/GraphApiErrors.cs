@@ -42,7 +42,14 @@ internal static class GraphApiErrors
         }
     }
 
-    public static WhatsAppApiException From(HttpStatusCode status, string payload, bool? transientOverride = null)
+    /// <summary>
+    /// A 500, 502 or 504 answer does not prove that Meta did not send the message (a proxy or Meta's own back end
+    /// may have failed after accepting it), unlike 429 and 503.
+    /// </summary>
+    public static bool MayHaveBeenSent(HttpStatusCode status) =>
+        status is HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout;
+
+    public static WhatsAppApiException From(HttpStatusCode status, string payload, bool? transientOverride = null, bool ambiguous = false)
     {
         int? code = null;
         string? details = null;
@@ -62,6 +69,6 @@ internal static class GraphApiErrors
         var message = code is null
             ? $"The Graph API answered HTTP {httpStatus} without an error code."
             : $"The Graph API refused the request with code {code} (HTTP {httpStatus}).";
-        return new WhatsAppApiException(message, httpStatus, code, details, transient);
+        return new WhatsAppApiException(message, httpStatus, code, details, transient || ambiguous, isAmbiguous: ambiguous);
     }
 }

@@ -22,16 +22,19 @@ public static class GraphApiServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        services.AddHttpClient<IWhatsAppSender, GraphApiWhatsAppSender>().AddResilienceHandler("graph-api", ConfigurePipeline);
-        services.AddHttpClient<IWhatsAppMediaClient, GraphApiMediaClient>().AddResilienceHandler("graph-api-media", ConfigurePipeline);
+        services.AddHttpClient<IWhatsAppSender, GraphApiWhatsAppSender>()
+            .AddResilienceHandler("graph-api", (pipeline, context) => ConfigurePipeline(pipeline, context, IsSendNotProcessed));
+        services.AddHttpClient<IWhatsAppMediaClient, GraphApiMediaClient>()
+            .AddResilienceHandler("graph-api-media", (pipeline, context) => ConfigurePipeline(pipeline, context, IsReadNotDone));
         return services;
     }
 
-    // Retry (exponential backoff with jitter) for answers that say the request was not processed (HTTP 5xx, 429, a
-    // connection that could not be made), a circuit breaker that stops calling an API that keeps failing (the
-    // messages wait in the outbox meanwhile), and a timeout per attempt. A timed-out send may have reached WhatsApp:
-    // it is not repeated here (the outbox decides), so that a citizen does not get a message twice.
-    private static void ConfigurePipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, ResilienceHandlerContext context)
+    // Retry (exponential backoff with jitter) for answers that say the request was not processed, a circuit breaker
+    // that stops calling an API that keeps failing (the messages wait in the outbox meanwhile), and a timeout per
+    // attempt. A send that timed out or got 500, 502 or 504 may have reached WhatsApp: it is not repeated here (the
+    // outbox decides, by the status webhook or after a grace period), so that a citizen does not get a message twice.
+    private static void ConfigurePipeline(
+        ResiliencePipelineBuilder<HttpResponseMessage> pipeline, ResilienceHandlerContext context, Func<Outcome<HttpResponseMessage>, bool> retry)
     {
         var options = context.ServiceProvider.GetRequiredService<IOptions<GraphApiOptions>>().Value;
         pipeline.AddRetry(new HttpRetryStrategyOptions
@@ -40,7 +43,7 @@ public static class GraphApiServiceCollectionExtensions
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
             Delay = TimeSpan.FromMilliseconds(200),
-            ShouldHandle = args => ValueTask.FromResult(IsNotProcessed(args.Outcome)),
+            ShouldHandle = args => ValueTask.FromResult(retry(args.Outcome)),
         });
         pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
         {
@@ -54,9 +57,13 @@ public static class GraphApiServiceCollectionExtensions
         pipeline.AddTimeout(options.AttemptTimeout);
     }
 
-    private static bool IsNotProcessed(Outcome<HttpResponseMessage> outcome) =>
-        outcome.Result?.StatusCode is HttpStatusCode.TooManyRequests
-            or HttpStatusCode.ServiceUnavailable or HttpStatusCode.BadGateway
-            or HttpStatusCode.InternalServerError or HttpStatusCode.GatewayTimeout
+    // A send is repeated only when Meta certainly did not take it: 429, 503 or no connection at all.
+    private static bool IsSendNotProcessed(Outcome<HttpResponseMessage> outcome) =>
+        outcome.Result?.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable
         || outcome.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError };
+
+    // A read (media) may be repeated after any server error.
+    private static bool IsReadNotDone(Outcome<HttpResponseMessage> outcome) =>
+        IsSendNotProcessed(outcome)
+        || outcome.Result?.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.InternalServerError or HttpStatusCode.GatewayTimeout;
 }

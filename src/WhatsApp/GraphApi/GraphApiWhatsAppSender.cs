@@ -75,7 +75,7 @@ public sealed class GraphApiWhatsAppSender(HttpClient http, IOptions<GraphApiOpt
             {
                 return wamid;
             }
-            throw GraphApiErrors.From(response.StatusCode, payload);
+            throw GraphApiErrors.From(response.StatusCode, payload, ambiguous: GraphApiErrors.MayHaveBeenSent(response.StatusCode));
         }
     }
 

@@ -77,6 +77,30 @@ public sealed class OutboundDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_send_answered_500_after_Meta_accepted_it_reaches_the_citizen_exactly_once()
+    {
+        // Every send is taken (the citizen gets it, statuses follow) and then answered 500: a 500 does not prove that
+        // nothing was sent, so it must be neither retried at once nor resent while its status webhook can match it.
+        _system.Meta.StatusWebhooks = true;
+        _system.Meta.Faults = new FaultPlan { AcceptedErrorShare = 1 };
+        var phones = Enumerable.Range(0, 3).Select(i => Phone(3, i)).ToList();
+        foreach (var phone in phones)
+        {
+            await WriteAsync(phone, "Ist das Rathaus am Freitag geöffnet?");
+        }
+
+        var done = await Eventually.Until(() => AllAcceptedAsync(phones, 1), ok => ok, TimeSpan.FromSeconds(30));
+        Assert.True(done, "the acknowledgements were not matched to their status webhooks");
+        // Past the ambiguous-send grace (5 s here): a resend would have happened by now.
+        await Task.Delay(TimeSpan.FromSeconds(7));
+        Assert.Equal(phones.Count, _system.Meta.Refusals.GetValueOrDefault(131000));
+        foreach (var phone in phones)
+        {
+            Assert.Equal([LocalSystem.AcknowledgementText], _system.SentMessages.List(phone).Select(m => m.Text));
+        }
+    }
+
+    [Fact]
     public async Task During_a_one_minute_outage_messages_wait_and_then_go_out_in_order_for_each_citizen()
     {
         var phones = Enumerable.Range(0, 8).Select(i => Phone(2, i)).ToList();
