@@ -246,16 +246,27 @@ public sealed partial class StaffApiService(
         var caller = StaffCaller.From(context);
         caller.RequireTenant(key.Tenant);
         var citizen = cluster.GetGrain<ICitizenGrain>(key.GrainKey);
-        if (!caller.SeesStaffSection)
-        {
-            var snapshot = await citizen.GetConversationAsync();
-            if (snapshot?.Summary.Section == Domain.InboxSection.Staff)
-            {
-                throw new RpcException(new Status(StatusCode.PermissionDenied, "The staff coordination section is for supervisors."));
-            }
-        }
+        await RequireSectionAsync(caller, key);
         await RecordAsync(caller, context, key.ResourceName);
         return (citizen, caller);
+    }
+
+    // Below supervisor, staff work the citizens' section only: a staff number's conversation, consent and lists are
+    // the supervisors'. A number that never wrote is known as a staff number from the tenant's configuration.
+    private async Task RequireSectionAsync(StaffCaller caller, CitizenKey key)
+    {
+        if (caller.SeesStaffSection)
+        {
+            return;
+        }
+        var snapshot = await cluster.GetGrain<ICitizenGrain>(key.GrainKey).GetConversationAsync();
+        var staffNumbers = tenants.CurrentValue.Find(key.Tenant)?.StaffNumbers ?? [];
+        var number = snapshot?.Summary.PhoneNumber ?? (key.Identity.All(char.IsAsciiDigit) ? "+" + key.Identity : null);
+        if (snapshot?.Summary.Section == Domain.InboxSection.Staff
+            || (number is not null && staffNumbers.Any(n => SameNumber(n, number))))
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "The staff coordination section is for supervisors."));
+        }
     }
 
     // Recorded before the call does anything: a call that cannot be recorded does nothing.

@@ -75,6 +75,7 @@ public sealed partial class StaffApiService
         var caller = StaffCaller.From(context);
         caller.RequireTenant(tenant);
         var citizen = await MemberAsync(tenant, phoneNumber, conversation);
+        await RequireSectionAsync(caller, citizen);
         await RecordAsync(caller, context, citizen.ResourceName);
         return (tenant, listId, citizen, caller);
     }
@@ -85,6 +86,7 @@ public sealed partial class StaffApiService
         var key = ParseConversationName(request.Conversation, "conversation");
         var caller = StaffCaller.From(context);
         caller.RequireTenant(key.Tenant);
+        await RequireSectionAsync(caller, key);
         await RecordAsync(caller, context, key.ResourceName);
         var consent = await cluster.GetGrain<Domain.ICitizenGrain>(key.GrainKey).GetConsentAsync();
         var response = new CitizenConsent { MarketingStopped = consent.MarketingStopped };
@@ -204,7 +206,22 @@ public sealed partial class StaffApiService
             : byNumber;
     }
 
-    private static CitizenKey PhoneKey(string tenant, string phoneNumber)
+    // A configured staff number ("+49 151 …") and a number in E.164, compared as numbers.
+    private static bool SameNumber(string configured, string e164)
+    {
+        try
+        {
+            return E164(configured) == e164;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static CitizenKey PhoneKey(string tenant, string phoneNumber) => CitizenKey.Create(tenant, E164(phoneNumber)[1..]);
+
+    private static string E164(string phoneNumber)
     {
         if (string.IsNullOrWhiteSpace(phoneNumber))
         {
@@ -217,7 +234,7 @@ public sealed partial class StaffApiService
             var number = util.Parse(trimmed.StartsWith('+') || trimmed.StartsWith("00", StringComparison.Ordinal) ? trimmed : "+" + trimmed, "DE");
             if (util.IsValidNumber(number))
             {
-                return CitizenKey.Create(tenant, util.Format(number, PhoneNumberFormat.E164)[1..]);
+                return util.Format(number, PhoneNumberFormat.E164);
             }
         }
         catch (NumberParseException)

@@ -118,4 +118,39 @@ public sealed class StaffPermissionTests(LocalSystem system)
             Assert.True(StatusCode.OK == await OutcomeAsync(() => run(supervisor)), $"supervisor {call}");
         }
     }
+
+    [Fact]
+    public async Task Agents_may_not_read_or_change_a_staff_numbers_consent_or_lists_supervisors_may()
+    {
+        using (await system.PostWebhookAsync(LocalSystem.TextWebhook(LocalSystem.StaffNumber, "Bin heute im Bauhof erreichbar")))
+        {
+        }
+        var conversation = LocalSystem.ConversationName(LocalSystem.StaffNumber);
+        var list = $"tenants/{LocalSystem.Tenant}/lists/kitzrettung";
+        var agent = system.Staff("agent-y", StaffRoles.Agent);
+        var supervisor = system.Staff("chef-y", StaffRoles.Supervisor);
+        var calls = new (string Call, Func<StaffService.StaffServiceClient, Task> Run)[]
+        {
+            ("GetCitizenConsent", c => c.GetCitizenConsentAsync(new GetCitizenConsentRequest { Conversation = conversation }).ResponseAsync),
+            ("AddListMember by number", c => c.AddListMemberAsync(new AddListMemberRequest
+            {
+                List = list, PhoneNumber = LocalSystem.StaffNumber, ConsentNote = "Hat im Rathaus zugestimmt.",
+            }).ResponseAsync),
+            ("AddListMember by conversation", c => c.AddListMemberAsync(new AddListMemberRequest
+            {
+                List = list, Conversation = conversation, ConsentNote = "Hat im Rathaus zugestimmt.",
+            }).ResponseAsync),
+            ("RemoveListMember", c => c.RemoveListMemberAsync(new RemoveListMemberRequest { List = list, Conversation = conversation }).ResponseAsync),
+        };
+        foreach (var (call, run) in calls)
+        {
+            Assert.True(StatusCode.PermissionDenied == await OutcomeAsync(() => run(agent)), $"agent {call}");
+            Assert.True(StatusCode.OK == await OutcomeAsync(() => run(supervisor)), $"supervisor {call}");
+        }
+        // An agent still adds an ordinary citizen.
+        Assert.Equal(StatusCode.OK, await OutcomeAsync(() => agent.AddListMemberAsync(new AddListMemberRequest
+        {
+            List = list, PhoneNumber = "+4915112340777", ConsentNote = "Am Telefon zugestimmt.",
+        }).ResponseAsync));
+    }
 }
