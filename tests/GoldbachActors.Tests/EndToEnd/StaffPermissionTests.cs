@@ -150,7 +150,9 @@ public sealed class StaffPermissionTests(LocalSystem system)
         // An agent still adds an ordinary citizen.
         Assert.Equal(StatusCode.OK, await OutcomeAsync(() => agent.AddListMemberAsync(new AddListMemberRequest
         {
-            List = list, PhoneNumber = "+4915112340777", ConsentNote = "Am Telefon zugestimmt.",
+            List = list,
+            PhoneNumber = "+4915112340777",
+            ConsentNote = "Am Telefon zugestimmt.",
         }).ResponseAsync));
     }
 }
