@@ -61,9 +61,15 @@ public static class GatewayHostingExtensions
     public static WebApplicationBuilder AddStaffApi(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        var production = builder.Environment.IsProduction();
         builder.Services.AddOptions<StaffAuthenticationOptions>()
             .Bind(builder.Configuration.GetSection(StaffAuthenticationOptions.SectionName))
             .ValidateDataAnnotations()
+            // The local key and issuer are published in this repository: anyone could mint tokens with them.
+            .Validate(
+                o => !production || (o.SigningKey != LocalDevelopment.StaffSigningKey && o.Issuer != LocalDevelopment.StaffIssuer),
+                "Staff:Authentication uses the local development issuer or signing key, which are refused in Production: " +
+                "set the identity provider's issuer and the secret key (Staff__Authentication__SigningKey).")
             .ValidateOnStart();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
@@ -75,6 +81,9 @@ public static class GatewayHostingExtensions
                     ValidIssuer = auth.Value.Issuer,
                     ValidAudience = auth.Value.Audience,
                     IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(auth.Value.SigningKey)),
+                    // Only what the key is for: no other algorithm (a forged header cannot pick one) and JWTs only.
+                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    ValidTypes = ["JWT"],
                     NameClaimType = StaffClaims.StaffId,
                     RoleClaimType = StaffClaims.Role,
                     ClockSkew = TimeSpan.FromSeconds(30),

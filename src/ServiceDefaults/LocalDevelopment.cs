@@ -114,8 +114,8 @@ public static class LocalDevelopment
     public const string DashboardPassword = "goldbach-local";
 
     /// <summary>
-    /// The HMAC key for citizens' identifiers in telemetry outside Production when <c>Telemetry:Redaction:Key</c> is
-    /// not set (base64). Production refuses to start without its own.
+    /// The HMAC key for citizens' identifiers in telemetry in Development when <c>Telemetry:Redaction:Key</c> is not
+    /// set (base64). Every other environment (Staging, Production, tests) refuses to start without its own.
     /// </summary>
     public const string RedactionKey = "bG9jYWwtcmVkYWN0aW9uLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24tMDEyMzQ1Njc4OQ==";
 

@@ -84,10 +84,11 @@ public static class TelemetryHostingExtensions
         var key = section["Key"];
         if (string.IsNullOrWhiteSpace(key))
         {
-            if (builder.Environment.IsProduction())
+            // Only on a developer's machine: the local key is published, so its hashes would be reversible by anyone.
+            if (!builder.Environment.IsDevelopment())
             {
                 throw new InvalidOperationException(
-                    "Telemetry:Redaction:Key is not set. Set it (environment variable Telemetry__Redaction__Key) to a secret of at " +
+                    $"Telemetry:Redaction:Key is not set (environment {builder.Environment.EnvironmentName}). Set it (environment variable Telemetry__Redaction__Key) to a secret of at " +
                     "least 32 random bytes in base64, e.g. from 'openssl rand -base64 48', the same for every silo and gateway.");
             }
             key = LocalDevelopment.RedactionKey;

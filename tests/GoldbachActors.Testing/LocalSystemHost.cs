@@ -30,9 +30,12 @@ public class LocalSystemHost : IAsyncDisposable
     public const string AcknowledgementText = "Vielen Dank für Ihre Nachricht an den Markt Goldbach! Wir melden uns schnellstmöglich bei Ihnen zurück❤.";
     /// <summary>The test tenant's staff coordination number.</summary>
     public const string StaffNumber = "+4915199990000";
-    private const string Issuer = "goldbach-test";
-    private const string Audience = "goldbach-staff";
-    private const string SigningKey = "test-signing-key-0123456789-0123456789-0123456789";
+    public const string Issuer = "goldbach-test";
+    public const string Audience = "goldbach-staff";
+    public const string SigningKey = "test-signing-key-0123456789-0123456789-0123456789";
+
+    /// <summary>The tests' key for keyed hashes in telemetry (outside Development every host needs one).</summary>
+    public const string RedactionKey = "dGVzdC1yZWRhY3Rpb24ta2V5LW9ubHktZm9yLXRoZS10ZXN0cy0wMTIzNDU2Nzg5";
 
     private readonly string _contentRoot = Directory.CreateTempSubdirectory("goldbach-test-").FullName;
     private readonly string _clusterId = $"test-{Guid.NewGuid():N}"[..20];
@@ -418,6 +421,7 @@ public class LocalSystemHost : IAsyncDisposable
             $"--Goldbach:Tenants:{Tenant}:Lists:ukraine-info:Templates:en:Name=list_news",
             $"--Goldbach:Tenants:{Tenant}:Lists:ukraine-info:Templates:en:Language=en",
             $"--Goldbach:Tenants:{Tenant}:MessagingLimit=100000",
+            $"--Telemetry:Redaction:Key={RedactionKey}",
             "--Logging:LogLevel:Default=Warning",
             // Last, so that a test's own settings win over these defaults.
             .. args,

@@ -1,9 +1,12 @@
 using System.Net;
+using System.Text;
 using GoldbachActors.Contracts;
 using GoldbachActors.Contracts.Staff.V1;
 using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
 using Grpc.Core;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace GoldbachActors.Tests.EndToEnd;
 
@@ -27,12 +30,45 @@ public sealed class StaffApiTests(LocalSystem system)
         var forged = new Cli.DevelopmentTokenIssuer("goldbach-test", "goldbach-staff", "another-key-0123456789-0123456789-0123", TimeProvider.System)
             .Mint("staff-01", StaffRoles.Agent, LocalSystem.Tenant, TimeSpan.FromMinutes(5));
 
-        foreach (var token in new[] { expired, forged })
+        // The right key, but an algorithm or a token type the gateway does not accept.
+        var otherAlgorithm = Handcrafted(SecurityAlgorithms.HmacSha384, "JWT");
+        var otherType = Handcrafted(SecurityAlgorithms.HmacSha256, "at+jwt");
+        Assert.Equal(StatusCode.OK, await OutcomeAsync(Handcrafted(SecurityAlgorithms.HmacSha256, "JWT")));
+
+        foreach (var token in new[] { expired, forged, otherAlgorithm, otherType })
         {
             var error = await Assert.ThrowsAsync<RpcException>(() => system.StaffWithToken(token).ListConversationsAsync(OwnInbox).ResponseAsync);
             Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
         }
     }
+
+    private async Task<StatusCode> OutcomeAsync(string token)
+    {
+        try
+        {
+            await system.StaffWithToken(token).ListConversationsAsync(OwnInbox).ResponseAsync;
+            return StatusCode.OK;
+        }
+        catch (RpcException ex)
+        {
+            return ex.StatusCode;
+        }
+    }
+
+    private static string Handcrafted(string algorithm, string type) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    {
+        Issuer = LocalSystem.Issuer,
+        Audience = LocalSystem.Audience,
+        Expires = DateTime.UtcNow.AddMinutes(5),
+        TokenType = type,
+        Claims = new Dictionary<string, object>
+        {
+            [Contracts.StaffClaims.StaffId] = "staff-01",
+            [Contracts.StaffClaims.Role] = StaffRoles.Agent,
+            [Contracts.StaffClaims.Tenant] = LocalSystem.Tenant,
+        },
+        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(LocalSystem.SigningKey)), algorithm),
+    });
 
     [Fact]
     public async Task Staff_of_another_tenant_see_nothing_of_this_one()
