@@ -23,6 +23,7 @@ public static class CliCommands
     {
         Description = "Who you are (recorded internally, never shown to citizens). Used for local development tokens.",
         DefaultValueFactory = _ => Environment.UserName,
+        Recursive = true,
     };
 
     private static readonly Option<string?> GatewayOption = new("--gateway")
@@ -86,7 +87,7 @@ public static class CliCommands
             foreach (var message in messages.EnumerateArray())
             {
                 var recipientText = message.GetProperty("to").GetString() ?? message.GetProperty("recipient").GetString();
-                Console.WriteLine($"{message.GetProperty("acceptedAt").GetDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm:ss}  {recipientText}  {message.GetProperty("text").GetString()}");
+                Console.WriteLine($"{Local(message.GetProperty("acceptedAt").GetDateTimeOffset(), "yyyy-MM-dd HH:mm:ss")}  {recipientText}  {message.GetProperty("text").GetString()}");
             }
             return 0;
         }));
@@ -111,8 +112,8 @@ public static class CliCommands
                 {
                     var who = string.IsNullOrEmpty(c.DisplayName) ? c.PhoneNumber : $"{c.DisplayName} {c.PhoneNumber}";
                     var category = c.Urgent ? $"DRINGEND {c.Category}" : c.Category;
-                    Console.WriteLine($"{c.LastMessageTime.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm}  {c.Status,-20}  {category,-26}  {who,-28}  {c.Name}");
-                    var due = c.DueTime is null ? "" : $"due {c.DueTime.ToDateTimeOffset().ToLocalTime():ddd dd.MM. HH:mm}: ";
+                    Console.WriteLine($"{Local(c.LastMessageTime.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}  {c.Status,-20}  {category,-26}  {who,-28}  {c.Name}");
+                    var due = c.DueTime is null ? "" : $"due {Local(c.DueTime.ToDateTimeOffset(), "ddd dd.MM. HH:mm")}: ";
                     Console.WriteLine($"{"",19}{due}{c.LastMessagePreview}");
                 }
                 if (!parse.GetValue(watch))
@@ -127,8 +128,8 @@ public static class CliCommands
                         var e = events.ResponseStream.Current;
                         var what = e.Kind == Contracts.Staff.V1.InboxEventKind.UrgentEscalation ? "DRINGEND" : e.Kind.ToString();
                         Console.WriteLine(e.Conversation is { } c
-                            ? $"{e.Time.ToDateTimeOffset().ToLocalTime():HH:mm:ss}  {what,-16}  {c.Status,-20}  {c.Name}  {c.LastMessagePreview}"
-                            : $"{e.Time.ToDateTimeOffset().ToLocalTime():HH:mm:ss}  {what} (reload the inbox)");
+                            ? $"{Local(e.Time.ToDateTimeOffset(), "HH:mm:ss")}  {what,-16}  {c.Status,-20}  {c.Name}  {c.LastMessagePreview}"
+                            : $"{Local(e.Time.ToDateTimeOffset(), "HH:mm:ss")}  {what} (reload the inbox)");
                     }
                 }
                 catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
@@ -158,17 +159,17 @@ public static class CliCommands
                 {
                     if (entry.Inbound is { } inbound)
                     {
-                        Console.WriteLine($"{inbound.SendTime.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm}  citizen:  {(inbound.Type == "text" ? inbound.Text : $"[{inbound.Type}]")}");
+                        Console.WriteLine($"{Local(inbound.SendTime.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}  citizen:  {(inbound.Type == "text" ? inbound.Text : $"[{inbound.Type}]")}");
                     }
                     else if (entry.Outbound is { } outbound)
                     {
                         var by = string.IsNullOrEmpty(outbound.SentBy) ? "automatic" : outbound.SentBy;
-                        Console.WriteLine($"{outbound.CreateTime.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm}  wir ({by}, {outbound.State}):  {outbound.Text}");
+                        Console.WriteLine($"{Local(outbound.CreateTime.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}  wir ({by}, {outbound.State}):  {outbound.Text}");
                     }
                     else if (entry.Event is { } change)
                     {
                         var values = string.IsNullOrEmpty(change.From) && string.IsNullOrEmpty(change.To) ? "" : $" {change.From} → {change.To}";
-                        Console.WriteLine($"{change.Time.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm}  ({change.Actor}: {change.Kind}{values})");
+                        Console.WriteLine($"{Local(change.Time.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}  ({change.Actor}: {change.Kind}{values})");
                     }
                 }
                 if (!string.IsNullOrEmpty(result.NextPageToken))
@@ -194,7 +195,7 @@ public static class CliCommands
                 var note = await client.AddNoteAsync(
                     new AddNoteRequest { Conversation = parse.GetValue(conversation), Text = parse.GetValue(text), RequestId = Guid.NewGuid().ToString("N") },
                     headers, cancellationToken: ct);
-                Console.WriteLine($"Note recorded at {note.Time.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm}.");
+                Console.WriteLine($"Note recorded at {Local(note.Time.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}.");
                 return 0;
             }
         }));
@@ -260,7 +261,7 @@ public static class CliCommands
                     request.SnoozeTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time);
                 }
                 var summary = await client.SnoozeAsync(request, headers, cancellationToken: ct);
-                Console.WriteLine($"{summary.Name}: snoozed until {summary.SnoozeTime.ToDateTimeOffset().ToLocalTime():ddd yyyy-MM-dd HH:mm}.");
+                Console.WriteLine($"{summary.Name}: snoozed until {Local(summary.SnoozeTime.ToDateTimeOffset(), "ddd yyyy-MM-dd HH:mm")}.");
                 return 0;
             }
         }));
@@ -391,11 +392,11 @@ public static class CliCommands
             {
                 var report = await client.RunRetentionAsync(
                     new RunRetentionRequest { Parent = TenantId.ToResourceName(settings.Tenant), Apply = parse.GetValue(apply) }, headers, cancellationToken: ct);
-                Console.WriteLine($"{(report.DryRun ? "Dry run" : "Applied")} as of {report.AsOf.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm}");
+                Console.WriteLine($"{(report.DryRun ? "Dry run" : "Applied")} as of {Local(report.AsOf.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}");
                 Console.WriteLine($"{"CATEGORY",-28}  {"KEPT (DAYS)",11}  {"RESOLVED",8}  {"DUE",5}  NEXT DUE");
                 foreach (var c in report.Categories)
                 {
-                    var next = c.NextDueTime is null ? "" : $"{c.NextDueTime.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd}";
+                    var next = c.NextDueTime is null ? "" : $"{Local(c.NextDueTime.ToDateTimeOffset(), "yyyy-MM-dd")}";
                     Console.WriteLine($"{c.Category,-28}  {(c.PeriodDays == 0 ? "for good" : c.PeriodDays.ToString(CultureInfo.InvariantCulture)),11}  {c.Resolved,8}  {c.Due,5}  {next}");
                 }
                 Console.WriteLine($"Audit entries past {(report.AuditPeriodDays == 0 ? "(kept for good)" : $"{report.AuditPeriodDays} days")}: {report.AuditEntriesDue}");
@@ -429,7 +430,7 @@ public static class CliCommands
                 Console.Error.WriteLine("Development tokens are refused in Production: use the identity provider's.");
                 return Refused;
             }
-            var settings = CliSettings.FromEnvironment();
+            var settings = Settings(parse);
             var issuer = new DevelopmentTokenIssuer(
                 LocalDevelopment.StaffIssuer, LocalDevelopment.StaffAudience, LocalDevelopment.StaffSigningKey, TimeProvider.System);
             try
@@ -454,22 +455,30 @@ public static class CliCommands
         return new StaffService.StaffServiceClient(channel);
     }
 
+    // Flags first, then the environment, then the local system.
+    private static CliSettings Settings(ParseResult parse)
+    {
+        var settings = CliSettings.FromEnvironment();
+        return settings with
+        {
+            Gateway = parse.GetValue(GatewayOption) is { } gateway
+                ? Uri.TryCreate(gateway, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+                    ? url
+                    : throw new ArgumentException($"--gateway '{gateway}' is not an http(s) address.")
+                : settings.Gateway,
+            Tenant = parse.GetValue(TenantOption) ?? settings.Tenant,
+        };
+    }
+
+    // A time as staff read it: the town's, with its zone ("Mi 02.12. 08:00 MEZ"), whatever zone this machine is in.
+    private static string Local(DateTimeOffset at, string format) =>
+        $"{TownTime.Local(at).ToString(format, CultureInfo.CurrentCulture)} {TownTime.ZoneName(at)}";
+
     private static async Task<int> RunAsync(ParseResult parse, Func<CliSettings, Task<int>> action)
     {
         try
         {
-            // Flags first, then the environment, then the local system.
-            var settings = CliSettings.FromEnvironment();
-            settings = settings with
-            {
-                Gateway = parse.GetValue(GatewayOption) is { } gateway
-                    ? Uri.TryCreate(gateway, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
-                        ? url
-                        : throw new ArgumentException($"--gateway '{gateway}' is not an http(s) address.")
-                    : settings.Gateway,
-                Tenant = parse.GetValue(TenantOption) ?? settings.Tenant,
-            };
-            return await action(settings);
+            return await action(Settings(parse));
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable)
         {

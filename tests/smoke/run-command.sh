@@ -44,6 +44,27 @@ done
 grep -q "Login to the dashboard at http://127.0.0.1:18888" "$log" || fail "the dashboard's login link was not printed"
 http_get 7080 / | grep -q "<title>Bürgerservice WhatsApp" || fail "the gateway does not serve the web inbox at /"
 
+# Every CLI command that README.md, the web inbox's sign-in page and run.sh's banner show, run exactly as written, in
+# the order the README gives them (from the repository root, as a newcomer would).
+mapfile -t documented < <(
+  grep -h '^dotnet run --project src/Cli -- ' README.md
+  grep -ho 'dotnet run --project src/Cli -- token[^")]*' src/WebInbox/src/texts.ts run.sh
+)
+[ "${#documented[@]}" -ge 12 ] || fail "found only ${#documented[@]} documented CLI commands"
+for command in "${documented[@]}"; do
+  out=$(eval "$command" 2>&1) || fail "documented command failed: $command
+$out"
+  case "$command" in
+    *" token"*) [[ "$(tail -n 1 <<<"$out")" =~ ^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$ ]] || fail "no token from: $command" ;;
+    *" show "*) grep -q "Schaukel" <<<"$out" || fail "the conversation's text is missing from: $command" ;;
+    *" export "*) archive=$(grep -o 'auskunft-[0-9-]*\.zip' <<<"$out" | head -1)
+      [ -n "$archive" ] && [ -s "$archive" ] || fail "no archive from: $command
+$out"
+      rm -f "$archive" ;;
+  esac
+  echo "ok: $command"
+done
+
 phone="+49151$(printf '%08d' $((RANDOM * RANDOM % 100000000)))"
 cli simulate --from "$phone" "Die Schaukel am Spielplatz in der Ringstraße ist kaputt" || fail "simulate failed"
 for _ in $(seq 30); do cli sent --to "$phone" | grep -q "Vielen Dank für Ihre Nachricht" && break; sleep 1; done

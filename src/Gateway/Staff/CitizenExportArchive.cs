@@ -37,7 +37,6 @@ public static class CitizenExportArchive
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
     private static readonly CultureInfo German = CultureInfo.GetCultureInfo("de-DE");
 
     /// <summary>Builds the archive; the returned stream is positioned at its start and deletes its file when disposed.</summary>
@@ -96,7 +95,7 @@ public static class CitizenExportArchive
 
     /// <summary>The archive's file name: <c>auskunft-{date}.zip</c> (no name or number in it: it travels by mail).</summary>
     public static string FileName(DateTimeOffset exportedAt) =>
-        string.Create(CultureInfo.InvariantCulture, $"auskunft-{TimeZoneInfo.ConvertTime(exportedAt, Berlin):yyyy-MM-dd}.zip");
+        string.Create(CultureInfo.InvariantCulture, $"auskunft-{TownTime.Local(exportedAt):yyyy-MM-dd}.zip");
 
     /// <summary>The readable report in German: one HTML page, printable, without scripts or outside resources.</summary>
     public static string Html(string controller, CitizenExport export, IReadOnlyList<ExportedMedia> files, IReadOnlyList<ExportedAuditEntry> audit)
@@ -305,7 +304,7 @@ public static class CitizenExportArchive
         _ => status.ToString(),
     };
 
-    private static string When(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Berlin).ToString("dd.MM.yyyy HH:mm", German);
+    private static string When(DateTimeOffset at) => TownTime.Local(at).ToString("dd.MM.yyyy HH:mm", German);
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
 

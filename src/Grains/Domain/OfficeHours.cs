@@ -1,4 +1,5 @@
 using System.Globalization;
+using GoldbachActors.Contracts;
 using PublicHoliday;
 
 namespace GoldbachActors.Grains.Domain;
@@ -23,7 +24,7 @@ public sealed class OfficeHours
     }
 
     /// <summary>The time zone of the town hall.</summary>
-    public static TimeZoneInfo Berlin { get; } = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+    public static TimeZoneInfo Berlin => TownTime.Zone;
 
     /// <summary>
     /// Parses a week from configuration: day name → <c>"08:00-12:00, 14:00-18:00"</c> (empty or missing: closed).
