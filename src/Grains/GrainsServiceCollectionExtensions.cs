@@ -36,6 +36,7 @@ public static class GrainsServiceCollectionExtensions
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<Orleans.Serialization.Serializer<Contracts.HistoryPage>>()));
         services.AddSingleton(sp => new Audit.StaffAuditLog(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Privacy.RetentionScheduler>();
+        services.AddSingleton<Privacy.IErasureTombstones, Privacy.AzureTableErasureTombstones>();
         services.AddSingleton(sp => new Broadcasts.AzureTableBroadcastStore(
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<Orleans.Serialization.Serializer<Contracts.BroadcastProgress>>()));
         return services;

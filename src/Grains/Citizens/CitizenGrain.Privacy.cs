@@ -77,7 +77,15 @@ public sealed partial class CitizenGrain
             var counts = !state.State.IsBlank;
             await this.RegisterOrUpdateReminder(ErasureReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
             var archive = await ReadArchiveAsync();
-            state.State = state.State.BeginErasure(_key, erasure, keepConsent, archive);
+            var plan = state.State.BeginErasure(_key, erasure, keepConsent, archive);
+            if (!keepConsent)
+            {
+                // Before anything is gone: a redelivery of what is erased must find the tombstone, not a blank citizen.
+                await tombstones.RecordAsync(
+                    plan.Erasure!.Keys.Select(CitizenKey.ParseGrainKey), erasure.RequestedAt,
+                    state.State.ProcessedMessages.Keys.Concat(state.State.ProcessedMessageIds.Keys.Select(CitizenState.Digest)));
+            }
+            state.State = plan;
             pending = state.State.Erasure!;
             _dispatchTimer?.Dispose();
             _dispatchTimer = null;

@@ -7,6 +7,7 @@ using GoldbachActors.Grains.Broadcasts;
 using GoldbachActors.Grains.Domain;
 using GoldbachActors.Grains.History;
 using GoldbachActors.Grains.Media;
+using GoldbachActors.Grains.Privacy;
 using GoldbachActors.Grains.Telemetry;
 using GoldbachActors.WhatsApp.GraphApi;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,6 +32,7 @@ public sealed partial class CitizenGrain(
     GoldbachMetrics metrics,
     StaffAuditLog audit,
     AzureTableBroadcastStore broadcastStore,
+    IErasureTombstones tombstones,
     ILogger<CitizenGrain> logger) : Grain, ICitizenGrain, IRemindable
 {
     private const int MaxMediaAttempts = 5;
@@ -101,6 +103,14 @@ public sealed partial class CitizenGrain(
             }
         }
         var now = time.GetUtcNow();
+        if (!state.RecordExists && await tombstones.FindAsync(_key, now) is { } erased
+            && (message.SentAt < erased.ErasedAt || erased.Digests.Contains(CitizenState.Digest(message.DeduplicationKey))))
+        {
+            // Meta's (or the journal's) redelivery of what was erased: it stays erased. What the citizen writes after
+            // the erasure starts afresh.
+            LogErasedRedelivery(_key.GrainKey);
+            return ReceiveOutcome.Duplicate;
+        }
 
         if (_key.IsBusinessScopedUserId && state.State.PhoneNumber is null && message.PhoneNumber is { } number
             && CitizenKey.IsValidIdentity(number.TrimStart('+'))
@@ -1011,4 +1021,7 @@ public sealed partial class CitizenGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A citizen's new identity was folded into their conversation ({Messages} messages moved)")]
     private partial void LogIdentityFolded(int messages);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A redelivered message of erased citizen {Citizen} was dropped (it stays erased)")]
+    private partial void LogErasedRedelivery([PersonalIdentifier] string citizen);
 }

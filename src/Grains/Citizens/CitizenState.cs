@@ -876,7 +876,8 @@ public sealed partial class CitizenState
     public bool HasProcessed(string deduplicationKey) =>
         ProcessedMessages.ContainsKey(Digest(deduplicationKey)) || ProcessedMessageIds.ContainsKey(deduplicationKey);
 
-    private static ulong Digest(string key)
+    /// <summary>The digest a deduplication key is remembered by (also in an erased citizen's tombstone).</summary>
+    public static ulong Digest(string key)
     {
         Span<byte> hash = stackalloc byte[32];
         System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key), hash);

@@ -15,6 +15,7 @@ namespace GoldbachActors.Grains.Privacy;
 public sealed partial class RetentionGrain(
     TenantPolicies policies,
     StaffAuditLog audit,
+    IErasureTombstones tombstones,
     GoldbachMetrics metrics,
     [FromKeyedServices(GoldbachClock.Key)] TimeProvider time,
     ILogger<RetentionGrain> logger) : Grain, IRetentionGrain, IRemindable
@@ -71,6 +72,8 @@ public sealed partial class RetentionGrain(
         var auditDue = auditCutoff is { } cutoff ? await audit.ExpireAsync(Tenant, cutoff, apply, CancellationToken.None) : 0;
         if (apply)
         {
+            // Tombstones are no personal data beyond a keyed hash; they go once Meta can no longer redeliver.
+            await tombstones.ExpireAsync(Tenant, now);
             if (auditDue > 0)
             {
                 metrics.RetentionDeleted(GoldbachMetrics.RetentionAuditEntry, null, auditDue);

@@ -290,6 +290,44 @@ public sealed class DataProtectionTests(LocalSystem system) : IClassFixture<Loca
         Assert.True(string.IsNullOrEmpty(fresh.NextPageToken));
     }
 
+    private async Task PostOkAsync(byte[] body)
+    {
+        using var response = await system.PostWebhookAsync(body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task What_is_erased_stays_erased_when_meta_redelivers_it_or_the_journal_replays_it()
+    {
+        var citizen = new Citizen("+4915212340505", "Rita Wiederkehr");
+        var supervisor = system.Staff("chefin", StaffRoles.Supervisor);
+        var wrote = DateTimeOffset.UtcNow.AddMinutes(-2);
+        var first = Payloads.Messages(citizen, $$"""{{citizen.From("wamid.tomb-1", wrote)}},"type":"text","text":{"body":"Laterne{{citizen.WaId}}defekt"}""");
+        await PostOkAsync(first);
+        Assert.Single(await system.WaitForSentAsync(citizen.Phone, 1));
+        var erased = await supervisor.EraseCitizenAsync(new EraseCitizenRequest { Citizen = ByPhone(citizen.Phone), RequestId = "erase-rita" });
+        Assert.Equal(2, erased.Messages); // the message and its acknowledgement
+
+        // Meta delivers the same signed webhook again (it does for up to 7 days)...
+        await PostOkAsync(first);
+        // ...and a journal record of a message sent before the erasure is replayed by a gateway's sweeper.
+        var second = Payloads.Messages(citizen, $$"""{{citizen.From("wamid.tomb-2", wrote.AddSeconds(30))}},"type":"text","text":{"body":"Nachtrag{{citizen.WaId}}"}""");
+        await system.Journal.AppendAsync(second);
+        await Task.Delay(TimeSpan.FromSeconds(5)); // replayed after 2 s, swept every second
+
+        var gone = await Assert.ThrowsAsync<RpcException>(() => supervisor.GetConversationAsync(
+            new GetConversationRequest { Name = citizen.ConversationName }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, gone.StatusCode);
+        Assert.Single(system.SentMessages.List(citizen.Phone)); // no new acknowledgement
+        Assert.Empty(await StorageScan.FindAsync(system.Storage.ConnectionString, [citizen.WaId, citizen.Bsuid, $"Laterne{citizen.WaId}", $"Nachtrag{citizen.WaId}"]));
+
+        // What the citizen really writes after the erasure starts afresh.
+        await PostOkAsync(Payloads.Messages(citizen, $$"""{{citizen.From("wamid.tomb-3")}},"type":"text","text":{"body":"Neue Frage"}"""));
+        var fresh = await supervisor.GetConversationAsync(new GetConversationRequest { Name = citizen.ConversationName });
+        Assert.Equal(["Neue Frage"], fresh.Entries.Where(e => e.Inbound is not null).Select(e => e.Inbound.Text));
+        Assert.Equal(2, (await system.WaitForSentAsync(citizen.Phone, 2)).Count);
+    }
+
     [Fact]
     public async Task An_erasure_interrupted_half_way_is_finished_by_the_citizens_reminder_without_being_asked_again()
     {

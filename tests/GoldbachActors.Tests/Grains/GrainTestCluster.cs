@@ -28,6 +28,9 @@ public sealed class GrainTestCluster : IAsyncLifetime
 
     public InMemoryHistoryStore History { get; } = new();
 
+    /// <summary>Tombstones of erased citizens (the Azure Table is tested end to end in DataProtectionTests).</summary>
+    public InMemoryErasureTombstones Tombstones { get; } = new();
+
     /// <summary>The town's clock for the conversation rules (Orleans keeps the system clock).</summary>
     public ShiftedClock Clock { get; } = new();
 
@@ -61,6 +64,7 @@ public sealed class GrainTestCluster : IAsyncLifetime
                 tables, sp.GetRequiredService<Orleans.Serialization.Serializer<BroadcastProgress>>()));
             host.Services.AddKeyedSingleton<TimeProvider>(GoldbachClock.Key, Clock);
             host.Services.AddSingleton<TenantPolicies>();
+            host.Services.AddSingleton<GoldbachActors.Grains.Privacy.IErasureTombstones>(Tombstones);
             host.Services.AddSingleton<GoldbachActors.Grains.Telemetry.GoldbachMetrics>();
             host.Services.Configure<GoldbachOptions>(o => o.Tenants[Tenant] = new TenantOptions
             {
@@ -237,4 +241,26 @@ public sealed class InMemoryIndexStore : IConversationIndexStore
         _rows.TryRemove(citizenGrainKey, out _);
         return Task.CompletedTask;
     }
+}
+
+/// <summary>Erased citizens' tombstones in memory, for grain tests without storage.</summary>
+public sealed class InMemoryErasureTombstones : GoldbachActors.Grains.Privacy.IErasureTombstones
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<CitizenKey, (GoldbachActors.Grains.Privacy.ErasureTombstone Tombstone, DateTimeOffset Expires)> _tombstones = new();
+
+    public Task RecordAsync(IEnumerable<CitizenKey> keys, DateTimeOffset erasedAt, IEnumerable<ulong> digests)
+    {
+        var tombstone = new GoldbachActors.Grains.Privacy.ErasureTombstone(erasedAt, digests.ToHashSet());
+        foreach (var key in keys)
+        {
+            _tombstones[key] = (tombstone, erasedAt + GoldbachActors.Grains.Privacy.IErasureTombstones.Lifetime);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<GoldbachActors.Grains.Privacy.ErasureTombstone?> FindAsync(CitizenKey key, DateTimeOffset now) =>
+        Task.FromResult(_tombstones.TryGetValue(key, out var found) && found.Expires > now ? found.Tombstone : null);
+
+    public Task<int> ExpireAsync(string tenant, DateTimeOffset now) =>
+        Task.FromResult(_tombstones.Where(t => t.Key.Tenant == tenant && t.Value.Expires <= now).Count(t => _tombstones.TryRemove(t.Key, out _)));
 }

@@ -1,0 +1,86 @@
+using System.Buffers.Binary;
+using Azure;
+using Azure.Data.Tables;
+using GoldbachActors.Contracts;
+using GoldbachActors.Contracts.Privacy;
+using GoldbachActors.Storage;
+using Microsoft.Extensions.Compliance.Redaction;
+
+namespace GoldbachActors.Grains.Privacy;
+
+/// <summary>
+/// Tombstones of erased citizens (Azure Table <c>ErasureTombstones</c>: partition = tenant, row = a keyed hash of the
+/// identity, never the identity itself), kept longer than Meta retries a webhook and longer than the gateway's journal
+/// holds one. Without them a redelivered webhook would bring an erased message back as a new conversation.
+/// </summary>
+public sealed class AzureTableErasureTombstones(TableServiceClient tables, IRedactorProvider redactors) : IErasureTombstones
+{
+    public const string TableName = "ErasureTombstones";
+
+    private readonly StorageSetup<TableClient> _table = StorageSetup.Table(tables, TableName);
+    private readonly Redactor _hash = redactors.GetRedactor(GoldbachTaxonomy.PersonalIdentifier);
+
+    public async Task RecordAsync(IEnumerable<CitizenKey> keys, DateTimeOffset erasedAt, IEnumerable<ulong> digests)
+    {
+        var packed = Pack(digests);
+        var table = await _table.GetAsync();
+        foreach (var key in keys)
+        {
+            await table.UpsertEntityAsync(new TableEntity(key.Tenant, RowKey(key))
+            {
+                ["ErasedAt"] = erasedAt,
+                ["ExpiresAt"] = erasedAt + IErasureTombstones.Lifetime,
+                ["Digests"] = packed,
+            }, TableUpdateMode.Replace);
+        }
+    }
+
+    public async Task<ErasureTombstone?> FindAsync(CitizenKey key, DateTimeOffset now)
+    {
+        var table = await _table.GetAsync();
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(key.Tenant, RowKey(key));
+        if (!found.HasValue || found.Value!.GetDateTimeOffset("ExpiresAt") is not { } expires || expires <= now)
+        {
+            return null;
+        }
+        return new ErasureTombstone(found.Value.GetDateTimeOffset("ErasedAt") ?? now, Unpack(found.Value.GetBinary("Digests")));
+    }
+
+    public async Task<int> ExpireAsync(string tenant, DateTimeOffset now)
+    {
+        var table = await _table.GetAsync();
+        var deleted = 0;
+        await foreach (var entity in table.QueryAsync<TableEntity>(
+            e => e.PartitionKey == tenant && e.GetDateTimeOffset("ExpiresAt") <= now, select: ["PartitionKey", "RowKey"]))
+        {
+            await table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, ETag.All);
+            deleted++;
+        }
+        return deleted;
+    }
+
+    // The same keyed hash telemetry uses for the identity (HMAC with the secret redaction key), made table-safe.
+    private string RowKey(CitizenKey key) =>
+        _hash.Redact(key.Identity).Replace('/', '_').Replace('+', '-').Replace(':', '.');
+
+    private static byte[] Pack(IEnumerable<ulong> digests)
+    {
+        var list = digests.Distinct().ToList();
+        var bytes = new byte[list.Count * sizeof(ulong)];
+        for (var i = 0; i < list.Count; i++)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(i * sizeof(ulong)), list[i]);
+        }
+        return bytes;
+    }
+
+    private static HashSet<ulong> Unpack(byte[]? bytes)
+    {
+        var set = new HashSet<ulong>();
+        for (var offset = 0; bytes is not null && offset + sizeof(ulong) <= bytes.Length; offset += sizeof(ulong))
+        {
+            set.Add(BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(offset)));
+        }
+        return set;
+    }
+}
