@@ -23,6 +23,9 @@ public sealed class TenantInboxGrain(IConversationIndexStore store, GoldbachMetr
     private readonly string _epoch = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
     private readonly Queue<InboxEvent> _events = new();
     private long _position;
+
+    // Events up to this position are no longer kept (the feed's capacity): a watcher from before must reload.
+    private long _forgottenUpTo;
     private TaskCompletionSource _newEvents = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -80,7 +83,7 @@ public sealed class TenantInboxGrain(IConversationIndexStore store, GoldbachMetr
         if (position is not null)
         {
             if (!TryParsePosition(position, out var epoch, out after) || epoch != _epoch || after > _position
-                || (_events.Count > 0 && after < _events.Peek().Position - 1) || (_events.Count == 0 && after < _position))
+                || after < _forgottenUpTo)
             {
                 return new InboxEventBatch([], FormatPosition(_position), Reset: true);
             }
@@ -138,7 +141,7 @@ public sealed class TenantInboxGrain(IConversationIndexStore store, GoldbachMetr
         _events.Enqueue(new InboxEvent(++_position, happened, summary, DateTimeOffset.UtcNow));
         while (_events.Count > KeptEvents)
         {
-            _events.Dequeue();
+            _forgottenUpTo = _events.Dequeue().Position;
         }
         var signal = _newEvents;
         _newEvents = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -164,6 +167,14 @@ public sealed class TenantInboxGrain(IConversationIndexStore store, GoldbachMetr
         if (_byKey.Remove(citizenGrainKey, out var removed))
         {
             metrics.ConversationChanged(_tenant, removed.Summary, null);
+        }
+        // The live feed forgets the citizen too (name, number, preview): a watcher that comes back from an old
+        // position sees nothing of them.
+        if (_events.Any(e => e.Summary.CitizenKey == citizenGrainKey))
+        {
+            var kept = _events.Where(e => e.Summary.CitizenKey != citizenGrainKey).ToList();
+            _events.Clear();
+            kept.ForEach(_events.Enqueue);
         }
         await store.DeleteAsync(_tenant, citizenGrainKey, CancellationToken.None);
     }

@@ -301,10 +301,14 @@ public sealed class DataProtectionTests(LocalSystem system) : IClassFixture<Loca
     {
         var citizen = new Citizen("+4915212340505", "Rita Wiederkehr");
         var supervisor = system.Staff("chefin", StaffRoles.Supervisor);
+        var inbox = system.Cluster.GetGrain<Contracts.ITenantInboxGrain>(LocalSystem.Tenant);
+        var watcher = (await inbox.WatchAsync(null, TimeSpan.Zero)).Position;
         var wrote = DateTimeOffset.UtcNow.AddMinutes(-2);
         var first = Payloads.Messages(citizen, $$"""{{citizen.From("wamid.tomb-1", wrote)}},"type":"text","text":{"body":"Laterne{{citizen.WaId}}defekt"}""");
         await PostOkAsync(first);
         Assert.Single(await system.WaitForSentAsync(citizen.Phone, 1));
+        var live = await inbox.WatchAsync(watcher, TimeSpan.Zero);
+        Assert.Contains(live.Events, e => e.Summary.CitizenKey == citizen.GrainKey);
         var erased = await supervisor.EraseCitizenAsync(new EraseCitizenRequest { Citizen = ByPhone(citizen.Phone), RequestId = "erase-rita" });
         Assert.Equal(2, erased.Messages); // the message and its acknowledgement
 
@@ -319,6 +323,10 @@ public sealed class DataProtectionTests(LocalSystem system) : IClassFixture<Loca
             new GetConversationRequest { Name = citizen.ConversationName }).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, gone.StatusCode);
         Assert.Single(system.SentMessages.List(citizen.Phone)); // no new acknowledgement
+        // The inbox's live feed forgot them: a watcher coming back from before sees nothing of the citizen.
+        var replay = await inbox.WatchAsync(watcher, TimeSpan.Zero);
+        Assert.False(replay.Reset);
+        Assert.DoesNotContain(replay.Events, e => e.Summary.CitizenKey == citizen.GrainKey);
         Assert.Empty(await StorageScan.FindAsync(system.Storage.ConnectionString, [citizen.WaId, citizen.Bsuid, $"Laterne{citizen.WaId}", $"Nachtrag{citizen.WaId}"]));
 
         // What the citizen really writes after the erasure starts afresh.
