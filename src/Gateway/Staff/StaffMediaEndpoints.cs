@@ -9,7 +9,8 @@ namespace GoldbachActors.Gateway.Staff;
 /// <summary>
 /// <c>GET /staff/v1/media/{tenant}/{citizen}/{wamid}</c>: a citizen's photo, voice note, video or document for staff
 /// front ends (the staff API's <c>Media.download_path</c>), with the same bearer token and rules as the staff API,
-/// recorded in the audit log. Streams from blob storage; ranges are supported (voice notes and videos seek).
+/// recorded in the audit log. Streams from blob storage with ranges (voice notes and videos seek); documents come as
+/// attachments, never rendered in the gateway's origin.
 /// </summary>
 public static partial class StaffMediaEndpoints
 {
@@ -55,14 +56,43 @@ public static partial class StaffMediaEndpoints
         var blob = blobs.GetBlobContainerClient("media").GetBlobClient($"{tenant}/{identity}/{wamid}");
         try
         {
-            var download = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken);
-            return Results.Stream(download.Value.Content, download.Value.Details.ContentType ?? "application/octet-stream");
+            var properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+            var type = properties.ContentType is { Length: > 0 } stored ? stored : "application/octet-stream";
+            // Town-hall PCs are shared: nothing stays in the browser's cache. What a citizen sent never runs in the
+            // gateway's origin: no sniffing, a sandbox without scripts, and anything but pictures, sound and video
+            // comes as a download.
+            var headers = http.Response.Headers;
+            headers.CacheControl = "no-store";
+            headers.XContentTypeOptions = "nosniff";
+            headers.ContentSecurityPolicy = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'";
+            var stream = await blob.OpenReadAsync(new Azure.Storage.Blobs.Models.BlobOpenReadOptions(allowModifications: false), cancellationToken);
+            return Results.Stream(
+                stream, type, fileDownloadName: Inline(type) ? null : $"{wamid}{Extension(type)}",
+                lastModified: properties.LastModified, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue(properties.ETag.ToString("H")),
+                enableRangeProcessing: true);
         }
         catch (RequestFailedException ex) when (ex.Status == StatusCodes.Status404NotFound)
         {
             return Results.Problem("No such file.", statusCode: StatusCodes.Status404NotFound);
         }
     }
+
+    // Shown in the page (an <img>, <audio> or <video>): types a browser only decodes, never runs.
+    private static bool Inline(string type) =>
+        type is "image/jpeg" or "image/png" or "image/webp" or "video/mp4" or "video/3gpp" || type.StartsWith("audio/", StringComparison.Ordinal);
+
+    private static string Extension(string type) => type switch
+    {
+        "application/pdf" => ".pdf",
+        "text/plain" => ".txt",
+        "text/csv" => ".csv",
+        "image/gif" => ".gif",
+        "image/heic" => ".heic",
+        _ when type.Contains("wordprocessingml", StringComparison.Ordinal) => ".docx",
+        _ when type.Contains("spreadsheetml", StringComparison.Ordinal) => ".xlsx",
+        _ when type.Contains("presentationml", StringComparison.Ordinal) => ".pptx",
+        _ => ".bin",
+    };
 
     [GeneratedRegex("^wamid\\.[A-Za-z0-9_=+-]{1,200}$")]
     private static partial Regex WhatsAppMessageId();

@@ -59,7 +59,7 @@ public sealed class MediaDownloader(IWhatsAppMediaClient whatsApp, BlobServiceCl
             await using var checking = new CheckingStream(source, limit);
             await blob.UploadAsync(checking, new BlobUploadOptions
             {
-                HttpHeaders = new BlobHttpHeaders { ContentType = mimeType },
+                HttpHeaders = new BlobHttpHeaders { ContentType = MediaLimits.StoredType(media.Kind, mimeType!) },
             }, cancellationToken);
             size = checking.Length;
             hash = checking.Hash();

@@ -15,13 +15,18 @@ export function createStaffClient(token: string): StaffClient {
   return createClient(StaffService, transport);
 }
 
+const shownInline = /^(image\/(jpeg|png|webp)|audio\/[a-z0-9.+-]+|video\/(mp4|3gpp))$/;
+
 /** Fetches a stored media file with the bearer token (an <img src> cannot send one) as an object URL. */
 export async function fetchMedia(token: string, path: string, signal?: AbortSignal): Promise<string> {
   const response = await fetch(path, { headers: { Authorization: `Bearer ${token}` }, signal });
   if (!response.ok) {
     throw new Error(`HTTP ${response.status}`);
   }
-  return URL.createObjectURL(await response.blob());
+  const blob = await response.blob();
+  // A blob URL lives in this origin: only what a browser merely decodes is kept as it came; anything else (a
+  // citizen's HTML or SVG "document") becomes opaque bytes, downloaded and never rendered here.
+  return URL.createObjectURL(shownInline.test(blob.type) ? blob : new Blob([blob], { type: "application/octet-stream" }));
 }
 
 export const isUnauthenticated = (error: unknown) =>

@@ -4,6 +4,7 @@ using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using GoldbachActors.Contracts.Staff.V1;
 using GoldbachActors.Testing;
+using GoldbachActors.Tests.Infrastructure;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -104,6 +105,64 @@ public sealed partial class WebInboxTests(WebInboxSystem fixture, ITestOutputHel
         await Expect(page.Locator(".contact a[href^='tel:']")).ToHaveCountAsync(1);
         await Expect(page.Locator(".reaction")).ToContainTextAsync("Reaktion 👍");
         await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task An_html_document_from_a_citizen_is_downloaded_never_rendered()
+    {
+        var citizen = new Citizen("+4915177700011", "Hanna Hintertür");
+        const string Html = "<html><body><h1 id='pwned'>Gewonnen</h1><script>parent.document.title='pwned'</script></body></html>";
+        var (documentId, documentSha) = System.Media.Add(global::System.Text.Encoding.UTF8.GetBytes(Html), "text/html");
+        await System.PostWebhookAsync(Payloads.Messages(citizen,
+            $$"""{{citizen.From("wamid.web-html")}},"type":"document","document":{"filename":"rechnung.html","mime_type":"text/html","sha256":"{{documentSha}}","id":"{{documentId}}"}"""));
+
+        // The gateway serves it as opaque bytes, as a download, in a sandbox, uncached; ranges work.
+        using var http = new HttpClient();
+        var path = $"/staff/v1/media/{LocalSystemHost.Tenant}/{citizen.Bsuid}/wamid.web-html";
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(System.GatewayHttp, path));
+        request.Headers.Authorization = new("Bearer", LocalSystemHost.Token("staff-01", "agent", LocalSystemHost.Tenant));
+        request.Headers.Range = new global::System.Net.Http.Headers.RangeHeaderValue(0, 5);
+        using var response = await Eventually.Until(
+            async () => await http.SendAsync(Clone(request)), r => r.IsSuccessStatusCode, TimeSpan.FromSeconds(20));
+        Assert.Equal(global::System.Net.HttpStatusCode.PartialContent, response.StatusCode);
+        Assert.Equal("<html>", await response.Content.ReadAsStringAsync());
+        Assert.Equal("application/octet-stream", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal("nosniff", string.Join(",", response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.StartsWith("sandbox", string.Join(",", response.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+        Assert.True(response.Headers.CacheControl?.NoStore);
+
+        // In the inbox it is a download link whose file, opened in the page, shows nothing and runs nothing.
+        var page = await fixture.SignedInPageAsync(1280, 900);
+        await page.Locator($"li[data-conversation='{citizen.ConversationName}'] a").ClickAsync();
+        var link = page.GetByRole(AriaRole.Link, new() { Name = "rechnung.html herunterladen" });
+        await Expect(link).ToHaveAttributeAsync("download", "rechnung.html");
+        var href = await link.GetAttributeAsync("href");
+        // Opened as a page of its own (a middle click), it is a download, not a document of the gateway's origin.
+        var opened = await page.Context.NewPageAsync();
+        var download = opened.WaitForDownloadAsync(new() { Timeout = 15_000 });
+        try
+        {
+            await opened.GotoAsync(href!);
+        }
+        catch (PlaywrightException)
+        {
+            // "Download is starting": no page was rendered.
+        }
+        Assert.NotNull(await download);
+        Assert.DoesNotContain("Gewonnen", await opened.ContentAsync(), StringComparison.Ordinal);
+        Assert.NotEqual("pwned", await page.TitleAsync());
+        await page.Context.CloseAsync();
+    }
+
+    private static HttpRequestMessage Clone(HttpRequestMessage request)
+    {
+        var copy = new HttpRequestMessage(request.Method, request.RequestUri);
+        foreach (var header in request.Headers)
+        {
+            copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+        return copy;
     }
 
     [Fact]
