@@ -43,6 +43,7 @@ public static class CliCommands
         var root = new RootCommand("Markt Goldbach WhatsApp service: staff and operator CLI.")
         {
             Simulate(), Sent(), Inbox(), Show(), Reply(), Note(), Assign(), Status(), Snooze(), Category(), Export(), Erase(), Retention(), Token(),
+            DeadLetterCommands.Build(),
         };
         root.Options.Add(StaffOption);
         root.Options.Add(GatewayOption);

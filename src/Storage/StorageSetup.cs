@@ -62,3 +62,13 @@ public static class StorageSetup
         });
     }
 }
+
+/// <summary>The webhook journal's tables, shared by the gateway that writes them and the operator CLI.</summary>
+public static class WebhookJournalTables
+{
+    /// <summary>Accepted webhook bodies until the grains recorded them.</summary>
+    public const string Journal = "WebhookJournal";
+
+    /// <summary>Bodies whose replay kept failing, one a row, for an operator to retry (back into the journal) or drop.</summary>
+    public const string DeadLetters = "WebhookDeadLetters";
+}

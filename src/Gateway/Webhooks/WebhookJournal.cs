@@ -10,7 +10,17 @@ namespace GoldbachActors.Gateway.Webhooks;
 /// <summary>One journal record: the bodies of webhooks that arrived together, stored in one write.</summary>
 /// <param name="PartitionKey">The journal writer's partition.</param>
 /// <param name="RowKey">Sortable by arrival.</param>
-public sealed record JournalEntry(string PartitionKey, string RowKey);
+public sealed record JournalEntry(string PartitionKey, string RowKey)
+{
+    /// <summary>When the record was written (its row key starts with the ticks).</summary>
+    public DateTimeOffset WrittenAt =>
+        long.TryParse(RowKey.AsSpan(0, Math.Min(19, RowKey.Length)), System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+            ? new DateTimeOffset(ticks, TimeSpan.Zero)
+            : DateTimeOffset.MinValue;
+}
+
+/// <summary>A stale journal record: its bodies and how often their replay failed so far.</summary>
+public sealed record StaleRecord(JournalEntry Entry, IReadOnlyList<byte[]> Bodies, int Attempts);
 
 /// <summary>
 /// The durable journal of accepted webhook bodies (Azure Table <c>WebhookJournal</c>): a webhook is answered 200 as
@@ -22,7 +32,7 @@ public sealed record JournalEntry(string PartitionKey, string RowKey);
 /// </summary>
 public sealed class WebhookJournal : IAsyncDisposable
 {
-    public const string TableName = "WebhookJournal";
+    public const string TableName = WebhookJournalTables.Journal;
 
     /// <summary>The largest body the journal takes (a record holds at most 1 MiB; larger ones are recorded before answering).</summary>
     public const int MaxBodyBytes = ChunkBytes * MaxChunks;
@@ -35,6 +45,7 @@ public sealed class WebhookJournal : IAsyncDisposable
     private readonly Channel<JournalEntry> _deletes = Channel.CreateUnbounded<JournalEntry>();
     private readonly ConcurrentDictionary<JournalEntry, int> _unfinished = new();
     private readonly StorageSetup<TableClient> _table;
+    private readonly StorageSetup<TableClient> _deadLetters;
     private readonly string _instance = Guid.NewGuid().ToString("N")[..12];
     private readonly Task[] _loops;
     private long _sequence;
@@ -43,6 +54,7 @@ public sealed class WebhookJournal : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(tables);
         _table = StorageSetup.Table(tables, TableName);
+        _deadLetters = StorageSetup.Table(tables, WebhookJournalTables.DeadLetters);
         _loops = [.. Enumerable.Range(0, Writers).Select(i => Task.Run(() => AppendLoopAsync($"{_instance}-{i}"))), Task.Run(DeleteLoopAsync)];
     }
 
@@ -78,15 +90,44 @@ public sealed class WebhookJournal : IAsyncDisposable
     }
 
     /// <summary>Records older than <paramref name="age"/>: left by a gateway that failed or stopped before finishing them.</summary>
-    public async IAsyncEnumerable<(JournalEntry Entry, IReadOnlyList<byte[]> Bodies)> ReadStaleAsync(
+    public async IAsyncEnumerable<StaleRecord> ReadStaleAsync(
         TimeSpan age, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var table = await _table.GetAsync();
         var before = DateTimeOffset.UtcNow - age;
         await foreach (var entity in table.QueryAsync<TableEntity>(e => e.Timestamp < before, cancellationToken: cancellationToken))
         {
-            yield return (new JournalEntry(entity.PartitionKey, entity.RowKey), Unpack(entity));
+            yield return new StaleRecord(new JournalEntry(entity.PartitionKey, entity.RowKey), Unpack(entity), entity.GetInt32("Attempts") ?? 0);
         }
+    }
+
+    /// <summary>
+    /// Keeps a record whose replay failed with only the bodies still to record and one more attempt counted; the write
+    /// also renews its timestamp, so the sweeper waits a full replay interval before trying it again.
+    /// </summary>
+    public async Task RetryLaterAsync(JournalEntry entry, IReadOnlyList<byte[]> failed, int attempts)
+    {
+        var table = await _table.GetAsync();
+        var entity = Pack(entry, [.. failed.Select(b => (ReadOnlyMemory<byte>)b)]);
+        entity["Attempts"] = attempts;
+        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace);
+    }
+
+    /// <summary>Moves bodies whose replay kept failing to the dead-letter table (one a row), then deletes the record.</summary>
+    public async Task DeadLetterAsync(JournalEntry entry, IReadOnlyList<byte[]> failed, int attempts, string reason)
+    {
+        var deadLetters = await _deadLetters.GetAsync();
+        for (var i = 0; i < failed.Count; i++)
+        {
+            var letter = Pack(new JournalEntry("dead", $"{entry.RowKey}-{i:D3}"), [failed[i]]);
+            letter["Attempts"] = attempts;
+            letter["Reason"] = reason;
+            letter["WrittenAt"] = entry.WrittenAt;
+            await deadLetters.UpsertEntityAsync(letter, TableUpdateMode.Replace);
+        }
+        var table = await _table.GetAsync();
+        await table.DeleteEntityAsync(entry.PartitionKey, entry.RowKey, ETag.All);
+        _unfinished.TryRemove(entry, out _);
     }
 
     public async ValueTask DisposeAsync()
@@ -118,7 +159,7 @@ public sealed class WebhookJournal : IAsyncDisposable
             {
                 var table = await _table.GetAsync();
                 _unfinished[entry] = batch.Count;
-                await table.AddEntityAsync(Pack(entry, batch));
+                await table.AddEntityAsync(Pack(entry, [.. batch.Select(p => p.Body)]));
                 foreach (var pending in batch)
                 {
                     pending.Done.SetResult(entry);
@@ -152,18 +193,18 @@ public sealed class WebhookJournal : IAsyncDisposable
     }
 
     // Bodies framed as [length][bytes]…, spread over binary properties of at most 64 KB each.
-    private static TableEntity Pack(JournalEntry entry, List<Pending> batch)
+    private static TableEntity Pack(JournalEntry entry, IReadOnlyList<ReadOnlyMemory<byte>> bodies)
     {
-        var total = batch.Sum(p => p.Body.Length + sizeof(int));
+        var total = bodies.Sum(b => b.Length + sizeof(int));
         var buffer = new byte[total];
         var offset = 0;
-        foreach (var pending in batch)
+        foreach (var body in bodies)
         {
-            BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(offset), pending.Body.Length);
-            pending.Body.Span.CopyTo(buffer.AsSpan(offset + sizeof(int)));
-            offset += pending.Body.Length + sizeof(int);
+            BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(offset), body.Length);
+            body.Span.CopyTo(buffer.AsSpan(offset + sizeof(int)));
+            offset += body.Length + sizeof(int);
         }
-        var entity = new TableEntity(entry.PartitionKey, entry.RowKey) { ["Count"] = batch.Count };
+        var entity = new TableEntity(entry.PartitionKey, entry.RowKey) { ["Count"] = bodies.Count };
         var chunks = 0;
         for (var start = 0; start < buffer.Length; start += ChunkBytes)
         {

@@ -12,6 +12,8 @@ public sealed class WebhookMetrics
     private readonly Counter<long> _statuses;
     private readonly Counter<long> _notifications;
     private readonly Counter<long> _skipped;
+    private readonly Counter<long> _replayFailures;
+    private readonly Counter<long> _deadLetters;
 
     public WebhookMetrics(IMeterFactory meters)
     {
@@ -23,6 +25,8 @@ public sealed class WebhookMetrics
         _statuses = meter.CreateCounter<long>("goldbach.webhook.statuses", description: "Status reports by status and outcome.");
         _notifications = meter.CreateCounter<long>("goldbach.webhook.notifications", description: "Other webhook fields, recorded by kind only.");
         _skipped = meter.CreateCounter<long>("goldbach.webhook.skipped_items", description: "Items of a webhook that could not be read or belong to no tenant.");
+        _replayFailures = meter.CreateCounter<long>("goldbach.webhook.replay_failures", description: "Journaled webhooks whose replay failed (tried again later).");
+        _deadLetters = meter.CreateCounter<long>("goldbach.webhook.dead_letters", description: "Journaled webhooks moved to the dead-letter table after failing too often.");
     }
 
     public void Request(string result, double milliseconds)
@@ -40,4 +44,8 @@ public sealed class WebhookMetrics
     public void Notification(string field) => _notifications.Add(1, new KeyValuePair<string, object?>("field", field));
 
     public void Skipped(string reason) => _skipped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void ReplayFailed() => _replayFailures.Add(1);
+
+    public void DeadLettered() => _deadLetters.Add(1);
 }

@@ -26,4 +26,15 @@ public sealed class WebhookOptions
     /// <summary>How often the sweeper looks for such webhooks.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan JournalSweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A journal record whose replay failed this many times, and that is at least <see cref="JournalDeadLetterAfter"/>
+    /// old, goes to the dead-letter table (<c>WebhookDeadLetters</c>), where an operator retries or drops it.
+    /// </summary>
+    [Range(1, 1000)]
+    public int JournalMaxAttempts { get; set; } = 20;
+
+    /// <summary>The least age of a record before it can be dead-lettered, so that an outage alone does not do it.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan JournalDeadLetterAfter { get; set; } = TimeSpan.FromHours(6);
 }

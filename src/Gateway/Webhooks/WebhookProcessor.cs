@@ -12,7 +12,7 @@ namespace GoldbachActors.Gateway.Webhooks;
 /// Replays are harmless: every grain call is idempotent.
 /// </summary>
 public sealed partial class WebhookProcessor(
-    WebhookJournal journal, WebhookIntake intake, IOptions<WebhookOptions> options, ILogger<WebhookProcessor> logger)
+    WebhookJournal journal, WebhookIntake intake, WebhookMetrics metrics, IOptions<WebhookOptions> options, ILogger<WebhookProcessor> logger)
     : BackgroundService
 {
     private const int Workers = 1;
@@ -82,25 +82,14 @@ public sealed partial class WebhookProcessor(
                 var replayed = 0;
                 try
                 {
-                    await foreach (var (entry, bodies) in journal.ReadStaleAsync(settings.JournalReplayAfter, stoppingToken))
+                    await foreach (var record in journal.ReadStaleAsync(settings.JournalReplayAfter, stoppingToken))
                     {
-                        foreach (var body in bodies)
-                        {
-                            try
-                            {
-                                await intake.RecordAsync(WebhookPayloadParser.Parse(body));
-                            }
-                            catch (MalformedWebhookException)
-                            {
-                                // Cannot happen for a body that was journaled after parsing; nothing to replay.
-                            }
-                        }
-                        journal.Delete(entry);
-                        replayed += bodies.Count;
+                        replayed += await ReplayAsync(record, settings);
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
+                    // Reading the journal failed (storage): the next interval tries again.
                     LogSweepFailed(ex.GetType().Name);
                 }
                 if (replayed > 0)
@@ -113,6 +102,64 @@ public sealed partial class WebhookProcessor(
         {
         }
     }
+
+    // One record on its own: a body that always fails neither stops the replay of the others nor stays for ever. Its
+    // record keeps only what is still to record, counts the attempt and waits a replay interval; after too many
+    // attempts (and not before it is old enough that an outage alone cannot be the cause) it goes to the dead letters.
+    private async Task<int> ReplayAsync(StaleRecord record, WebhookOptions settings)
+    {
+        var failed = new List<byte[]>();
+        string? reason = null;
+        foreach (var body in record.Bodies)
+        {
+            try
+            {
+                await intake.RecordAsync(WebhookPayloadParser.Parse(body));
+            }
+            catch (MalformedWebhookException)
+            {
+                // Cannot happen for a body that was journaled after parsing; nothing to replay.
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failed.Add(body);
+                reason ??= ex.GetType().Name;
+            }
+        }
+        try
+        {
+            if (failed.Count == 0)
+            {
+                journal.Delete(record.Entry);
+                return record.Bodies.Count;
+            }
+            var attempts = record.Attempts + 1;
+            metrics.ReplayFailed();
+            if (attempts >= settings.JournalMaxAttempts && DateTimeOffset.UtcNow - record.Entry.WrittenAt >= settings.JournalDeadLetterAfter)
+            {
+                await journal.DeadLetterAsync(record.Entry, failed, attempts, reason!);
+                metrics.DeadLettered();
+                LogDeadLettered(failed.Count, attempts, reason!);
+            }
+            else
+            {
+                await journal.RetryLaterAsync(record.Entry, failed, attempts);
+                LogReplayFailed(failed.Count, attempts, reason!);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The record stays as it was; the next sweep tries again.
+            LogSweepFailed(ex.GetType().Name);
+        }
+        return record.Bodies.Count - failed.Count;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} journaled webhooks could not be replayed (attempt {Attempts}, {ExceptionType}); tried again later")]
+    private partial void LogReplayFailed(int count, int attempts, string exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} journaled webhooks failed {Attempts} times ({ExceptionType}) and went to the dead-letter table WebhookDeadLetters: see docs/operations.md")]
+    private partial void LogDeadLettered(int count, int attempts, string exceptionType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook processing is far behind; a journaled webhook is left for the sweeper")]
     private partial void LogLeftForSweeper();
