@@ -71,10 +71,13 @@ foreach (var (key, value) in LocalDevelopment.TenantConfiguration())
     gateway.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
 }
 
-// One key for citizens' identifiers in telemetry across all hosts, so that their hashes correlate.
+// One key for citizens' identifiers in telemetry across all hosts, so that their hashes correlate. The hosts run as
+// Development: the local secrets above are published in this repository, and Production refuses them.
 foreach (var host in new[] { silo, gateway, simulator })
 {
-    host.WithEnvironment("Telemetry__Redaction__Key", LocalDevelopment.RedactionKey);
+    host.WithEnvironment("Telemetry__Redaction__Key", LocalDevelopment.RedactionKey)
+        .WithEnvironment("DOTNET_ENVIRONMENT", "Development")
+        .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development");
 }
 // The Orleans Dashboard on the silo (http://127.0.0.1:7090/dashboard/), behind Basic authentication.
 silo.WithEnvironment("Dashboard__Password", LocalDevelopment.DashboardPassword);
