@@ -27,6 +27,7 @@ public static class GatewayApplication
         app.UseWebInbox();
         // gRPC-Web for browsers, on every endpoint (the HTTP/1.1 one included).
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapGoldbachOperations();

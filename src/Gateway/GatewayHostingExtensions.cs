@@ -6,6 +6,7 @@ using GoldbachActors.Gateway.Staff;
 using GoldbachActors.Gateway.Webhooks;
 using GoldbachActors.ServiceDefaults;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Orleans.Configuration;
@@ -54,6 +55,22 @@ public static class GatewayHostingExtensions
         builder.Services.AddSingleton<WebhookJournal>();
         builder.Services.AddSingleton<WebhookProcessor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookProcessor>());
+        builder.Services.AddRateLimiter(_ => { });
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<WebhookOptions>>((limits, webhook) =>
+        {
+            limits.RejectionStatusCode = StatusCodes.Status503ServiceUnavailable;
+            limits.OnRejected = (context, _) =>
+            {
+                context.HttpContext.RequestServices.GetRequiredService<WebhookMetrics>().Request("busy", 0);
+                return ValueTask.CompletedTask;
+            };
+            limits.AddConcurrencyLimiter(WebhookEndpoints.ReadLimit, o =>
+            {
+                o.PermitLimit = webhook.Value.MaxConcurrentReads;
+                o.QueueLimit = webhook.Value.ReadQueueLimit;
+                o.QueueProcessingOrder = System.Threading.RateLimiting.QueueProcessingOrder.OldestFirst;
+            });
+        });
         return builder;
     }
 

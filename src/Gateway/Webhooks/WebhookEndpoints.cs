@@ -18,9 +18,12 @@ public static partial class WebhookEndpoints
     public static IEndpointRouteBuilder MapWhatsAppWebhooks(this IEndpointRouteBuilder app)
     {
         app.MapGet(Path, Verify);
-        app.MapPost(Path, ReceiveAsync);
+        app.MapPost(Path, ReceiveAsync).RequireRateLimiting(ReadLimit);
         return app;
     }
+
+    /// <summary>The concurrency limit on reading webhook bodies (see <see cref="WebhookOptions.MaxConcurrentReads"/>).</summary>
+    public const string ReadLimit = "webhook-reads";
 
     private static IResult Verify(HttpRequest request, IOptions<WebhookOptions> options)
     {
@@ -100,7 +103,9 @@ public static partial class WebhookEndpoints
     // Reads at most maxBytes; null when the body is longer (also when no Content-Length announced it).
     private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
-        var initial = (int)Math.Min(request.ContentLength ?? 16 * 1024, maxBytes);
+        // Grown as bytes arrive: an announced Content-Length (up to 3.5 MB) is no reason to hold that much before
+        // the signature is even checked.
+        var initial = (int)Math.Min(request.ContentLength ?? 16 * 1024, Math.Min(maxBytes, 16 * 1024));
         using var buffer = new MemoryStream(initial);
         var chunk = new byte[16 * 1024];
         int read;

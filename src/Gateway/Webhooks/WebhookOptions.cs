@@ -37,4 +37,16 @@ public sealed class WebhookOptions
     /// <summary>The least age of a record before it can be dead-lettered, so that an outage alone does not do it.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan JournalDeadLetterAfter { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>
+    /// How many webhook bodies are read at once; more wait in a queue of <see cref="ReadQueueLimit"/>, and beyond that
+    /// the gateway answers 503 (Meta retries). Memory then follows the bytes actually sent, not what slow or hostile
+    /// clients announce.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrentReads { get; set; } = 64;
+
+    /// <summary>How many webhook POSTs may wait for a read slot.</summary>
+    [Range(0, 100_000)]
+    public int ReadQueueLimit { get; set; } = 256;
 }
