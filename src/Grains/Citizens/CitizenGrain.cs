@@ -36,6 +36,9 @@ public sealed partial class CitizenGrain(
     ILogger<CitizenGrain> logger) : Grain, ICitizenGrain, IRemindable
 {
     private const int MaxMediaAttempts = 5;
+    // A transiently failing send is retried at most a minute apart: 500 attempts or a day, whichever comes first.
+    private const int MaxSendAttempts = 500;
+    private static readonly TimeSpan MaxSendAge = TimeSpan.FromDays(1);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(1);
 
     private CitizenKey _key;
@@ -548,9 +551,25 @@ public sealed partial class CitizenGrain(
         }
     }
 
-    // Moves the oldest history out of the hot state, a page at a time. A failure leaves everything in the state (only
-    // larger for a while) and is tried again with the next change: recording a message never waits for archiving.
+    // After a write: pages that are due now (PersistAsync archives before it writes, so this rarely finds any).
     private async Task ArchiveAsync()
+    {
+        var archived = state.State.ArchivedPages;
+        if (state.State.NextPageToArchive() is null)
+        {
+            return;
+        }
+        await ArchiveBeforeWriteAsync();
+        if (state.State.ArchivedPages != archived)
+        {
+            await PersistAsync();
+        }
+    }
+
+    // Moves the oldest history out of the hot state, a page at a time, before the state is written, so that the row
+    // stays small. A failure leaves everything in the state (larger for a while, up to MaxHotEntries) and is tried
+    // again with the next write.
+    private async Task ArchiveBeforeWriteAsync()
     {
         try
         {
@@ -558,7 +577,6 @@ public sealed partial class CitizenGrain(
             {
                 await history.WritePageAsync(_key, page, CancellationToken.None);
                 state.State.CommitArchive(page, time.GetUtcNow());
-                await PersistAsync();
             }
         }
         catch (Exception ex) when (ex is Azure.RequestFailedException or IOException or TimeoutException or OperationCanceledException)
@@ -629,8 +647,14 @@ public sealed partial class CitizenGrain(
 
     private async Task PersistAsync()
     {
+        await ArchiveBeforeWriteAsync();
         try
         {
+            if (state.State.IsOversized)
+            {
+                throw new InvalidOperationException(
+                    "The citizen's history cannot be archived (history storage?) and the state is full: the change is refused and comes again.");
+            }
             await state.WriteStateAsync();
             ReportOutbox();
         }
@@ -875,6 +899,21 @@ public sealed partial class CitizenGrain(
                 FailureReason = MetaErrorTexts.Describe(ex.Code, ex.Details),
             });
             return backoff;
+        }
+        if (ex.IsTransient && (attempts >= MaxSendAttempts || now - sending.CreatedAt > MaxSendAge))
+        {
+            // Not for ever: after hours of failures the message fails visibly, with its reason, for staff to see.
+            metrics.Failed(sending.Kind, ex.Code);
+            state.State.Update(sending with
+            {
+                State = DeliveryState.Failed,
+                SendingSince = null,
+                FailedAttempts = attempts,
+                FailureCode = ex.Code,
+                FailureReason = $"Nach {attempts} Versuchen aufgegeben: {MetaErrorTexts.Describe(ex.Code, ex.Details)}",
+                StateChangedAt = now,
+            });
+            return null;
         }
         if (ex.IsTransient)
         {

@@ -145,6 +145,15 @@ public sealed partial class CitizenState
     /// <summary>How many recent entries (messages and events) the state keeps before it archives a page.</summary>
     public const int HotLimit = 50;
 
+    /// <summary>
+    /// The most entries the hot state may hold when archiving fails (history storage down): beyond it a change is
+    /// refused (the webhook stays in the journal, Meta retries) rather than the row outgrowing Azure Table's entity.
+    /// </summary>
+    public const int MaxHotEntries = HotLimit * 4;
+
+    /// <summary>Whether the hot state holds more than <see cref="MaxHotEntries"/>.</summary>
+    public bool IsOversized => Inbound.Count + Outbound.Count + Events.Count > MaxHotEntries;
+
     /// <summary>How many entries one archived page takes.</summary>
     public const int PageSize = 25;
 
@@ -657,8 +666,8 @@ public sealed partial class CitizenState
 
     /// <summary>
     /// The oldest entries to move out of the hot state, as page <c>ArchivedPages + 1</c>, once the state holds more
-    /// than <see cref="HotLimit"/>; null otherwise. Takes up to <see cref="PageSize"/> entries in time order and stops
-    /// at one still in flight (a message waiting to be sent, media waiting to be stored). Changes nothing: the caller
+    /// than <see cref="HotLimit"/>; null otherwise. Takes up to <see cref="PageSize"/> entries in time order, passing
+    /// over those still in flight (a message waiting to be sent, media waiting to be stored). Changes nothing: the caller
     /// stores the page, then calls <see cref="CommitArchive"/>.
     /// </summary>
     public HistoryPage? NextPageToArchive()
@@ -682,9 +691,11 @@ public sealed partial class CitizenState
             }
             switch (item)
             {
+                // Still in flight: stays in the hot state (the outbox and the media download change it), while older
+                // and newer settled entries are archived past it, so that a long outage cannot grow the state.
                 case InboundMessage { Media.Status: MediaStatus.Pending }:
-                case OutboundMessage { State: DeliveryState.Queued }:
-                    goto done;
+                case OutboundMessage { State: DeliveryState.Queued or DeliveryState.Sending or DeliveryState.WaitingForWindow }:
+                    continue;
                 case InboundMessage message:
                     inbound.Add(message);
                     break;
@@ -696,7 +707,6 @@ public sealed partial class CitizenState
                     break;
             }
         }
-    done:
         return inbound.Count + outbound.Count + events.Count == 0
             ? null
             : new HistoryPage(ArchivedPages + 1, [.. inbound], [.. outbound], [.. events]);

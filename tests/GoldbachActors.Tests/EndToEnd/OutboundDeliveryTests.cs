@@ -101,6 +101,52 @@ public sealed class OutboundDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_flood_of_long_messages_during_an_outage_is_recorded_and_the_state_stays_writable()
+    {
+        // Meta is down (the circuit opens): the acknowledgement waits in the outbox, while the citizen sends 200
+        // messages of 4,096 Cyrillic characters (8 KB each). History pages must be archived past the waiting
+        // acknowledgement, or the state outgrows Azure Table's entity limit and can never be written again.
+        const string phone = "+4915112399001";
+        _system.Meta.Faults = new FaultPlan { OutageSeconds = 45 };
+        var text = string.Concat(Enumerable.Repeat("Щ", 4092));
+        var first = DateTimeOffset.UtcNow.AddSeconds(5);
+        for (var i = 0; i < 200; i++)
+        {
+            // One a second, as a flood would come: every message after the first is newer than the waiting
+            // acknowledgement (queued when the first was recorded).
+            using var response = await _system.PostWebhookAsync(
+                LocalSystem.TextWebhook(phone, $"{i:D3} {text}"[..4096], at: i == 0 ? DateTimeOffset.UtcNow.AddSeconds(-1) : first.AddSeconds(i)), waitUntilRecorded: i == 0);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        await _system.WaitUntilRecordedAsync();
+
+        // All 200 are recorded (hot state and archived pages), and nothing went out yet.
+        var inbound = await Eventually.Until(() => InboundCountAsync(phone), n => n == 200, TimeSpan.FromSeconds(60));
+        Assert.Equal(200, inbound);
+        Assert.Empty(_system.SentMessages.List(phone));
+
+        // Once Meta is back the acknowledgement goes out, once.
+        var sent = await _system.WaitForSentAsync(phone, 1, TimeSpan.FromSeconds(120));
+        Assert.Equal([LocalSystem.AcknowledgementText], sent.Select(m => m.Text));
+        await _system.Staff().ReplyAsync(new ReplyRequest { Conversation = LocalSystem.ConversationName(phone), Text = "Wir haben alles erhalten.", RequestId = "flood-1" });
+        Assert.Equal(2, (await _system.WaitForSentAsync(phone, 2, TimeSpan.FromSeconds(30))).Count);
+    }
+
+    private async Task<int> InboundCountAsync(string phone)
+    {
+        var count = 0;
+        var request = new GetConversationRequest { Name = LocalSystem.ConversationName(phone) };
+        do
+        {
+            var page = await _system.Staff().GetConversationAsync(request);
+            count += page.Entries.Count(e => e.Inbound is not null);
+            request.PageToken = page.NextPageToken;
+        }
+        while (!string.IsNullOrEmpty(request.PageToken));
+        return count;
+    }
+
+    [Fact]
     public async Task During_a_one_minute_outage_messages_wait_and_then_go_out_in_order_for_each_citizen()
     {
         var phones = Enumerable.Range(0, 8).Select(i => Phone(2, i)).ToList();
