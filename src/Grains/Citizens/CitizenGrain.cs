@@ -900,22 +900,9 @@ public sealed partial class CitizenGrain(
             });
             return backoff;
         }
-        if (ex.IsTransient && (attempts >= MaxSendAttempts || now - sending.CreatedAt > MaxSendAge))
-        {
-            // Not for ever: after hours of failures the message fails visibly, with its reason, for staff to see.
-            metrics.Failed(sending.Kind, ex.Code);
-            state.State.Update(sending with
-            {
-                State = DeliveryState.Failed,
-                SendingSince = null,
-                FailedAttempts = attempts,
-                FailureCode = ex.Code,
-                FailureReason = $"Nach {attempts} Versuchen aufgegeben: {MetaErrorTexts.Describe(ex.Code, ex.Details)}",
-                StateChangedAt = now,
-            });
-            return null;
-        }
-        if (ex.IsTransient)
+        // Not for ever: after hours of transient failures the message fails visibly, with its reason, for staff to see.
+        var givenUp = ex.IsTransient && (attempts >= MaxSendAttempts || now - sending.CreatedAt > MaxSendAge);
+        if (ex.IsTransient && !givenUp)
         {
             var delay = RetryDelay(attempts);
             state.State.Update(sending with
@@ -940,7 +927,9 @@ public sealed partial class CitizenGrain(
             SendingSince = null,
             FailedAttempts = attempts,
             FailureCode = ex.Code,
-            FailureReason = MetaErrorTexts.Describe(ex.Code, ex.Details),
+            FailureReason = givenUp
+                ? $"Nach {attempts} Versuchen aufgegeben: {MetaErrorTexts.Describe(ex.Code, ex.Details)}"
+                : MetaErrorTexts.Describe(ex.Code, ex.Details),
             StateChangedAt = now,
         });
         return null;

@@ -140,3 +140,27 @@ public sealed class OutboundGrainTests : IClassFixture<GrainTestCluster>
         Assert.All(grants.Where(g => !g.Grant.Granted), g => Assert.True(g.Grant.Delay > TimeSpan.Zero));
     }
 }
+
+/// <summary>The outbox gives up on a send that keeps failing (its own cluster: the test moves the town's clock a day on).</summary>
+public sealed class OutboxGiveUpGrainTests(GrainTestCluster cluster) : IClassFixture<GrainTestCluster>
+{
+    private readonly GrainTestCluster _cluster = cluster;
+
+    [Fact]
+    public async Task A_send_that_keeps_failing_transiently_gives_up_after_a_day_with_the_reason()
+    {
+        const string phone = "+4915100000307";
+        var citizen = _cluster.Citizen("DE.giveup1");
+        var unavailable = new WhatsAppApiException("down", 503, 2, "Service temporarily unavailable", isTransient: true);
+        _cluster.Sender.FailNext(unavailable, unavailable);
+
+        await citizen.ReceiveAsync(GrainTestCluster.Text("Hallo", phone: phone));
+        var queued = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].FailedAttempts == 1);
+        Assert.Equal(DeliveryState.Queued, queued!.Outbound[0].State);
+        // A day later the next attempt fails too: the message is given up, visibly, instead of retried for ever.
+        _cluster.Clock.MoveTo(_cluster.Clock.GetUtcNow().AddHours(25));
+        var failed = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].State == DeliveryState.Failed, TimeSpan.FromSeconds(20));
+        Assert.Equal((DeliveryState.Failed, 2, 2), (failed!.Outbound[0].State, failed.Outbound[0].FailedAttempts, failed.Outbound[0].FailureCode));
+        Assert.StartsWith("Nach 2 Versuchen aufgegeben", failed.Outbound[0].FailureReason, StringComparison.Ordinal);
+    }
+}
