@@ -51,7 +51,7 @@ public sealed class AzureTableErasureTombstones(TableServiceClient tables, IReda
         var table = await _table.GetAsync();
         var deleted = 0;
         await foreach (var entity in table.QueryAsync<TableEntity>(
-            e => e.PartitionKey == tenant && e.GetDateTimeOffset("ExpiresAt") <= now, select: ["PartitionKey", "RowKey"]))
+            TableClient.CreateQueryFilter($"PartitionKey eq {tenant} and ExpiresAt le {now}"), select: ["PartitionKey", "RowKey"]))
         {
             await table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, ETag.All);
             deleted++;

@@ -92,7 +92,8 @@ public sealed class OperationsTests(LocalSystem system, ITestOutputHelper output
                 Assert.Contains("GoldbachWebhookServerErrors", names);
                 Assert.Contains("GoldbachOutboxGrowing", names);
                 Assert.Contains("GoldbachGraphApiCircuitOpen", names);
-                Assert.Equal(7, names.Count);
+                Assert.Contains("GoldbachWebhookDeadLetters", names);
+                Assert.Equal(8, names.Count);
                 Assert.All(rules.SelectMany(g => g!["rules"]!.AsArray()), r => Assert.True(
                     (string?)r!["health"] is "ok" or "unknown", $"{r["name"]}: {r["health"]} {r["lastError"]}"));
 

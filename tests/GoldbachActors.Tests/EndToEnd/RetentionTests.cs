@@ -121,6 +121,9 @@ public sealed class RetentionTests : IAsyncLifetime
         {
             Assert.Contains(("conversation", "Parkverstoß", 1L), _deleted);
         }
+        // The erasure left a tombstone (a keyed hash, no number) so that Meta's redelivery cannot bring it back.
+        var tombstones = new Azure.Data.Tables.TableServiceClient(_system.Storage.ConnectionString).GetTableClient("ErasureTombstones");
+        Assert.NotEmpty(await TombstonesAsync(tombstones));
 
         // Half a year on (what the daily reminder does): the others resolved go; the member stays in the list with their
         // consent, without the conversation; the open one stays. Audit entries past 365 days go too (the town's clock
@@ -132,6 +135,10 @@ public sealed class RetentionTests : IAsyncLifetime
         Assert.False(await ExistsAsync(playground));
         Assert.False(await ExistsAsync(memberConversation));
         Assert.True(await ExistsAsync(open));
+        // The parking complaint's tombstone expired (10 days) and went; the new erasures' tombstones are there.
+        var remaining = await TombstonesAsync(tombstones);
+        Assert.NotEmpty(remaining);
+        Assert.All(remaining, erasedAt => Assert.True(erasedAt > today.AddDays(300), $"a tombstone of {erasedAt} outlived its 10 days"));
         var consent = await dpo.GetCitizenConsentAsync(new GetCitizenConsentRequest { Conversation = member.ConversationName });
         Assert.Equal("kitzrettung", Assert.Single(consent.Memberships).List.Split('/')[^1]);
         lock (_deleted)
@@ -153,5 +160,15 @@ public sealed class RetentionTests : IAsyncLifetime
             }
             return rows;
         }, rows => rows == 1, TimeSpan.FromSeconds(30));
+    }
+
+    private static async Task<List<DateTimeOffset>> TombstonesAsync(Azure.Data.Tables.TableClient table)
+    {
+        var erasedAt = new List<DateTimeOffset>();
+        await foreach (var row in table.QueryAsync<Azure.Data.Tables.TableEntity>(e => e.PartitionKey == LocalSystem.Tenant))
+        {
+            erasedAt.Add(row.GetDateTimeOffset("ErasedAt")!.Value);
+        }
+        return erasedAt;
     }
 }
