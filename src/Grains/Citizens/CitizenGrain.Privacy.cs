@@ -78,8 +78,9 @@ public sealed partial class CitizenGrain
             await this.RegisterOrUpdateReminder(ErasureReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
             var archive = await ReadArchiveAsync();
             var plan = state.State.BeginErasure(_key, erasure, keepConsent, archive);
-            if (!keepConsent)
+            if (!keepConsent && counts)
             {
+                // (A citizen with nothing left to erase keeps the tombstone of the erasure that emptied them.)
                 // Before anything is gone: a redelivery of what is erased must find the tombstone, not a blank citizen.
                 await tombstones.RecordAsync(
                     plan.Erasure!.Keys.Select(CitizenKey.ParseGrainKey), erasure.RequestedAt,

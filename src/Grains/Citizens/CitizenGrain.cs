@@ -107,7 +107,7 @@ public sealed partial class CitizenGrain(
         }
         var now = time.GetUtcNow();
         if (!state.RecordExists && await tombstones.FindAsync(_key, now) is { } erased
-            && (message.SentAt < erased.ErasedAt || erased.Digests.Contains(CitizenState.Digest(message.DeduplicationKey))))
+            && (message.SentAt < WholeSeconds(erased.ErasedAt) || erased.Digests.Contains(CitizenState.Digest(message.DeduplicationKey))))
         {
             // Meta's (or the journal's) redelivery of what was erased: it stays erased. What the citizen writes after
             // the erasure starts afresh.
@@ -1049,6 +1049,10 @@ public sealed partial class CitizenGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A citizen's new identity was folded into their conversation ({Messages} messages moved)")]
     private partial void LogIdentityFolded(int messages);
+
+    // WhatsApp's timestamps have whole seconds: a message of the erasure's own second counts as written after it
+    // (a redelivery of one written before is still known by its digest).
+    private static DateTimeOffset WholeSeconds(DateTimeOffset at) => at.AddTicks(-(at.Ticks % TimeSpan.TicksPerSecond));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A redelivered message of erased citizen {Citizen} was dropped (it stays erased)")]
     private partial void LogErasedRedelivery([PersonalIdentifier] string citizen);
