@@ -18,7 +18,8 @@ namespace GoldbachActors.Gateway.Staff;
 /// <summary>The staff gRPC API (<c>goldbach.staff.v1.StaffService</c>) over the citizen and inbox grains.</summary>
 [Authorize]
 public sealed partial class StaffApiService(
-    IClusterClient cluster, IOptionsMonitor<GoldbachOptions> tenants, StaffAuditLog audit, Azure.Storage.Blobs.BlobServiceClient blobs)
+    IClusterClient cluster, IOptionsMonitor<GoldbachOptions> tenants, StaffAuditLog audit, ReadingSittings sittings,
+    Azure.Storage.Blobs.BlobServiceClient blobs)
     : StaffService.StaffServiceBase
 {
     private const int DefaultPageSize = 50;
@@ -74,7 +75,7 @@ public sealed partial class StaffApiService(
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied, "The staff coordination section is for supervisors."));
         }
-        await RecordAsync(reader, context, key.ResourceName);
+        await RecordReadingAsync(reader, context, key.ResourceName);
         if (string.IsNullOrEmpty(request.PageToken))
         {
             return StaffApiMapping.ToProto(snapshot);
@@ -272,6 +273,17 @@ public sealed partial class StaffApiService(
     // Recorded before the call does anything: a call that cannot be recorded does nothing.
     private Task RecordAsync(StaffCaller caller, ServerCallContext context, string? conversation) =>
         audit.RecordAsync(caller.Tenant, caller.StaffId, caller.Role, context.Method[(context.Method.LastIndexOf('/') + 1)..], conversation, context.CancellationToken);
+
+    // A read is recorded when it begins a sitting (see ReadingSittings): the inbox's polling adds no entries.
+    private async Task RecordReadingAsync(StaffCaller caller, ServerCallContext context, string conversation)
+    {
+        var action = context.Method[(context.Method.LastIndexOf('/') + 1)..];
+        if (!sittings.Continues(caller.Tenant, caller.StaffId, action, conversation))
+        {
+            await RecordAsync(caller, context, conversation);
+            sittings.Began(caller.Tenant, caller.StaffId, action, conversation);
+        }
+    }
 
     public override async Task<ListAuditEntriesResponse> ListAuditEntries(ListAuditEntriesRequest request, ServerCallContext context)
     {

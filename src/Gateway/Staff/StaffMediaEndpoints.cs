@@ -27,7 +27,7 @@ public static partial class StaffMediaEndpoints
 
     private static async Task<IResult> DownloadAsync(
         string tenant, string identity, string wamid, HttpContext http, BlobServiceClient blobs, IClusterClient cluster,
-        StaffAuditLog audit, CancellationToken cancellationToken)
+        StaffAuditLog audit, ReadingSittings sittings, CancellationToken cancellationToken)
     {
         if (!TenantId.IsValid(tenant) || !CitizenKey.IsValidIdentity(identity) || !WhatsAppMessageId().IsMatch(wamid))
         {
@@ -52,7 +52,13 @@ public static partial class StaffMediaEndpoints
         {
             return Results.Problem("The staff coordination section is for supervisors.", statusCode: StatusCodes.Status403Forbidden);
         }
-        await audit.RecordAsync(caller.Tenant, caller.StaffId, caller.Role, "DownloadMedia", key.ResourceName, cancellationToken);
+        // A video plays in many range requests: one entry per file and sitting.
+        var file = $"{key.ResourceName}/{wamid}";
+        if (!sittings.Continues(caller.Tenant, caller.StaffId, "DownloadMedia", file))
+        {
+            await audit.RecordAsync(caller.Tenant, caller.StaffId, caller.Role, "DownloadMedia", key.ResourceName, cancellationToken);
+            sittings.Began(caller.Tenant, caller.StaffId, "DownloadMedia", file);
+        }
         var blob = blobs.GetBlobContainerClient("media").GetBlobClient($"{tenant}/{identity}/{wamid}");
         try
         {

@@ -203,6 +203,11 @@ public sealed class StaffWorkflowTests(LocalSystem system)
         var agent = system.Staff("dora");
         await agent.GetConversationAsync(new GetConversationRequest { Name = name });
         await agent.ReplyAsync(new ReplyRequest { Conversation = name, Text = "Ja, er ist frei.", RequestId = "a-1" });
+        // The inbox polls the open conversation while the reply is unread: one sitting, one entry.
+        for (var poll = 0; poll < 5; poll++)
+        {
+            await agent.GetConversationAsync(new GetConversationRequest { Name = name });
+        }
         await agent.SetStatusAsync(new SetStatusRequest { Conversation = name, Status = ConversationStatus.Resolved });
 
         var log = await system.Staff("chef", StaffRoles.Supervisor).ListAuditEntriesAsync(new ListAuditEntriesRequest { Parent = $"tenants/{LocalSystem.Tenant}", Conversation = name });
