@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-// bench/run.sh history | memory | pacing | broadcast run the citizen grain's and the outbox's benchmarks (see docs/benchmarks.md); no mode: intake.
+// bench/run.sh history | memory | pacing | broadcast | audit | cluster run the citizen grain's and the outbox's benchmarks (see docs/benchmarks.md); no mode: intake.
 switch (args.FirstOrDefault())
 {
     case "history":
@@ -22,6 +22,10 @@ switch (args.FirstOrDefault())
         return await PacingBenchmark.RunAsync(args);
     case "broadcast":
         return await BroadcastBenchmark.RunAsync(args);
+    case "audit":
+        return await AuditBenchmark.RunAsync(args);
+    case "cluster":
+        return await ClusterSoakBenchmark.RunAsync(args);
 }
 
 // Webhook intake against its two limits, in one run on this machine:

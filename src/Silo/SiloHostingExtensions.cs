@@ -31,6 +31,17 @@ public static class SiloHostingExtensions
                 o.ServiceId = cluster.ServiceId;
             })
             .Configure<SiloOptions>(o => o.SiloName = endpoints.SiloName)
+            // Failure detection: a killed silo is declared dead after 3 missed probes 2 s apart and 2 votes (about 6 s,
+            // Orleans' default is 15 s), so that its citizens are served again within 10 s. A silo that is itself
+            // degraded (starved threads, long pauses) waits longer before it suspects another, so that load alone does
+            // not cause a false suspicion. Operators may change it under Orleans:Membership.
+            .Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(2);
+                o.NumMissedProbesLimit = 3;
+                o.NumVotesForDeathDeclaration = 2;
+                o.ExtendProbeTimeoutDuringDegradation = true;
+            })
             .ConfigureEndpoints(
                 endpoints.AdvertisedAddress, endpoints.SiloPort, endpoints.GatewayPort,
                 listenOnAnyHostAddress: !IPAddress.IsLoopback(endpoints.AdvertisedAddress))
@@ -56,6 +67,8 @@ public static class SiloHostingExtensions
             }))
             .AddActivityPropagation()
             .AddGoldbachDashboard(builder.Configuration));
+        // After the defaults above, so that configuration wins.
+        builder.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
         return builder;
     }
 }

@@ -19,7 +19,7 @@ public sealed record ExportedAuditEntry(DateTimeOffset At, string Action, string
 /// <summary>
 /// A citizen's data export (GDPR Art. 15) as one ZIP archive: <c>export.json</c> (everything, machine-readable),
 /// <c>bericht.html</c> (the same in German for reading and printing) and <c>medien/</c> (the files the citizen sent).
-/// Written to a temporary file that deletes itself when closed, so that large media never sit in memory.
+/// Streamed to the caller as it is written (see <see cref="WriteAsync"/>).
 /// </summary>
 public static class CitizenExportArchive
 {
@@ -39,58 +39,48 @@ public static class CitizenExportArchive
 
     private static readonly CultureInfo German = CultureInfo.GetCultureInfo("de-DE");
 
-    /// <summary>Builds the archive; the returned stream is positioned at its start and deletes its file when disposed.</summary>
-    public static async Task<Stream> BuildAsync(
-        string controller, CitizenExport export, IReadOnlyList<StaffAuditEntry> audit, BlobContainerClient media,
+    /// <summary>
+    /// Writes the archive to <paramref name="target"/> as it goes: each media file is copied from its blob into the
+    /// archive as it is read, so nothing of the size of a file is held in memory or on disk (a document may be 100 MB,
+    /// the gateway's temp folder is small). The target need not seek (the entries carry data descriptors).
+    /// </summary>
+    public static async Task WriteAsync(
+        Stream target, string controller, CitizenExport export, IReadOnlyList<StaffAuditEntry> audit, BlobContainerClient media,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(export);
         ArgumentNullException.ThrowIfNull(audit);
         ArgumentNullException.ThrowIfNull(media);
-        var file = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920,
-            FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        try
+        var entries = audit.Select(e => new ExportedAuditEntry(e.At, e.Action, e.Role)).ToList();
+        await using var zip = await ZipArchive.CreateAsync(target, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken);
+        var files = new List<ExportedMedia>();
+        foreach (var message in export.Inbound)
         {
-            var entries = audit.Select(e => new ExportedAuditEntry(e.At, e.Action, e.Role)).ToList();
-            using (var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true))
+            if (message.Media is not { Status: MediaStatus.Stored, BlobName: { } blobName } attachment)
             {
-                var files = new List<ExportedMedia>();
-                foreach (var message in export.Inbound)
-                {
-                    if (message.Media is not { Status: MediaStatus.Stored, BlobName: { } blobName } attachment)
-                    {
-                        continue;
-                    }
-                    var name = $"{MediaFolder}{SafeName(message.WhatsAppMessageId)}{Extension(attachment.MimeType)}";
-                    var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
-                    await using (var target = await entry.OpenAsync(cancellationToken))
-                    {
-                        var download = await media.GetBlobClient(blobName).DownloadStreamingAsync(cancellationToken: cancellationToken);
-                        await using var source = download.Value.Content;
-                        await source.CopyToAsync(target, cancellationToken);
-                    }
-                    files.Add(new ExportedMedia(message.WhatsAppMessageId, attachment.Kind, attachment.MimeType, attachment.SizeBytes ?? 0, name));
-                }
-                await WriteEntryAsync(zip, JsonEntry, stream => JsonSerializer.SerializeAsync(stream, new
-                {
-                    Format = "goldbach-auskunft/1",
-                    Controller = controller,
-                    export.ExportedAt,
-                    Citizen = export,
-                    MediaFiles = files,
-                    AuditEntries = entries,
-                }, Json, cancellationToken), cancellationToken);
-                var html = Html(controller, export, files, entries);
-                await WriteEntryAsync(zip, HtmlEntry, stream => stream.WriteAsync(Encoding.UTF8.GetBytes(html), cancellationToken).AsTask(), cancellationToken);
+                continue;
             }
-            file.Position = 0;
-            return file;
+            var name = $"{MediaFolder}{SafeName(message.WhatsAppMessageId)}{Extension(attachment.MimeType)}";
+            var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
+            await using (var entryStream = await entry.OpenAsync(cancellationToken))
+            {
+                var download = await media.GetBlobClient(blobName).DownloadStreamingAsync(cancellationToken: cancellationToken);
+                await using var source = download.Value.Content;
+                await source.CopyToAsync(entryStream, cancellationToken);
+            }
+            files.Add(new ExportedMedia(message.WhatsAppMessageId, attachment.Kind, attachment.MimeType, attachment.SizeBytes ?? 0, name));
         }
-        catch
+        await WriteEntryAsync(zip, JsonEntry, stream => JsonSerializer.SerializeAsync(stream, new
         {
-            await file.DisposeAsync();
-            throw;
-        }
+            Format = "goldbach-auskunft/1",
+            Controller = controller,
+            export.ExportedAt,
+            Citizen = export,
+            MediaFiles = files,
+            AuditEntries = entries,
+        }, Json, cancellationToken), cancellationToken);
+        var html = Html(controller, export, files, entries);
+        await WriteEntryAsync(zip, HtmlEntry, stream => stream.WriteAsync(Encoding.UTF8.GetBytes(html), cancellationToken).AsTask(), cancellationToken);
     }
 
     /// <summary>The archive's file name: <c>auskunft-{date}.zip</c> (no name or number in it: it travels by mail).</summary>

@@ -14,7 +14,6 @@ namespace GoldbachActors.Gateway.Staff;
 public sealed partial class StaffApiService
 {
     private const string PrivacyRefusal = "Exports, erasures and retention are for supervisors and admins.";
-    private const int ChunkSize = 64 * 1024;
 
     public override async Task ExportCitizen(ExportCitizenRequest request, IServerStreamWriter<ExportChunk> responseStream, ServerCallContext context)
     {
@@ -28,20 +27,9 @@ public sealed partial class StaffApiService
         var names = export.FormerIdentities.Select(i => CitizenKey.Create(key.Tenant, i).ResourceName).Append(export.Conversation).ToList();
         var entries = await audit.ListAboutAsync(key.Tenant, names, context.CancellationToken);
         var controller = tenants.CurrentValue.Find(key.Tenant)?.Name ?? key.Tenant;
-        await using var archive = await CitizenExportArchive.BuildAsync(
-            controller, export, entries, blobs.GetBlobContainerClient("media"), context.CancellationToken);
-        var buffer = new byte[ChunkSize];
-        var first = true;
-        int read;
-        while ((read = await archive.ReadAsync(buffer, context.CancellationToken)) > 0)
-        {
-            await responseStream.WriteAsync(new ExportChunk
-            {
-                FileName = first ? CitizenExportArchive.FileName(export.ExportedAt) : "",
-                Data = ByteString.CopyFrom(buffer, 0, read),
-            }, context.CancellationToken);
-            first = false;
-        }
+        await using var archive = new ExportChunkStream(responseStream, CitizenExportArchive.FileName(export.ExportedAt), context.CancellationToken);
+        await CitizenExportArchive.WriteAsync(archive, controller, export, entries, blobs.GetBlobContainerClient("media"), context.CancellationToken);
+        await archive.FlushAsync(context.CancellationToken);
     }
 
     public override async Task<ErasureResult> EraseCitizen(EraseCitizenRequest request, ServerCallContext context)

@@ -142,7 +142,7 @@ public sealed class DataProtectionTests(LocalSystem system) : IClassFixture<Loca
 {
     private static readonly string[] DeliveredStates = ["Sent", "Delivered", "Read"];
     private static readonly string[] StoresWithTheCitizen =
-        ["GoldbachCitizens", "ConversationHistory", "ConversationIndex", "BroadcastListMembers", "BroadcastRecipients", "StaffAudit"];
+        ["GoldbachCitizens", "ConversationHistory", "ConversationIndex", "BroadcastListMembers", "BroadcastRecipients", "StaffAudit", "StaffAuditByConversation"];
 
     private static CitizenSelector ByPhone(string phone) => new() { Parent = $"tenants/{LocalSystem.Tenant}", PhoneNumber = phone };
 
@@ -167,6 +167,72 @@ public sealed class DataProtectionTests(LocalSystem system) : IClassFixture<Loca
     {
         using var reader = new StreamReader(zip.GetEntry(name)!.Open());
         return reader.ReadToEnd();
+    }
+
+    [Fact]
+    public async Task An_export_of_300_MB_of_media_streams_as_the_blobs_are_read_and_holds_every_byte()
+    {
+        // Three documents of 100 MB (the largest WhatsApp allows): the archive is larger than the gateway's temp folder
+        // (128 Mi in deploy/k8s) and is never written there; the first bytes reach staff long before the last blob is read.
+        var citizen = new Citizen("+4915212340150", "Gundula Großdatei");
+        var files = new List<(string Wamid, byte[] Sha256)>();
+        var messages = new List<string>();
+        var at = DateTimeOffset.UtcNow.AddMinutes(-5);
+        for (var i = 0; i < 3; i++)
+        {
+            var content = new byte[100_000_000];
+            new Random(i).NextBytes(content);
+            var (id, sha) = system.Media.Add(content, "application/pdf");
+            var wamid = $"wamid.big{i}-{Guid.NewGuid():N}";
+            files.Add((wamid, System.Security.Cryptography.SHA256.HashData(content)));
+            messages.Add($$"""{{citizen.From(wamid, at.AddSeconds(i))}},"type":"document","document":{"filename":"plan{{i}}.pdf","mime_type":"application/pdf","sha256":"{{sha}}","id":"{{id}}"}""");
+        }
+        using (var response = await system.PostWebhookAsync(Payloads.Messages(citizen, [.. messages])))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        var agent = system.Staff("sachbearbeiter-7");
+        await Eventually.Until(
+            () => agent.GetConversationAsync(new GetConversationRequest { Name = citizen.ConversationName }).ResponseAsync,
+            c => c.Entries.Count(e => e.Inbound?.Media?.Status == MediaStatus.Stored) == 3, TimeSpan.FromSeconds(180));
+
+        var archivePath = Path.Combine(Path.GetTempPath(), $"export-{Guid.NewGuid():N}.zip");
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            TimeSpan? firstChunk = null;
+            using (var call = system.Staff("chefin", StaffRoles.Supervisor).ExportCitizen(new ExportCitizenRequest { Citizen = ByPhone(citizen.Phone) }))
+            await using (var file = File.Create(archivePath))
+            {
+                while (await call.ResponseStream.MoveNext(CancellationToken.None))
+                {
+                    firstChunk ??= clock.Elapsed;
+                    Assert.True(call.ResponseStream.Current.Data.Length <= 64 * 1024);
+                    call.ResponseStream.Current.Data.WriteTo(file);
+                }
+            }
+            var total = clock.Elapsed;
+            Console.WriteLine($"Export of 300 MB: first chunk after {firstChunk!.Value.TotalSeconds:F2} s, all after {total.TotalSeconds:F2} s");
+            // A built-then-sent archive sends nothing until all 300 MB are read.
+            Assert.True(firstChunk < total / 4, $"first chunk after {firstChunk}, all after {total}");
+
+            using var zip = ZipFile.OpenRead(archivePath);
+            using var json = JsonDocument.Parse(Entry(zip, "export.json"));
+            var where = json.RootElement.GetProperty("mediaFiles").EnumerateArray()
+                .ToDictionary(m => m.GetProperty("whatsAppMessageId").GetString()!, m => m.GetProperty("file").GetString()!);
+            foreach (var (wamid, sha) in files)
+            {
+                var entry = zip.GetEntry(where[wamid])!;
+                Assert.Equal(100_000_000, entry.Length);
+                await using var stream = entry.Open();
+                Assert.Equal(sha, await System.Security.Cryptography.SHA256.HashDataAsync(stream));
+            }
+            Assert.Contains("Gundula", Entry(zip, "bericht.html"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(archivePath);
+        }
     }
 
     [Fact]
