@@ -12,8 +12,8 @@ namespace GoldbachActors.Benchmarks;
 /// Export and erasure of one citizen in a tenant whose audit log holds N rows (default 1,000,000, a few busy years),
 /// through the staff API of the real system against Azurite. The log is filled as the gateway writes it (entry and
 /// conversation index), spread over 5,000 other conversations; the citizen has a conversation read and answered by
-/// staff. Printed beside: one read of the tenant's whole audit partition, which export and erasure did before the
-/// index. Goal: export and erasure each under 5 s.
+/// staff. With --scan, printed beside: one read of the tenant's whole audit partition, which export and erasure did
+/// before the index. Goal: export and erasure each under 5 s.
 /// </summary>
 public static class AuditBenchmark
 {
@@ -24,7 +24,6 @@ public static class AuditBenchmark
             $"Audit benchmark: export and erase one citizen with {rows:N0} audit rows in the tenant, {Environment.ProcessorCount} cores"));
         await using var system = LocalSystemHost.Create();
         await system.StartAsync();
-        var supervisor = system.Staff("bench", StaffRoles.Supervisor);
         var agent = system.Staff("dora");
 
         const string Phone = "+4915112349999";
@@ -57,14 +56,8 @@ public static class AuditBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {rows:N0} rows (and their index rows) written in {fill.Elapsed.TotalSeconds:F0} s ({rows / fill.Elapsed.TotalSeconds:F0}/s)"));
 
-        var scan = Stopwatch.StartNew();
-        var scanned = 0;
-        await foreach (var _ in tables.GetTableClient(StaffAuditLog.TableName).QueryAsync<TableEntity>(e => e.PartitionKey == LocalSystemHost.Tenant))
-        {
-            scanned++;
-        }
-        scan.Stop();
-
+        // A token minted now: filling a million rows outlasts a token's lifetime.
+        var supervisor = system.Staff("bench", StaffRoles.Supervisor);
         var citizen = new CitizenSelector { Parent = $"tenants/{LocalSystemHost.Tenant}", PhoneNumber = Phone };
         var export = Stopwatch.StartNew();
         var bytes = 0L;
@@ -80,11 +73,24 @@ public static class AuditBenchmark
         var erasure = await supervisor.EraseCitizenAsync(new EraseCitizenRequest { Citizen = citizen, RequestId = "bench" });
         erase.Stop();
 
+        // Only with --scan: Azurite pages through a large partition slowly (a million rows take many minutes).
+        TimeSpan? scanned = null;
+        var rowsRead = 0;
+        if (args.Contains("--scan"))
+        {
+            var scan = Stopwatch.StartNew();
+            await foreach (var _ in tables.GetTableClient(StaffAuditLog.TableName).QueryAsync<TableEntity>(e => e.PartitionKey == LocalSystemHost.Tenant, select: ["RowKey"]))
+            {
+                rowsRead++;
+            }
+            scanned = scan.Elapsed;
+        }
+
         Console.WriteLine();
         Console.WriteLine("| audit rows in the tenant | export one citizen | erase one citizen | audit entries redacted | whole partition read (before the index) |");
         Console.WriteLine("|---:|---:|---:|---:|---:|");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {scanned:N0} | {export.Elapsed.TotalSeconds:F2} s ({bytes / 1024.0:F0} KiB) | {erase.Elapsed.TotalSeconds:F2} s | {erasure.AuditEntries} | {scan.Elapsed.TotalSeconds:F1} s |"));
+            $"| {written + 2:N0} | {export.Elapsed.TotalSeconds:F2} s ({bytes / 1024.0:F0} KiB) | {erase.Elapsed.TotalSeconds:F2} s | {erasure.AuditEntries} | {(scanned is { } t ? $"{t.TotalSeconds:F1} s ({rowsRead:N0} rows)" : "not measured (--scan)")} |"));
         var met = export.Elapsed < TimeSpan.FromSeconds(5) && erase.Elapsed < TimeSpan.FromSeconds(5) && erasure.AuditEntries >= 3;
         Console.WriteLine(met ? "Goal met: export and erasure each under 5 s." : "Goal missed: export or erasure took 5 s or more.");
         return met ? 0 : 1;
