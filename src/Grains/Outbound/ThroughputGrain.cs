@@ -5,16 +5,26 @@ namespace GoldbachActors.Grains.Outbound;
 
 /// <summary>
 /// Hands out send slots for one business number, evenly spaced at the tenant's messages per second, to every silo's
-/// citizen grains alike (one activation per tenant in the cluster). Slots are kept in memory: after a restart the
-/// spacing starts afresh, which never exceeds the rate.
+/// citizen grains alike (one activation per tenant in the cluster). Slots are kept in memory: a new activation (after
+/// a silo died, or at start) begins at half the rate for its first seconds, because the first sends of a cold silo
+/// leave in a bunch (connections being opened, code not yet compiled) and would otherwise crowd one second.
 /// </summary>
 public sealed class ThroughputGrain(TenantPolicies policies, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(GoldbachClock.Key)] TimeProvider time)
     : Grain, IThroughputGrain
 {
     private const double SafetyFactor = 1.08;
+    internal static readonly TimeSpan SlowStart = TimeSpan.FromSeconds(2);
+
+    private DateTimeOffset _activatedAt;
 
     // The theoretical time of the next free slot (generic cell rate algorithm without bursts).
     private DateTimeOffset _nextSlot;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _activatedAt = time.GetUtcNow();
+        return Task.CompletedTask;
+    }
 
     public Task<ThroughputGrant> ReserveAsync(TimeSpan maxWait)
     {
@@ -32,7 +42,7 @@ public sealed class ThroughputGrain(TenantPolicies policies, [Microsoft.Extensio
         {
             return Task.FromResult(new ThroughputGrant(false, delay - maxWait));
         }
-        _nextSlot = slot + interval;
+        _nextSlot = slot + (slot - _activatedAt < SlowStart ? 2 * interval : interval);
         return Task.FromResult(new ThroughputGrant(true, delay));
     }
 }
