@@ -48,6 +48,9 @@ public sealed record ErasureReport(
     /// finished by the citizen's reminder within minutes, or by repeating the call.
     /// </summary>
     [Id(9)] public bool Finished { get; init; } = true;
+
+    /// <summary>For retention: the conversations deleted (each by its own category's period).</summary>
+    [Id(10)] public int Conversations { get; init; }
 }
 
 /// <summary>

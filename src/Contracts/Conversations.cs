@@ -72,14 +72,17 @@ public sealed record InboundMessage(
     /// <summary>The ad or post the citizen came from (Click-to-WhatsApp), if any.</summary>
     [Id(16)] public Referral? Referral { get; init; }
 
+    /// <summary>The broadcast this message answers (set by the citizen grain when it records the message).</summary>
+    [Id(17)] public string? ReplyToBroadcast { get; init; }
+
     /// <summary>
     /// What makes this message a duplicate of another: the wamid, and for a reaction also its emoji (a removal
     /// reuses the wamid of the reaction it removes).
     /// </summary>
-    /// <summary>The broadcast this message answers (set by the citizen grain when it records the message).</summary>
-    [Id(17)] public string? ReplyToBroadcast { get; init; }
-
     public string DeduplicationKey => Type == "reaction" ? $"{WhatsAppMessageId}#{Reaction?.Emoji ?? "-"}" : WhatsAppMessageId;
+
+    /// <summary>The citizen's conversation (1, 2, …) the message belongs to; 0 for messages stored before it was kept.</summary>
+    [Id(18)] public int ConversationNumber { get; init; }
 }
 
 /// <summary>What recording an inbound message did.</summary>
@@ -203,6 +206,9 @@ public sealed record OutboundMessage
     [Id(16), MessageContent] public ImmutableArray<string> TemplateParameters { get; init; } = [];
 
     /// <summary>The broadcast this message belongs to, if any.</summary>
+    /// <summary>The citizen's conversation (1, 2, …) the message belongs to; 0 for messages stored before it was kept.</summary>
+    [Id(18)] public int ConversationNumber { get; init; }
+
     [Id(17)] public string? BroadcastId { get; init; }
 
     /// <summary>Whether a template or a free text goes out.</summary>
@@ -269,7 +275,24 @@ public sealed record ConversationSummary
 
     /// <summary>When a resolved conversation was resolved (its retention period counts from here).</summary>
     [Id(19)] public DateTimeOffset? ResolvedAt { get; init; }
+
+    /// <summary>
+    /// Every conversation of this citizen that ended and is still kept (the current one too, once resolved), each
+    /// with its own category and end: retention deletes each by its own period.
+    /// </summary>
+    [Id(20)] public ImmutableArray<EndedConversation> Ended { get; init; } = [];
 }
+
+/// <summary>
+/// A conversation that ended (resolved, or followed by a new one after a silence): its number, when it began and
+/// ended, and its category, which is what its retention period depends on.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("goldbach.EndedConversation")]
+public sealed record EndedConversation(
+    [property: Id(0)] int Number,
+    [property: Id(1)] DateTimeOffset StartedAt,
+    [property: Id(2)] DateTimeOffset EndedAt,
+    [property: Id(3)] string? Category);
 
 /// <summary>How pressing staff judge a conversation (urgency from danger is separate and set by triage).</summary>
 public enum ConversationPriority

@@ -42,17 +42,53 @@ public sealed partial class CitizenGrain
             return await EraseCoreAsync(pending.Erasure, pending.KeepConsent);
         }
         var now = time.GetUtcNow();
-        if (Keeper is not null || state.State.ResolvedAt is not { } resolved
-            || !RequirePolicy().Retention.IsDue(state.State.Category, resolved, now))
+        if (Keeper is not null)
+        {
+            return null;
+        }
+        var (due, all) = state.State.DueConversations(RequirePolicy().Retention, now);
+        if (due.IsEmpty)
         {
             // Written again, reopened or never resolved since the retention run looked: nothing is due.
             return null;
         }
-        var category = state.State.Category;
-        var report = await EraseCoreAsync(
-            new CitizenErasure(erasureId, RetentionActor, ErasureReason.Retention, now), keepConsent: state.State.Memberships.Count > 0);
-        metrics.RetentionDeleted(GoldbachMetrics.RetentionConversation, category, 1);
-        return report;
+        var report = all
+            ? await EraseCoreAsync(
+                new CitizenErasure(erasureId, RetentionActor, ErasureReason.Retention, now), keepConsent: state.State.Memberships.Count > 0)
+            : await ExpireConversationsAsync(erasureId, due);
+        foreach (var conversation in due)
+        {
+            metrics.RetentionDeleted(GoldbachMetrics.RetentionConversation, conversation.Category, 1);
+        }
+        return report with { Conversations = due.Length };
+    }
+
+    // Earlier conversations whose period ran out while a later one is kept: their messages, events and files leave
+    // the hot state and the archived pages (media first, then the pages, then the state: a crash half-way finds the
+    // rest on the next run).
+    private async Task<ErasureReport> ExpireConversationsAsync(string erasureId, IReadOnlyList<EndedConversation> due)
+    {
+        var spans = state.State.SpansOf(due.Select(c => c.Number));
+        var pages = await ReadArchiveAsync();
+        var blobs = pages.SelectMany(p => p.Inbound).Concat(state.State.Inbound)
+            .Where(spans.Holds).Select(m => m.Media?.BlobName).OfType<string>().ToList();
+        var mediaFiles = await media.DeleteAllAsync([], blobs, CancellationToken.None);
+        var messages = 0;
+        var rewritten = 0;
+        foreach (var page in pages)
+        {
+            if (spans.Without(page) is { } kept)
+            {
+                messages += page.Inbound.Length + page.Outbound.Length - kept.Inbound.Length - kept.Outbound.Length;
+                await history.WritePageAsync(_key, kept, CancellationToken.None);
+                rewritten++;
+            }
+        }
+        messages += state.State.RemoveConversations(spans);
+        await PersistAsync();
+        await PublishSummaryAsync();
+        LogConversationsExpired(erasureId, due.Count, messages, mediaFiles);
+        return new ErasureReport(erasureId, messages, rewritten, mediaFiles, 0, 0, 1, 0) { ConsentKept = state.State.Memberships.Count > 0 };
     }
 
     public async Task ForgetAliasAsync(string keeperGrainKey)
@@ -224,6 +260,10 @@ public sealed partial class CitizenGrain
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Erasure {ErasureId} ({Reason}) done: {Messages} messages, {MediaFiles} media files")]
     private partial void LogErased(string erasureId, ErasureReason reason, int messages, int mediaFiles);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Retention {ErasureId}: {Conversations} earlier conversations deleted ({Messages} messages, {MediaFiles} media files), the later one kept")]
+    private partial void LogConversationsExpired(string erasureId, int conversations, int messages, int mediaFiles);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Erasure {ErasureId} not finished ({Error}); its reminder finishes it")]
     private partial void LogErasureIncomplete(string erasureId, string error);

@@ -451,8 +451,8 @@ public sealed partial class CitizenState
         {
             // Held for a window that is open here: it goes out now.
             Outbound.Add(message.State == DeliveryState.WaitingForWindow && windowOpen
-                ? message with { Id = NextOutboundId(), State = DeliveryState.Queued, StateChangedAt = now }
-                : message with { Id = NextOutboundId() });
+                ? message with { Id = NextOutboundId(), State = DeliveryState.Queued, StateChangedAt = now, ConversationNumber = ConversationNumber }
+                : message with { Id = NextOutboundId(), ConversationNumber = ConversationNumber });
         }
         AbsorbConsent(handover);
         Acknowledged |= handover.Acknowledged;
@@ -488,6 +488,7 @@ public sealed partial class CitizenState
         ArchivedOutbound.Clear();
         ArchivedPages = 0;
         ConversationNumber = 0;
+        EndedConversations.Clear();
         LastInboundPreview = null;
         ProfileName = null;
         PhoneNumber = null;
@@ -768,6 +769,7 @@ public sealed partial class CitizenState
             Unread = LastInboundAt is { } inbound && (LastReadAt is not { } read || inbound > read),
             FailedMessages = Outbound.Count(m => m.State == DeliveryState.Failed),
             ResolvedAt = ResolvedAt,
+            Ended = KeptConversations(),
         };
     }
 
@@ -798,6 +800,7 @@ public sealed partial class CitizenState
     // Meta does not guarantee order: insert after every message with the same or an earlier timestamp.
     private void Insert(InboundMessage message)
     {
+        message = message with { ConversationNumber = ConversationNumber };
         var index = Inbound.Count;
         while (index > 0 && Inbound[index - 1].SentAt > message.SentAt)
         {
@@ -808,7 +811,9 @@ public sealed partial class CitizenState
 
     private void StartConversation(DateTimeOffset at)
     {
+        EndConversation(at);
         ConversationNumber++;
+        CurrentConversationExpired = false;
         Acknowledged = false;
         Category = null;
         CategoryChosenByStaff = false;
@@ -833,6 +838,7 @@ public sealed partial class CitizenState
             : status.ToString();
         AddEvent(new ConversationEvent(at, actor, ConversationEventKind.StatusChanged, Status.ToString(), to));
         StatusChangedAt = at;
+        CurrentConversationExpired = false;
         if (status != ConversationStatus.Snoozed)
         {
             SnoozedUntil = null;
@@ -848,6 +854,7 @@ public sealed partial class CitizenState
 
     private OutboundMessage Enqueue(OutboundMessage message)
     {
+        message = message with { ConversationNumber = ConversationNumber };
         Outbound.Add(message);
         Revision++;
         return message;

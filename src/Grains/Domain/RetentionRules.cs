@@ -6,7 +6,8 @@ namespace GoldbachActors.Grains.Domain;
 
 /// <summary>
 /// A tenant's retention periods: when a resolved conversation is due for deletion (by its category's period, else
-/// the tenant's), and what a run finds due. Plain logic: the retention grain feeds it the inbox's summaries.
+/// the tenant's), and what a run finds due. Each of a citizen's conversations counts on its own (its category, its
+/// end). Plain logic: the retention grain feeds it the inbox's summaries.
 /// </summary>
 public sealed class RetentionRules(RetentionOptions options)
 {
@@ -19,11 +20,26 @@ public sealed class RetentionRules(RetentionOptions options)
         return days > 0 ? TimeSpan.FromDays(days) : null;
     }
 
-    /// <summary>When the conversation is due for deletion; null when it is not resolved or kept for good.</summary>
-    public DateTimeOffset? DueAt(ConversationSummary summary)
+    /// <summary>
+    /// When the first of the citizen's conversations is due for deletion; null when none has ended or all are kept
+    /// for good.
+    /// </summary>
+    public DateTimeOffset? DueAt(ConversationSummary summary) => Ended(summary).Select(c => DueAt(c.Category, c.EndedAt)).Min();
+
+    /// <summary>
+    /// The citizen's ended conversations the summary names (a summary stored before they were kept apart: the
+    /// resolved conversation it shows).
+    /// </summary>
+    public static IEnumerable<EndedConversation> Ended(ConversationSummary summary)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        return summary.Status == ConversationStatus.Resolved && summary.ResolvedAt is { } resolved ? DueAt(summary.Category, resolved) : null;
+        if (!summary.Ended.IsDefaultOrEmpty)
+        {
+            return summary.Ended;
+        }
+        return summary.Status == ConversationStatus.Resolved && summary.ResolvedAt is { } resolved
+            ? [new EndedConversation(0, resolved, resolved, summary.Category)]
+            : [];
     }
 
     /// <summary>When a conversation of <paramref name="category"/> resolved at <paramref name="resolvedAt"/> is due; null: kept for good.</summary>
@@ -36,19 +52,19 @@ public sealed class RetentionRules(RetentionOptions options)
     public DateTimeOffset? AuditCutoff(DateTimeOffset now) =>
         options.AuditEntryDays > 0 ? now - TimeSpan.FromDays(options.AuditEntryDays) : null;
 
-    /// <summary>Resolved conversations per category: how many, how many are due, when the next one will be.</summary>
+    /// <summary>Ended conversations per category: how many, how many are due, when the next one will be.</summary>
     public ImmutableArray<RetentionItem> Assess(IEnumerable<ConversationSummary> summaries, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(summaries);
         return
         [
             .. summaries
-                .Where(s => s.Status == ConversationStatus.Resolved)
-                .GroupBy(s => s.Category ?? Uncategorized, StringComparer.Ordinal)
+                .SelectMany(Ended)
+                .GroupBy(c => c.Category ?? Uncategorized, StringComparer.Ordinal)
                 .OrderBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g =>
                 {
-                    var due = g.Select(DueAt).ToList();
+                    var due = g.Select(c => DueAt(c.Category, c.EndedAt)).ToList();
                     var later = due.Where(d => d > now).Min();
                     return new RetentionItem(
                         g.Key,

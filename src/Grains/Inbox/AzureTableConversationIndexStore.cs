@@ -44,6 +44,9 @@ public sealed class AzureTableConversationIndexStore(TableServiceClient tables, 
                 Unread = entity.GetBoolean(nameof(ConversationSummary.Unread)) ?? false,
                 FailedMessages = entity.GetInt32(nameof(ConversationSummary.FailedMessages)) ?? 0,
                 ResolvedAt = entity.GetDateTimeOffset(nameof(ConversationSummary.ResolvedAt)),
+                Ended = entity.GetString(nameof(ConversationSummary.Ended)) is { } ended
+                    ? System.Text.Json.JsonSerializer.Deserialize<System.Collections.Immutable.ImmutableArray<EndedConversation>>(ended)
+                    : [],
             });
         }
         return result;
@@ -95,6 +98,8 @@ public sealed class AzureTableConversationIndexStore(TableServiceClient tables, 
             [nameof(ConversationSummary.Unread)] = summary.Unread,
             [nameof(ConversationSummary.FailedMessages)] = summary.FailedMessages,
             [nameof(ConversationSummary.ResolvedAt)] = summary.ResolvedAt,
+            // Numbers, times and categories only (no personal data beyond what the row holds anyway), as JSON.
+            [nameof(ConversationSummary.Ended)] = summary.Ended.IsDefaultOrEmpty ? null : System.Text.Json.JsonSerializer.Serialize(summary.Ended),
         };
     }
 }

@@ -9,7 +9,8 @@ namespace GoldbachActors.Grains.Privacy;
 
 /// <summary>
 /// The tenant's retention rules at work (see <see cref="RetentionRules"/>): once a day a durable reminder erases the
-/// resolved conversations whose period ran out (each citizen grain checks again, so a message since keeps it) and
+/// ended conversations whose period ran out, each by its own category (each citizen grain checks again, so a
+/// message since keeps it; a citizen whose every conversation is due goes as a whole) and
 /// deletes audit entries past theirs. Idempotent: a second run finds nothing more to delete.
 /// </summary>
 public sealed partial class RetentionGrain(
@@ -54,17 +55,17 @@ public sealed partial class RetentionGrain(
             ?? throw new InvalidOperationException($"No tenant is configured for phone_number_id {Tenant}.");
         var rules = policy.Retention;
         var now = time.GetUtcNow();
-        var resolved = await ResolvedConversationsAsync();
-        var items = rules.Assess(resolved, now);
+        var citizens = await ConversationsAsync();
+        var items = rules.Assess(citizens, now);
         var deleted = 0;
         if (apply)
         {
-            foreach (var summary in resolved.Where(s => rules.DueAt(s) <= now))
+            foreach (var summary in citizens.Where(s => rules.DueAt(s) <= now))
             {
                 var erasure = $"retention-{now:yyyyMMdd}-{Guid.NewGuid():N}";
-                if (await GrainFactory.GetGrain<ICitizenGrain>(summary.CitizenKey).ExpireAsync(erasure) is not null)
+                if (await GrainFactory.GetGrain<ICitizenGrain>(summary.CitizenKey).ExpireAsync(erasure) is { } report)
                 {
-                    deleted++;
+                    deleted += report.Conversations;
                 }
             }
         }
@@ -87,10 +88,11 @@ public sealed partial class RetentionGrain(
         };
     }
 
-    private async Task<List<ConversationSummary>> ResolvedConversationsAsync()
+    // Every citizen: an open conversation may follow earlier ones that are due.
+    private async Task<List<ConversationSummary>> ConversationsAsync()
     {
         var inbox = GrainFactory.GetGrain<ITenantInboxGrain>(Tenant);
-        var filter = new InboxFilter { Status = ConversationStatus.Resolved };
+        var filter = new InboxFilter();
         var result = new List<ConversationSummary>();
         string? token = null;
         do
@@ -103,6 +105,6 @@ public sealed partial class RetentionGrain(
         return result;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retention: {Conversations} resolved conversations and {AuditEntries} audit entries deleted")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention: {Conversations} ended conversations and {AuditEntries} audit entries deleted")]
     private partial void LogApplied(int conversations, int auditEntries);
 }

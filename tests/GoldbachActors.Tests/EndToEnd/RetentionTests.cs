@@ -130,7 +130,8 @@ public sealed class RetentionTests : IAsyncLifetime
         // is ahead of the log's).
         _clock.MoveTo(today.AddDays(400));
         var later = await _system.Cluster.GetGrain<IRetentionGrain>(LocalSystem.Tenant).ApplyAsync();
-        Assert.Equal(2, later.ConversationsDeleted);
+        // Three conversations: the playground report, and the member's two (joining by keyword resolves at once).
+        Assert.Equal(3, later.ConversationsDeleted);
         Assert.True(later.AuditEntriesDeleted >= 5, $"{later.AuditEntriesDeleted} audit entries");
         Assert.False(await ExistsAsync(playground));
         Assert.False(await ExistsAsync(memberConversation));
@@ -160,6 +161,58 @@ public sealed class RetentionTests : IAsyncLifetime
             }
             return rows;
         }, rows => rows == 1, TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Each_conversation_of_a_citizen_goes_after_its_own_categorys_period()
+    {
+        _clock.MoveTo(DateTimeOffset.UtcNow);
+        var today = _clock.GetUtcNow();
+        var parent = $"tenants/{LocalSystem.Tenant}";
+        var dpo = _system.Staff("datenschutz", StaffRoles.Supervisor);
+        // Anna reports a playground (180 days), and ten days later a parked car (30 days); both resolved. Bernd
+        // complains about a parked car (resolved), and ten days later about a playground (still open).
+        var anna = new Citizen("+4915212360001");
+        var bernd = new Citizen("+4915212360002");
+        await ConversationAsync(anna, "Die Schaukel am Spielplatz ist kaputt", resolve: true);
+        await ConversationAsync(bernd, "Falschparker vor der Einfahrt", resolve: true);
+        _clock.MoveTo(today.AddDays(10));
+        await ConversationAsync(anna, "Falschparker vor der Garage", resolve: true);
+        await ConversationAsync(bernd, "Der Zaun am Spielplatz ist umgefallen", resolve: false);
+
+        // Each ended conversation counts under its own category (Bernd's open one not yet).
+        var preview = await dpo.RunRetentionAsync(new RunRetentionRequest { Parent = parent });
+        Assert.Equal((2, 0), (preview.Categories.Single(c => c.Category == "Parkverstoß").Resolved, preview.Categories.Single(c => c.Category == "Parkverstoß").Due));
+        Assert.Equal(1, preview.Categories.Single(c => c.Category == "Spielplatz").Resolved);
+
+        // 45 days on both parking complaints are due, the playground conversations are not: only the former go.
+        _clock.MoveTo(today.AddDays(45));
+        var applied = await dpo.RunRetentionAsync(new RunRetentionRequest { Parent = parent, Apply = true });
+        Assert.Equal(2, applied.ConversationsDeleted);
+        Assert.Equal(["Die Schaukel am Spielplatz ist kaputt"], await TextsAsync(anna));
+        Assert.Equal(["Der Zaun am Spielplatz ist umgefallen"], await TextsAsync(bernd));
+        lock (_deleted)
+        {
+            Assert.Equal(2, _deleted.Count(d => d == ("conversation", "Parkverstoß", 1L)));
+            Assert.DoesNotContain(_deleted, d => d.Category == "Spielplatz");
+        }
+        var again = await dpo.RunRetentionAsync(new RunRetentionRequest { Parent = parent, Apply = true });
+        Assert.Equal(0, again.ConversationsDeleted);
+
+        // 200 days on Anna's playground report is due as well: with it her last conversation, so all of her goes.
+        // Bernd's open one stays.
+        _clock.MoveTo(today.AddDays(200));
+        var later = await dpo.RunRetentionAsync(new RunRetentionRequest { Parent = parent, Apply = true });
+        Assert.Equal(1, later.ConversationsDeleted);
+        Assert.False(await ExistsAsync(anna.ConversationName));
+        Assert.Equal(["Der Zaun am Spielplatz ist umgefallen"], await TextsAsync(bernd));
+    }
+
+    private async Task<List<string>> TextsAsync(Citizen citizen)
+    {
+        var conversation = await _system.Staff("chefin", StaffRoles.Supervisor).GetConversationAsync(new GetConversationRequest { Name = citizen.ConversationName });
+        Assert.Empty(conversation.NextPageToken);
+        return [.. conversation.Entries.Where(e => e.Inbound is not null).Select(e => e.Inbound.Text)];
     }
 
     private static async Task<List<DateTimeOffset>> TombstonesAsync(Azure.Data.Tables.TableClient table)
