@@ -12,12 +12,13 @@ namespace GoldbachActors.Cli;
 
 /// <summary>
 /// The <c>goldbach</c> commands. Exit codes: 0 done, 1 wrong usage, 2 the service refused the request,
-/// 3 the service could not be reached.
+/// 3 the service could not be reached, 4 an erasure began and is not finished yet.
 /// </summary>
 public static class CliCommands
 {
     public const int Refused = 2;
     public const int Unreachable = 3;
+    public const int Unfinished = 4;
 
     private static readonly Option<string> StaffOption = new("--staff")
     {
@@ -367,11 +368,19 @@ public static class CliCommands
             var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel, StaffRoles.Supervisor);
             using (channel)
             {
-                var result = await client.EraseCitizenAsync(new EraseCitizenRequest
+                var id = parse.GetValue(requestId) ?? Guid.NewGuid().ToString("N");
+                // Printed first: an interrupted erasure is repeated under the same id.
+                Console.WriteLine($"Erasure request {id}");
+                ErasureResult result;
+                try
                 {
-                    Citizen = Selector(parse, settings),
-                    RequestId = parse.GetValue(requestId) ?? Guid.NewGuid().ToString("N"),
-                }, headers, cancellationToken: ct);
+                    result = await client.EraseCitizenAsync(new EraseCitizenRequest { Citizen = Selector(parse, settings), RequestId = id }, headers, cancellationToken: ct);
+                }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && ex.Trailers.GetValue(StaffApiMetadata.ErasureState) == "begun")
+                {
+                    Console.Error.WriteLine($"{ex.Status.Detail} Repeat with: --request-id {id}");
+                    return Unfinished;
+                }
                 Console.WriteLine($"Erased ({result.Reference}): {result.Messages} messages, {result.HistoryPages} history pages, " +
                     $"{result.MediaFiles} media files, {result.Lists} list memberships, {result.Broadcasts} broadcast records, " +
                     $"{result.Identities} identities; {result.AuditEntries} audit entries now name only the erasure.");

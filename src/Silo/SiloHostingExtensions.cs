@@ -1,4 +1,5 @@
 using System.Net;
+using GoldbachActors.Contracts.Configuration;
 using GoldbachActors.Grains;
 using GoldbachActors.ServiceDefaults;
 using Orleans.Configuration;
@@ -69,6 +70,8 @@ public static class SiloHostingExtensions
             .AddGoldbachDashboard(builder.Configuration));
         // After the defaults above, so that configuration wins.
         builder.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
+        builder.Services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod =
+            builder.Configuration.GetSection($"{GoldbachOptions.SectionName}:Schedules").Get<ScheduleOptions>()?.MinimumReminderPeriod ?? o.MinimumReminderPeriod);
         return builder;
     }
 }

@@ -308,19 +308,26 @@ public class LocalSystemHost : IAsyncDisposable
         return response;
     }
 
-    /// <summary>The gateway's journal of answered webhooks.</summary>
     /// <summary>The gateway's Orleans client: calls the grains directly, as the gateway does.</summary>
     public IClusterClient Cluster => _gateway!.Services.GetRequiredService<IClusterClient>();
 
+    /// <summary>The gateway's journal of answered webhooks.</summary>
     public WebhookJournal Journal => _gateway!.Services.GetRequiredService<WebhookJournal>();
 
-    /// <summary>Waits until the gateway has recorded every webhook it answered (or given them to its sweeper).</summary>
+    /// <summary>
+    /// Waits until the gateway has recorded every webhook it answered (or given them to its sweeper); throws
+    /// <see cref="TimeoutException"/> after a minute.
+    /// </summary>
     public async Task WaitUntilRecordedAsync()
     {
         var processor = _gateway!.Services.GetRequiredService<WebhookProcessor>();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (processor.Pending > 0 && DateTime.UtcNow < deadline)
+        while (processor.Pending > 0)
         {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{processor.Pending} webhooks still not recorded after 60 s.");
+            }
             await Task.Delay(5);
         }
     }
@@ -356,16 +363,24 @@ public class LocalSystemHost : IAsyncDisposable
     public static string ConversationName(string phone) =>
         CitizenKey.Create(Tenant, CitizenPhoneEndpoints.BusinessScopedUserIdFor(phone.TrimStart('+'))).ResourceName;
 
-    /// <summary>Waits until the stand-in holds <paramref name="count"/> messages to <paramref name="phone"/>.</summary>
+    /// <summary>
+    /// Waits until the stand-in holds at least <paramref name="count"/> messages to <paramref name="phone"/> and
+    /// returns them; throws <see cref="TimeoutException"/> when the time is up first.
+    /// </summary>
     public async Task<IReadOnlyList<SentMessage>> WaitForSentAsync(string phone, int count, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        var limit = timeout ?? TimeSpan.FromSeconds(15);
+        var deadline = DateTime.UtcNow + limit;
         while (true)
         {
             var sent = SentMessages.List(phone);
-            if (sent.Count >= count || DateTime.UtcNow > deadline)
+            if (sent.Count >= count)
             {
                 return sent;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{sent.Count} of {count} messages sent within {limit.TotalSeconds:F0} s.");
             }
             await Task.Delay(50);
         }

@@ -15,6 +15,31 @@ public sealed class GoldbachOptions
 
     /// <summary>The tenant's options, or null when no tenant owns this <c>phone_number_id</c>.</summary>
     public TenantOptions? Find(string tenant) => Tenants.GetValueOrDefault(tenant);
+
+    /// <summary>How often the service's own durable schedules run (<c>Goldbach:Schedules</c>).</summary>
+    public ScheduleOptions Schedules { get; init; } = new();
+}
+
+/// <summary>
+/// The periods of the service's durable schedules (Orleans reminders), the same for every tenant. The defaults suit
+/// production; a test shortens them, together with <see cref="MinimumReminderPeriod"/>, to watch the real reminder fire.
+/// </summary>
+public sealed class ScheduleOptions
+{
+    /// <summary>The shortest reminder period Orleans accepts (its own default: 1 minute).</summary>
+    public TimeSpan MinimumReminderPeriod { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The retention run's first tick after a silo registers it (once the cluster has settled).</summary>
+    public TimeSpan RetentionFirstRun { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often the retention rules run.</summary>
+    public TimeSpan RetentionPeriod { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>How often a broadcast under way is continued after a restart, or once the messaging limit allows more.</summary>
+    public TimeSpan BroadcastContinue { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often the messaging limit's records older than 24 hours are deleted.</summary>
+    public TimeSpan MessagingLimitSweep { get; init; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>One WhatsApp business number and how the town answers on it.</summary>

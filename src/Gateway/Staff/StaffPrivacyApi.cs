@@ -47,8 +47,10 @@ public sealed partial class StaffApiService
         var report = await cluster.GetGrain<Domain.ICitizenGrain>(key.GrainKey).EraseAsync(erasure);
         if (!report.Finished)
         {
+            // The trailer tells a client this apart from a service that could not be reached at all.
             throw new RpcException(new Status(StatusCode.Unavailable,
-                "The erasure has begun (the conversation is gone) but storage refused a step; it completes by itself within minutes, or repeat the request with the same request_id."));
+                "The erasure has begun (the conversation is gone) but storage refused a step; it completes by itself within minutes, or repeat the request with the same request_id."),
+                new Metadata { { Domain.StaffApiMetadata.ErasureState, "begun" } });
         }
         return new ErasureResult
         {

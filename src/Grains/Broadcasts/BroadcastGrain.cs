@@ -22,6 +22,7 @@ public sealed partial class BroadcastGrain(
     TenantPolicies policies,
     [FromKeyedServices(GoldbachClock.Key)] TimeProvider time,
     Telemetry.GoldbachMetrics metrics,
+    Microsoft.Extensions.Options.IOptions<Contracts.Configuration.GoldbachOptions> options,
     ILogger<BroadcastGrain> logger) : Grain, IBroadcastGrain, IRemindable
 {
     public const int MaxTitleLength = 200;
@@ -107,7 +108,9 @@ public sealed partial class BroadcastGrain(
         _header = header;
         // The header makes the broadcast exist: written last, so that a crash before it leaves nothing started.
         await store.SaveBroadcastAsync(_tenant, Progress());
-        await this.RegisterOrUpdateReminder(Reminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        // Ticks until the broadcast is done (also while it waits for the messaging limit: each tick looks at the time).
+        var period = options.Value.Schedules.BroadcastContinue;
+        await this.RegisterOrUpdateReminder(Reminder, period, period);
         this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(FlushEvery, FlushEvery) { Interleave = true });
         LogStarted(_id, request.ListId, _order.Count);
         SchedulePump(TimeSpan.Zero);
@@ -345,8 +348,6 @@ public sealed partial class BroadcastGrain(
         {
             _header = header with { NextBatchAt = header.NextBatchAt is { } earlier && earlier <= next ? earlier : next };
             _headerDirty = true;
-            var due = next - time.GetUtcNow();
-            await this.RegisterOrUpdateReminder(Reminder, due > TimeSpan.FromMinutes(1) ? due : TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         }
     }
 

@@ -174,10 +174,15 @@ public sealed partial class CitizenGrain
     private async Task<ErasureReport> SweepAsync(PendingErasure pending)
     {
         var keys = pending.Keys.Select(CitizenKey.ParseGrainKey).ToList();
+        // The inbox rows first (name, number and the last message's preview), so that a step refused later leaves
+        // nothing of the citizen in front of staff while the reminder finishes the rest.
+        foreach (var key in keys)
+        {
+            await GrainFactory.GetGrain<ITenantInboxGrain>(_key.Tenant).RemoveAsync(key.GrainKey);
+        }
         foreach (var key in keys)
         {
             await history.DeleteAllAsync(key, CancellationToken.None);
-            await GrainFactory.GetGrain<ITenantInboxGrain>(_key.Tenant).RemoveAsync(key.GrainKey);
         }
         var mediaFiles = await media.DeleteAllAsync(keys, pending.BlobNames, CancellationToken.None);
         var lists = 0;

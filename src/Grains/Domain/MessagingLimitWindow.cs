@@ -82,6 +82,9 @@ public sealed class MessagingLimitWindow(int? limit)
     /// <summary>When <paramref name="recipient"/> was reached within the period, if they were.</summary>
     public DateTimeOffset? ReachedAt(string recipient) => _reached.TryGetValue(recipient, out var at) ? at : null;
 
+    /// <summary>How many recipients are on record (reached within the period, or expired and not yet taken).</summary>
+    public int Count => _reached.Count + _expired.Count;
+
     /// <summary>The recipients that left the period since the last call.</summary>
     public IReadOnlyList<string> TakeExpired(DateTimeOffset now)
     {

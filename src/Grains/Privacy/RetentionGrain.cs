@@ -18,14 +18,12 @@ public sealed partial class RetentionGrain(
     StaffAuditLog audit,
     IErasureTombstones tombstones,
     GoldbachMetrics metrics,
+    Microsoft.Extensions.Options.IOptions<Contracts.Configuration.GoldbachOptions> options,
     [FromKeyedServices(GoldbachClock.Key)] TimeProvider time,
     ILogger<RetentionGrain> logger) : Grain, IRetentionGrain, IRemindable
 {
     private const string Reminder = "retention";
     private const int PageSize = 1000;
-    private static readonly TimeSpan Period = TimeSpan.FromDays(1);
-    // The first run after a (re)start, once the cluster has settled.
-    private static readonly TimeSpan FirstRun = TimeSpan.FromMinutes(10);
 
     private string Tenant => this.GetPrimaryKeyString();
 
@@ -33,7 +31,8 @@ public sealed partial class RetentionGrain(
     {
         if (await this.GetReminder(Reminder) is null)
         {
-            await this.RegisterOrUpdateReminder(Reminder, FirstRun, Period);
+            var schedules = options.Value.Schedules;
+            await this.RegisterOrUpdateReminder(Reminder, schedules.RetentionFirstRun, schedules.RetentionPeriod);
         }
     }
 

@@ -360,7 +360,8 @@ public sealed class BroadcastDeliveryTests : IAsyncLifetime
 
 /// <summary>
 /// Meta's messaging limit: a broadcast larger than what is left of the tier goes out over the following days, and
-/// staff see when. The town's clock is moved by a day (Orleans keeps real time).
+/// staff see when; the records of whom the number reached go after 24 hours. The town's clock is moved by a day
+/// (Orleans keeps real time); the broadcast's and the sweep's reminders tick every few seconds here.
 /// </summary>
 public sealed class BroadcastLimitTests : IAsyncLifetime
 {
@@ -371,6 +372,9 @@ public sealed class BroadcastLimitTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _system.SiloSettings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:MessagingLimit=3");
+        _system.SiloSettings.Add("--Goldbach:Schedules:MinimumReminderPeriod=00:00:02");
+        _system.SiloSettings.Add("--Goldbach:Schedules:BroadcastContinue=00:00:03");
+        _system.SiloSettings.Add("--Goldbach:Schedules:MessagingLimitSweep=00:00:03");
         _system.ConfigureHost = (name, builder) =>
         {
             if (name == "silo")
@@ -411,13 +415,31 @@ public sealed class BroadcastLimitTests : IAsyncLifetime
         Assert.Equal(3, phones.Sum(p => _system.SentMessages.List(p).Count));
         Assert.All(phones.SelectMany(p => _system.SentMessages.List(p)), m => Assert.Equal("template", m.Type));
 
-        // A day later the reminder continues the broadcast (called here directly: the reminder runs on real time).
+        Assert.Equal(3, (await LimitRecordsAsync()).Count);
+
+        // A day later the broadcast's reminder continues it, and the sweep deletes the first day's three records.
         _clock.MoveTo(today.AddHours(24).AddMinutes(1));
-        await _system.Cluster.GetGrain<IBroadcastGrain>(ListIds.GrainKey(LocalSystem.Tenant, "mahd-1")).ContinueAsync();
         var done = await Eventually.Until(
             () => supervisor.GetBroadcastAsync(new GetBroadcastRequest { Name = started.Name }).ResponseAsync,
-            b => b.State == BroadcastState.Completed && b.Queued == 0, TimeSpan.FromSeconds(30));
+            b => b.State == BroadcastState.Completed && b.Queued == 0, TimeSpan.FromSeconds(60));
         Assert.Equal((BroadcastState.Completed, 0), (done.State, done.Deferred));
         Assert.All(phones, p => Assert.Single(_system.SentMessages.List(p)));
+        var second = await Eventually.Until(LimitRecordsAsync, r => r.Count == 2, TimeSpan.FromSeconds(60));
+        Assert.All(second, at => Assert.True(at > today.AddHours(24), $"a record of {at} outlived its 24 hours"));
+
+        // Another day on, nothing is left (no broadcast runs: the sweep alone).
+        _clock.MoveTo(today.AddHours(48).AddMinutes(2));
+        Assert.Empty(await Eventually.Until(LimitRecordsAsync, r => r.Count == 0, TimeSpan.FromSeconds(60)));
+    }
+
+    private async Task<List<DateTimeOffset>> LimitRecordsAsync()
+    {
+        var table = new Azure.Data.Tables.TableServiceClient(_system.Storage.ConnectionString).GetTableClient("MessagingLimit");
+        var reached = new List<DateTimeOffset>();
+        await foreach (var row in table.QueryAsync<Azure.Data.Tables.TableEntity>(e => e.PartitionKey == LocalSystem.Tenant))
+        {
+            reached.Add(row.GetDateTimeOffset("At")!.Value);
+        }
+        return reached;
     }
 }

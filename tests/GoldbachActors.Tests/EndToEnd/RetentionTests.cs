@@ -225,3 +225,65 @@ public sealed class RetentionTests : IAsyncLifetime
         return erasedAt;
     }
 }
+
+/// <summary>
+/// The retention reminder itself (not a call standing in for it): with its periods shortened, it deletes a resolved
+/// conversation once the town's clock passes the conversation's period.
+/// </summary>
+[Collection(DataProtectionCollection.Name)]
+public sealed class RetentionReminderTests : IAsyncLifetime
+{
+    private readonly LocalSystem _system = new();
+    private readonly Grains.ShiftedClock _clock = new();
+
+    public async Task InitializeAsync()
+    {
+        _system.SiloSettings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:Retention:CategoryDays:Parkverstoß=30");
+        _system.SiloSettings.Add("--Goldbach:Schedules:MinimumReminderPeriod=00:00:02");
+        _system.SiloSettings.Add("--Goldbach:Schedules:RetentionFirstRun=00:00:02");
+        _system.SiloSettings.Add("--Goldbach:Schedules:RetentionPeriod=00:00:03");
+        _system.ConfigureHost = (name, builder) =>
+        {
+            if (name == "silo")
+            {
+                builder.Services.AddKeyedSingleton<TimeProvider>(GoldbachActors.Grains.GoldbachClock.Key, _clock);
+            }
+        };
+        await _system.InitializeAsync();
+    }
+
+    public Task DisposeAsync() => _system.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task The_reminder_deletes_a_conversation_once_its_period_is_over()
+    {
+        _clock.MoveTo(DateTimeOffset.UtcNow);
+        var citizen = new Citizen("+4915212370001");
+        using (var response = await _system.PostWebhookAsync(Payloads.Messages(citizen, $$"""{{citizen.From(LocalSystem.NewWamid())}},"type":"text","text":{"body":"Falschparker vor der Einfahrt"}""")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        var staff = _system.Staff("chefin", StaffRoles.Supervisor);
+        await staff.SetStatusAsync(new SetStatusRequest { Conversation = citizen.ConversationName, Status = Contracts.Staff.V1.ConversationStatus.Resolved });
+
+        // The reminder ticks every 3 s: for 10 s nothing is due, and the conversation stays.
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        Assert.Equal(citizen.ConversationName, (await staff.GetConversationAsync(new GetConversationRequest { Name = citizen.ConversationName })).Summary.Name);
+
+        // 31 days on, the next tick deletes it: nobody calls the retention run here.
+        _clock.MoveTo(_clock.GetUtcNow().AddDays(31));
+        var gone = await Eventually.Until(async () =>
+        {
+            try
+            {
+                await staff.GetConversationAsync(new GetConversationRequest { Name = citizen.ConversationName });
+                return false;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+            {
+                return true;
+            }
+        }, deleted => deleted, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
+        Assert.True(gone);
+    }
+}

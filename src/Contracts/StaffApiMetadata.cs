@@ -1,0 +1,11 @@
+namespace GoldbachActors.Contracts;
+
+/// <summary>Metadata the staff API adds to an answer, shared by the gateway and its clients.</summary>
+public static class StaffApiMetadata
+{
+    /// <summary>
+    /// A trailer on an <c>Unavailable</c> erasure: <c>begun</c> when the erasure started and storage refused a later
+    /// step (it finishes by itself, or on a repeat with the same request id), as opposed to a service not reached.
+    /// </summary>
+    public const string ErasureState = "goldbach-erasure";
+}
