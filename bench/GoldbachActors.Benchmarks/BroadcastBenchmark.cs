@@ -74,6 +74,9 @@ public static class BroadcastBenchmark
             $"| {accepted.Count:N0} | {limit} | {elapsed.TotalSeconds:F1} s | {elapsed / ideal:P1} | {firstToLast.TotalSeconds:F1} s | {(accepted.Count - 1) / firstToLast.TotalSeconds:F1} | {busiestSecond} | {refused} | {twice} | {process.WorkingSet64 / 1024 / 1024} MiB |"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Progress when the last was accepted: sent {progress.Sent}, delivered {progress.Delivered}, read {progress.Read}, queued {progress.Queued}, failed {progress.Failed}"));
-        return accepted.Count == members && twice == 0 && elapsed <= ideal * 1.05 ? 0 : 1;
+        return Goals.Check(
+            ($"all {members:N0} members reached ({accepted.Count:N0})", accepted.Count == members),
+            ($"nobody twice ({twice})", twice == 0),
+            (string.Create(CultureInfo.InvariantCulture, $"call to last send within 5 % of the ideal ({elapsed / ideal:P1})"), elapsed <= ideal * 1.05));
     }
 }

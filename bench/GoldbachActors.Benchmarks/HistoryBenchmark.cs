@@ -14,7 +14,7 @@ public static class HistoryBenchmark
 {
     private static readonly int[] Lengths = [10, 1_000, 10_000];
 
-    public static async Task RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] args)
     {
         var samples = Arg(args, "--samples", 300);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -80,6 +80,8 @@ public static class HistoryBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {length:N0} | {sorted.Count} | {sorted.Average():F2} | {sorted[sorted.Count / 2]:F2} | {sorted[(int)(sorted.Count * 0.95)]:F2} | {sorted.Average() / baseline:F2}× |"));
         }
+        var worst = Lengths.Max(length => timings[length].Average() / baseline);
+        return Goals.Check((string.Create(CultureInfo.InvariantCulture, $"every history length within 1.2× of length 10 (worst {worst:F2}×)"), worst <= 1.2));
     }
 
     private static InboundMessage Message(ICitizenGrain citizen, int n, DateTimeOffset at) =>

@@ -14,8 +14,7 @@ using Microsoft.Extensions.Logging;
 switch (args.FirstOrDefault())
 {
     case "history":
-        await HistoryBenchmark.RunAsync(args);
-        return 0;
+        return await HistoryBenchmark.RunAsync(args);
     case "memory":
         return await MemoryBenchmark.RunAsync(args);
     case "pacing":
@@ -148,7 +147,7 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"intake: {intake.Succeeded} acknowledged of {total}, lost {lost}, duplicated {duplicated}; acknowledged/raw upsert rate = {intake.PerSecond / upserts.PerSecond:F2}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"recorded in the citizens' grains {recordedAfter.TotalSeconds:F1} s after the first webhook: {total / recordedAfter.TotalSeconds:F0} messages/s end to end"));
-return lost == 0 && duplicated == 0 ? 0 : 1;
+return Goals.Check(($"nothing lost ({lost})", lost == 0), ($"nothing duplicated ({duplicated})", duplicated == 0));
 
 int Arg(string name, int fallback)
 {

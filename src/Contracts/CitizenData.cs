@@ -98,7 +98,23 @@ public sealed record CitizenExport
     [Id(13)] public ImmutableArray<string> Broadcasts { get; init; } = [];
 
     [Id(14)] public DateTimeOffset ExportedAt { get; init; }
+
+    /// <summary>The citizen's row in each broadcast: language, delivery state, failure reason, whether they replied.</summary>
+    [Id(15)] public ImmutableArray<BroadcastRecipientRecord> BroadcastRecipients { get; init; } = [];
+
+    /// <summary>When the business number last reached the citizen outside their window (Meta's messaging limit), if within 24 hours.</summary>
+    [Id(16)] public DateTimeOffset? ReachedOutsideWindowAt { get; init; }
 }
+
+/// <summary>What a broadcast's table keeps about one recipient (for the export).</summary>
+[GenerateSerializer, Immutable, Alias("goldbach.BroadcastRecipientRecord")]
+public sealed record BroadcastRecipientRecord(
+    [property: Id(0)] string BroadcastId,
+    [property: Id(1)] string Language,
+    [property: Id(2)] RecipientState State,
+    [property: Id(3)] bool AsTemplate,
+    [property: Id(4)] string? Reason,
+    [property: Id(5)] bool Replied);
 
 /// <summary>How one kind of conversation fares under the tenant's retention rules, as of <see cref="RetentionReport.AsOf"/>.</summary>
 [GenerateSerializer, Immutable, Alias("goldbach.RetentionItem")]

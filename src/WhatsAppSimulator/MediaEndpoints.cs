@@ -10,16 +10,34 @@ public sealed class MediaLibrary
 {
     private readonly ConcurrentDictionary<string, (byte[] Content, string MimeType)> _files = new();
     private readonly ConcurrentDictionary<string, int> _failures = new();
+    private readonly ConcurrentDictionary<string, int> _corruptions = new();
+    private readonly ConcurrentDictionary<string, int> _downloads = new();
 
     /// <summary>The next <paramref name="times"/> downloads of the file answer 500, as a flaky CDN would.</summary>
     public void FailDownloads(string id, int times) => _failures[id] = times;
 
+    /// <summary>
+    /// The next <paramref name="times"/> downloads of the file arrive with one byte changed (a transfer gone wrong),
+    /// while the media endpoint still reports the true SHA-256.
+    /// </summary>
+    public void CorruptDownloads(string id, int times) => _corruptions[id] = times;
+
+    /// <summary>How often the file was downloaded (each try, failed or not).</summary>
+    public int Downloads(string id) => _downloads.GetValueOrDefault(id);
+
     /// <summary>True when this download is to fail (and counts it).</summary>
-    public bool TakeFailure(string id)
+    public bool TakeFailure(string id) => Take(_failures, id);
+
+    /// <summary>True when this download is to arrive corrupted (and counts it).</summary>
+    public bool TakeCorruption(string id) => Take(_corruptions, id);
+
+    internal void CountDownload(string id) => _downloads.AddOrUpdate(id, 1, (_, n) => n + 1);
+
+    private static bool Take(ConcurrentDictionary<string, int> faults, string id)
     {
-        while (_failures.TryGetValue(id, out var left) && left > 0)
+        while (faults.TryGetValue(id, out var left) && left > 0)
         {
-            if (_failures.TryUpdate(id, left - 1, left))
+            if (faults.TryUpdate(id, left - 1, left))
             {
                 return true;
             }
@@ -95,13 +113,21 @@ public static class MediaEndpoints
         {
             return Results.StatusCode(StatusCodes.Status401Unauthorized);
         }
+        library.CountDownload(mediaId);
         if (library.TakeFailure(mediaId))
         {
             return Results.StatusCode(StatusCodes.Status500InternalServerError);
         }
-        return library.TryGet(mediaId, out var content, out var mimeType)
-            ? Results.Bytes(content, mimeType)
-            : Results.NotFound();
+        if (!library.TryGet(mediaId, out var content, out var mimeType))
+        {
+            return Results.NotFound();
+        }
+        if (library.TakeCorruption(mediaId) && content.Length > 0)
+        {
+            content = [.. content];
+            content[^1] ^= 0xFF;
+        }
+        return Results.Bytes(content, mimeType);
     }
 
     private static bool Authorized(HttpRequest request, SimulatorOptions options) =>

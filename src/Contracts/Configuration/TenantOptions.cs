@@ -152,9 +152,37 @@ public sealed class RetentionOptions
     /// <summary>Other periods for some categories (e.g. <c>"Parken": 90</c>); 0: kept until erased on request.</summary>
     public Dictionary<string, int> CategoryDays { get; init; } = [];
 
+    /// <summary>
+    /// The same as a list (<c>Categories:{n}:Category</c>, <c>Categories:{n}:Days</c>), for configuration whose keys
+    /// cannot hold a category's name: Kubernetes ConfigMap keys and environment variables allow no ß, ü, space or
+    /// <c>/</c>. An entry here wins over <see cref="CategoryDays"/>.
+    /// </summary>
+    public List<CategoryRetentionOptions> Categories { get; init; } = [];
+
+    /// <summary>Every category's own period, from both forms.</summary>
+    public IReadOnlyDictionary<string, int> PeriodsByCategory()
+    {
+        var periods = new Dictionary<string, int>(CategoryDays, StringComparer.Ordinal);
+        foreach (var entry in Categories)
+        {
+            periods[entry.Category] = entry.Days;
+        }
+        return periods;
+    }
+
     /// <summary>Days an audit entry is kept; 0: kept for good.</summary>
     [Range(0, 3650)]
     public int AuditEntryDays { get; init; } = 730;
+}
+
+/// <summary>One category's retention period, as a list entry (see <see cref="RetentionOptions.Categories"/>).</summary>
+public sealed class CategoryRetentionOptions
+{
+    [Required]
+    public string Category { get; init; } = "";
+
+    /// <summary>Days a resolved conversation of this category is kept; 0: kept until erased on request.</summary>
+    public int Days { get; init; }
 }
 
 /// <summary>A ready-made reply: a short title for the list and the text.</summary>

@@ -163,6 +163,28 @@ public static class CitizenExportArchive
             html.Append("</table>");
         }
 
+        html.Append("<h2>Rundsendungen</h2>");
+        if (export.BroadcastRecipients.Length == 0)
+        {
+            html.Append("<p>Keine.</p>");
+        }
+        else
+        {
+            html.Append("<table><tr><th>Rundsendung</th><th>Sprache</th><th>Zustellung</th><th>Vorlage</th><th>Grund</th><th>Ihre Antwort</th></tr>");
+            foreach (var r in export.BroadcastRecipients)
+            {
+                html.Append("<tr><td>").Append(E(r.BroadcastId)).Append("</td><td>").Append(E(r.Language)).Append("</td><td>")
+                    .Append(E(Describe(r.State))).Append("</td><td>").Append(r.AsTemplate ? "ja" : "nein").Append("</td><td>")
+                    .Append(E(r.Reason ?? "")).Append("</td><td>").Append(r.Replied ? "ja" : "nein").Append("</td></tr>");
+            }
+            html.Append("</table>");
+        }
+        if (export.ReachedOutsideWindowAt is { } reached)
+        {
+            html.Append("<p>Außerhalb des 24-Stunden-Fensters erreicht am ").Append(E(When(reached)))
+                .Append(" (Vermerk für das Nachrichtenlimit von WhatsApp, 24 Stunden lang gespeichert).</p>");
+        }
+
         html.Append("<h2>Dateien</h2>");
         html.Append(files.Count == 0 ? "<p>Keine.</p>" : "<ul>");
         foreach (var f in files)
@@ -199,6 +221,20 @@ public static class CitizenExportArchive
 
     private static void Row(StringBuilder html, string label, string value) =>
         html.Append("<tr><th>").Append(E(label)).Append("</th><td>").Append(E(value)).Append("</td></tr>");
+
+    private static string Describe(RecipientState state) => state switch
+    {
+        RecipientState.Pending => "noch nicht versandt",
+        RecipientState.Deferred => "wartet auf das Nachrichtenlimit",
+        RecipientState.Queued => "in Versand",
+        RecipientState.Sent => "versandt",
+        RecipientState.Delivered => "zugestellt",
+        RecipientState.Read => "gelesen",
+        RecipientState.Failed => "fehlgeschlagen",
+        RecipientState.Skipped => "nicht versandt",
+        RecipientState.WaitingForAnswer => "Vorlage versandt, Text wartet auf Ihre Antwort",
+        _ => state.ToString(),
+    };
 
     private static string Describe(InboundMessage m, IReadOnlyList<ExportedMedia> files)
     {

@@ -56,6 +56,8 @@ public sealed partial class StaffApiService(
             DueBefore = request.DueBefore?.ToDateTimeOffset(),
             Text = string.IsNullOrWhiteSpace(request.Query) ? null : request.Query,
         };
+        // Names, numbers and previews: audited once per sitting (the inbox refreshes its list).
+        await RecordReadingAsync(caller, context, $"{request.Parent}/conversations/{section}", null);
         var page = await cluster.GetGrain<ITenantInboxGrain>(tenant)
             .ListAsync(pageSize, string.IsNullOrEmpty(request.PageToken) ? null : request.PageToken, section, filter);
         var response = new ListConversationsResponse { NextPageToken = page.NextPageToken ?? "" };
@@ -220,6 +222,9 @@ public sealed partial class StaffApiService(
         var cancellation = context.CancellationToken;
         while (!cancellation.IsCancellationRequested)
         {
+            // A stream shows names, numbers and previews for hours: recorded when it opens and again each time its
+            // sitting runs out (see ReadingSittings), not for each event.
+            await RecordReadingAsync(caller, context, $"{request.Parent}/inbox", null);
             // Long poll: the grain answers at once when something happened, else after the wait. This call's pace
             // is its client's (the write below waits for it); the grain and other watchers do not wait.
             var batch = await inbox.WatchAsync(position, WatchWait);
@@ -275,13 +280,18 @@ public sealed partial class StaffApiService(
         audit.RecordAsync(caller.Tenant, caller.StaffId, caller.Role, context.Method[(context.Method.LastIndexOf('/') + 1)..], conversation, context.CancellationToken);
 
     // A read is recorded when it begins a sitting (see ReadingSittings): the inbox's polling adds no entries.
-    private async Task RecordReadingAsync(StaffCaller caller, ServerCallContext context, string conversation)
+    private Task RecordReadingAsync(StaffCaller caller, ServerCallContext context, string conversation) =>
+        RecordReadingAsync(caller, context, conversation, conversation);
+
+    // The same for a read of something else (the inbox list, the audit log, broadcasts): subject names what was read
+    // for the sitting; the entry names a conversation only where the read is about one.
+    private async Task RecordReadingAsync(StaffCaller caller, ServerCallContext context, string subject, string? conversation)
     {
         var action = context.Method[(context.Method.LastIndexOf('/') + 1)..];
-        if (!sittings.Continues(caller.Tenant, caller.StaffId, action, conversation))
+        if (!sittings.Continues(caller.Tenant, caller.StaffId, action, subject))
         {
             await RecordAsync(caller, context, conversation);
-            sittings.Began(caller.Tenant, caller.StaffId, action, conversation);
+            sittings.Began(caller.Tenant, caller.StaffId, action, subject);
         }
     }
 
@@ -299,6 +309,7 @@ public sealed partial class StaffApiService(
         {
             throw new ArgumentException("page_size must not be negative.");
         }
+        await RecordReadingAsync(caller, context, $"{request.Parent}/auditEntries/{request.Conversation}", null);
         var (entries, next) = await audit.ListAsync(
             tenant, request.PageSize == 0 ? 100 : Math.Min(request.PageSize, 1000),
             string.IsNullOrEmpty(request.PageToken) ? null : request.PageToken,

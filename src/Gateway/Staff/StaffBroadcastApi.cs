@@ -23,7 +23,9 @@ public sealed partial class StaffApiService
     {
         ArgumentNullException.ThrowIfNull(request);
         var tenant = ParseParent(request.Parent);
-        StaffCaller.From(context).RequireTenant(tenant);
+        var caller = StaffCaller.From(context);
+        caller.RequireTenant(tenant);
+        await RecordReadingAsync(caller, context, $"{request.Parent}/lists", null);
         var response = new ListBroadcastListsResponse();
         foreach (var (listId, options) in tenants.CurrentValue.Find(tenant)?.Lists ?? [])
         {
@@ -151,7 +153,8 @@ public sealed partial class StaffApiService
     {
         ArgumentNullException.ThrowIfNull(request);
         var (tenant, id) = ParseResource(request.Name, BroadcastsSegment, "name");
-        RequireSupervisor(context, tenant);
+        var caller = RequireSupervisor(context, tenant);
+        await RecordReadingAsync(caller, context, request.Name, null);
         var progress = await cluster.GetGrain<Domain.IBroadcastGrain>(ListIds.GrainKey(tenant, id)).GetProgressAsync()
             ?? throw new KeyNotFoundException("No such broadcast.");
         return ToProto(tenant, progress);
@@ -161,11 +164,12 @@ public sealed partial class StaffApiService
     {
         ArgumentNullException.ThrowIfNull(request);
         var tenant = ParseParent(request.Parent);
-        RequireSupervisor(context, tenant);
+        var caller = RequireSupervisor(context, tenant);
         if (request.PageSize < 0)
         {
             throw new ArgumentException("page_size must not be negative.");
         }
+        await RecordReadingAsync(caller, context, $"{request.Parent}/broadcasts", null);
         var broadcasts = await cluster.GetGrain<Domain.IBroadcastDirectoryGrain>(tenant).ListAsync(request.PageSize == 0 ? 50 : request.PageSize);
         var response = new ListBroadcastsResponse();
         response.Broadcasts.AddRange(broadcasts.Select(b => ToProto(tenant, b)));

@@ -144,6 +144,30 @@ public sealed class AzureTableBroadcastStore(TableServiceClient tables, Serializ
         await table.DeleteEntityAsync(Partition(tenant, broadcastId), Identity(citizenKey), ETag.All);
     }
 
+    /// <summary>The citizen's row in the broadcast, if any.</summary>
+    public async Task<BroadcastRecipient?> LoadRecipientAsync(string tenant, string broadcastId, string citizenKey)
+    {
+        var table = await _recipients.GetAsync();
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(Partition(tenant, broadcastId), Identity(citizenKey));
+        return row.HasValue && row.Value is { } e
+            ? new BroadcastRecipient(citizenKey, e.GetString("Language") ?? "de")
+            {
+                State = (RecipientState)(e.GetInt32("State") ?? 0),
+                Reason = e.GetString("Reason"),
+                AsTemplate = e.GetBoolean("AsTemplate") ?? false,
+                Replied = e.GetBoolean("Replied") ?? false,
+            }
+            : null;
+    }
+
+    /// <summary>When the citizen was reached outside their window, if that is still on record.</summary>
+    public async Task<DateTimeOffset?> LoadReachedAsync(string tenant, string citizenKey)
+    {
+        var table = await _limits.GetAsync();
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(tenant, Identity(citizenKey));
+        return row.HasValue && row.Value is { } e ? e.GetDateTimeOffset("At") : null;
+    }
+
     /// <summary>The tenant's broadcasts that have a recipient row for the citizen.</summary>
     public async Task<List<string>> FindRecipientBroadcastsAsync(string tenant, string citizenKey)
     {

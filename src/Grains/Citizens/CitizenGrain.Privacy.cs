@@ -20,7 +20,25 @@ public sealed partial class CitizenGrain
         {
             return null;
         }
-        return state.State.ToExport(_key, await ReadArchiveAsync(), time.GetUtcNow());
+        var export = state.State.ToExport(_key, await ReadArchiveAsync(), time.GetUtcNow());
+        // What the broadcast tables keep about the citizen, under any of their keys.
+        var recipients = new List<BroadcastRecipientRecord>();
+        DateTimeOffset? reached = null;
+        foreach (var key in state.State.KeysOf(_key))
+        {
+            foreach (var broadcastId in await broadcastStore.FindRecipientBroadcastsAsync(_key.Tenant, key))
+            {
+                if (await broadcastStore.LoadRecipientAsync(_key.Tenant, broadcastId, key) is { } row)
+                {
+                    recipients.Add(new BroadcastRecipientRecord(broadcastId, row.Language, row.State, row.AsTemplate, row.Reason, row.Replied));
+                }
+            }
+            if (await broadcastStore.LoadReachedAsync(_key.Tenant, key) is { } at && (reached is null || at > reached))
+            {
+                reached = at;
+            }
+        }
+        return export with { BroadcastRecipients = [.. recipients], ReachedOutsideWindowAt = reached };
     }
 
     public async Task<ErasureReport> EraseAsync(CitizenErasure erasure)
@@ -189,7 +207,9 @@ public sealed partial class CitizenGrain
         var broadcasts = 0;
         if (!pending.KeepConsent)
         {
-            var listIds = RequirePolicy().Options.Lists.Keys.ToList();
+            // The configured lists and any the citizen was in, also one since removed from the configuration (its rows
+            // stay in storage until swept).
+            var listIds = RequirePolicy().Options.Lists.Keys.Union(pending.ListIds, StringComparer.Ordinal).ToList();
             foreach (var key in keys)
             {
                 foreach (var listId in listIds)

@@ -15,7 +15,14 @@ public sealed record PendingErasure(
     [property: Id(2), PersonalIdentifier] ImmutableArray<string> Keys,
     [property: Id(3)] ImmutableArray<string> BlobNames,
     [property: Id(4)] int Messages,
-    [property: Id(5)] int HistoryPages);
+    [property: Id(5)] int HistoryPages)
+{
+    /// <summary>
+    /// Every list the citizen was ever in or asked about (memberships and consent history), so that a list since
+    /// removed from the configuration is swept too.
+    /// </summary>
+    [Id(6)] public ImmutableArray<string> ListIds { get; init; } = [];
+}
 
 public sealed partial class CitizenState
 {
@@ -64,7 +71,8 @@ public sealed partial class CitizenState
     public CitizenExport ToExport(CitizenKey key, IReadOnlyList<HistoryPage> pages, DateTimeOffset now) => new()
     {
         Conversation = key.ResourceName,
-        Identity = key.Identity,
+        // The business-scoped user id wherever one is known (Meta's contact book is keyed by it), else the number.
+        Identity = KeysOf(key).Select(CitizenKey.ParseGrainKey).Where(k => k.IsBusinessScopedUserId).Select(k => k.Identity).FirstOrDefault() ?? key.Identity,
         PhoneNumber = PhoneNumber,
         ProfileName = ProfileName,
         Language = Language,
@@ -105,7 +113,10 @@ public sealed partial class CitizenState
             KeysOf(key),
             [.. inbound.Select(m => m.Media?.BlobName).OfType<string>().Distinct(StringComparer.Ordinal)],
             inbound.Count + pages.Sum(p => p.Outbound.Length) + Outbound.Count,
-            ArchivedPages);
+            ArchivedPages)
+        {
+            ListIds = [.. Memberships.Select(m => m.ListId).Concat(ConsentHistory.Select(c => c.ListId).OfType<string>()).Distinct(StringComparer.Ordinal)],
+        };
         var remaining = new CitizenState { Erasure = plan, Revision = Revision + 1, OutboundSequence = OutboundSequence };
         if (keepConsent)
         {

@@ -12,11 +12,12 @@ namespace GoldbachActors.Grains.Domain;
 public sealed class RetentionRules(RetentionOptions options)
 {
     private const string Uncategorized = "Sonstiges";
+    private readonly IReadOnlyDictionary<string, int> _periods = options.PeriodsByCategory();
 
     /// <summary>How long a resolved conversation of <paramref name="category"/> is kept; null: until erased on request.</summary>
     public TimeSpan? PeriodFor(string? category)
     {
-        var days = category is not null && options.CategoryDays.TryGetValue(category, out var own) ? own : options.ResolvedConversationDays;
+        var days = category is not null && _periods.TryGetValue(category, out var own) ? own : options.ResolvedConversationDays;
         return days > 0 ? TimeSpan.FromDays(days) : null;
     }
 

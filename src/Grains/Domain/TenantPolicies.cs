@@ -169,6 +169,14 @@ public sealed class TenantPolicyValidator : IValidateOptions<GoldbachOptions>
                     failures.Add($"{prefix}:Retention:CategoryDays:{category}: a period is 0 to 3,650 days for one of the tenant's categories ({string.Join(", ", categories)}).");
                 }
             }
+            for (var i = 0; i < settings.Retention.Categories.Count; i++)
+            {
+                var entry = settings.Retention.Categories[i];
+                if (!categories.Contains(entry.Category) || entry.Days is < 0 or > 3650)
+                {
+                    failures.Add($"{prefix}:Retention:Categories:{i}: a period is 0 to 3,650 days for one of the tenant's categories ({string.Join(", ", categories)}); '{entry.Category}' = {entry.Days}.");
+                }
+            }
             ValidateLists(settings, $"{prefix}:Lists", failures, Check);
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -41,6 +41,22 @@ public sealed class DataProtectionStateTests
     }
 
     [Fact]
+    public void A_categorys_period_may_be_given_as_a_list_entry_which_wins_over_the_keyed_form()
+    {
+        // The form Kubernetes can carry: ConfigMap keys allow no ß (Goldbach__Tenants__…__Retention__Categories__0__Category).
+        var rules = new RetentionRules(new RetentionOptions
+        {
+            ResolvedConversationDays = 180,
+            CategoryDays = { ["Parkverstoß"] = 60, ["Spielplatz"] = 90 },
+            Categories = { new CategoryRetentionOptions { Category = "Parkverstoß", Days = 30 }, new CategoryRetentionOptions { Category = "Lärmbelästigung", Days = 0 } },
+        });
+        Assert.Equal(TimeSpan.FromDays(30), rules.PeriodFor("Parkverstoß"));
+        Assert.Equal(TimeSpan.FromDays(90), rules.PeriodFor("Spielplatz"));
+        Assert.Null(rules.PeriodFor("Lärmbelästigung"));
+        Assert.Equal(TimeSpan.FromDays(180), rules.PeriodFor("Sonstiges"));
+    }
+
+    [Fact]
     public void The_report_counts_resolved_conversations_per_category_and_says_when_the_next_is_due()
     {
         var rules = new RetentionRules(new RetentionOptions { ResolvedConversationDays = 180, CategoryDays = { ["Parkverstoß"] = 30 } });
@@ -75,10 +91,14 @@ public sealed class DataProtectionStateTests
         var state = Resolved(null, Now);
         state.FormerKeys.Add("106540352242922/DE.old1");
         state.Join(new ConsentRecord("kitzrettung", ConsentAction.Joined, Now, ConsentChannel.Keyword, null, "de", null));
+        // A list the citizen left (and that may since have gone from the configuration) is swept as well.
+        state.Join(new ConsentRecord("sommerfest-2025", ConsentAction.Joined, Now.AddDays(-300), ConsentChannel.Keyword, null, "de", null));
+        state.Leave(new ConsentRecord("sommerfest-2025", ConsentAction.Left, Now.AddDays(-200), ConsentChannel.Keyword, null, null, null));
         var erasure = new CitizenErasure("e1", "chefin", ErasureReason.Retention, Now);
 
         var full = state.BeginErasure(Key, erasure, keepConsent: false, []);
         Assert.Equal([Key.GrainKey, "106540352242922/DE.old1", "106540352242922/4915112345678"], full.Erasure!.Keys.ToArray());
+        Assert.Equal(["kitzrettung", "sommerfest-2025"], full.Erasure.ListIds.Order(StringComparer.Ordinal));
         Assert.Equal((1, 0), (full.Erasure.Messages, full.Erasure.HistoryPages));
         Assert.False(full.Exists);
         Assert.Null(full.PhoneNumber);
@@ -88,7 +108,7 @@ public sealed class DataProtectionStateTests
         var kept = state.BeginErasure(Key, erasure, keepConsent: true, []);
         Assert.Equal("+4915112345678", kept.PhoneNumber);
         Assert.Equal("kitzrettung", Assert.Single(kept.Memberships).ListId);
-        Assert.Single(kept.ConsentHistory);
+        Assert.Equal(3, kept.ConsentHistory.Count);
         Assert.Null(kept.ProfileName);
         Assert.Empty(kept.Inbound);
         Assert.Empty(kept.Events);

@@ -273,7 +273,12 @@ public sealed class DataProtectionTests(LocalSystem system) : IClassFixture<Loca
         Assert.Equal("Spielplatz", citizen.GetProperty("summary").GetProperty("category").GetString());
         Assert.Equal("ukraine-info", Assert.Single(citizen.GetProperty("memberships").EnumerateArray()).GetProperty("listId").GetString());
         Assert.Contains(citizen.GetProperty("consentHistory").EnumerateArray(), c => c.GetProperty("channel").GetString() == "Staff" && c.GetProperty("note").GetString()!.StartsWith("am Telefon", StringComparison.Ordinal));
-        Assert.Single(citizen.GetProperty("broadcasts").EnumerateArray());
+        var broadcastId = Assert.Single(citizen.GetProperty("broadcasts").EnumerateArray()).GetString()!;
+        // Its row in the broadcast's own table as well: language, delivery state, whether they replied.
+        var row = Assert.Single(citizen.GetProperty("broadcastRecipients").EnumerateArray());
+        Assert.Equal((broadcastId, "de", false), (row.GetProperty("broadcastId").GetString(), row.GetProperty("language").GetString(), row.GetProperty("replied").GetBoolean()));
+        // The row as stored (the broadcast writes its rows every few seconds, so it may lag its progress).
+        Assert.True(Enum.TryParse<GoldbachActors.Contracts.RecipientState>(row.GetProperty("state").GetString(), out _), row.GetRawText());
         // The staff's reads and changes of the conversation, without who did them.
         var audit = json.RootElement.GetProperty("auditEntries").EnumerateArray().Select(a => a.GetProperty("action").GetString()).ToList();
         Assert.Contains("GetConversation", audit);
@@ -293,6 +298,7 @@ public sealed class DataProtectionTests(LocalSystem system) : IClassFixture<Loca
         Assert.Contains("Nachrichtenverlauf", html, StringComparison.Ordinal);
         Assert.All(data.Texts.Append(data.Note).Append(data.Reply).Append(data.Broadcast), text => Assert.Contains(WebUtility.HtmlEncode(text), html, StringComparison.Ordinal));
         Assert.Contains("erledigt", html, StringComparison.Ordinal);
+        Assert.Contains($"<h2>Rundsendungen</h2><table><tr><th>Rundsendung</th><th>Sprache</th><th>Zustellung</th><th>Vorlage</th><th>Grund</th><th>Ihre Antwort</th></tr><tr><td>{broadcastId}</td><td>de</td>", html, StringComparison.Ordinal);
         Assert.Contains(file, html, StringComparison.Ordinal);
 
         // Found by the user id as well; the CLI's way (conversation) too.

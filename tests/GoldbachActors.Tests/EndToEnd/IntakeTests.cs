@@ -140,6 +140,29 @@ public sealed class IntakeTests(LocalSystem system)
     }
 
     [Fact]
+    public async Task A_file_that_arrives_corrupted_fails_its_checksum_is_not_kept_and_is_downloaded_again()
+    {
+        var citizen = new Citizen("+4915112349017");
+        var photo = "JFIF: the real photo bytes"u8.ToArray();
+        var (id, _) = system.Media.Add(photo, "image/jpeg");
+        // The first download arrives with a byte changed; the media endpoint still reports the true SHA-256.
+        system.Media.CorruptDownloads(id, 1);
+
+        await PostOkAsync(Payloads.Messages(citizen,
+            $$"""{{citizen.From("wamid.media-corrupt", T0)}},"type":"image","image":{"mime_type":"image/jpeg","id":"{{id}}"}"""));
+
+        var conversation = await Eventually.Until(() => ConversationAsync(citizen),
+            c => c.Entries.Any(e => e.Inbound?.WhatsappMessageId == "wamid.media-corrupt" && e.Inbound.Media?.Status == MediaStatus.Stored),
+            TimeSpan.FromSeconds(60));
+        Assert.Equal(MediaStatus.Stored, Inbound(conversation, "wamid.media-corrupt").Media.Status);
+        Assert.Equal(2, system.Media.Downloads(id));
+        // What is stored is the true file, byte for byte.
+        var stored = new Azure.Storage.Blobs.BlobServiceClient(system.Storage.ConnectionString).GetBlobContainerClient("media")
+            .GetBlobClient($"{LocalSystem.Tenant}/{citizen.Bsuid}/wamid.media-corrupt");
+        Assert.Equal(photo, (await stored.DownloadContentAsync()).Value.Content.ToArray());
+    }
+
+    [Fact]
     public async Task A_media_download_that_fails_for_a_while_is_retried_after_the_webhook_and_then_stored()
     {
         var citizen = new Citizen("+4915112349009");
@@ -279,7 +302,8 @@ public sealed class IntakeTests(LocalSystem system)
             Assert.Equal(["a", "b"], (await ConversationAsync(citizen)).Entries.Where(e => e.Inbound is not null).Select(e => e.Inbound.Text));
             Assert.Single(await system.WaitForSentAsync(citizen.Phone, 1));
         }
-        await Task.Delay(300);
+        // A second acknowledgement would follow within a send slot or two: two seconds later still one each.
+        await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.All(citizens, c => Assert.Single(system.SentMessages.List(c.Phone)));
     }
 }

@@ -238,7 +238,9 @@ public sealed class RetentionReminderTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _system.SiloSettings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:Retention:CategoryDays:Parkverstoß=30");
+        // The list form, as a Kubernetes ConfigMap carries it (its keys allow no ß).
+        _system.SiloSettings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:Retention:Categories:0:Category=Parkverstoß");
+        _system.SiloSettings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:Retention:Categories:0:Days=30");
         _system.SiloSettings.Add("--Goldbach:Schedules:MinimumReminderPeriod=00:00:02");
         _system.SiloSettings.Add("--Goldbach:Schedules:RetentionFirstRun=00:00:02");
         _system.SiloSettings.Add("--Goldbach:Schedules:RetentionPeriod=00:00:03");

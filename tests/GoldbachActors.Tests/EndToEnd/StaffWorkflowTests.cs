@@ -221,4 +221,37 @@ public sealed class StaffWorkflowTests(LocalSystem system)
         var rest = await system.Staff("chef", StaffRoles.Supervisor).ListAuditEntriesAsync(new ListAuditEntriesRequest { Parent = $"tenants/{LocalSystem.Tenant}", Conversation = name, PageToken = page.NextPageToken });
         Assert.Equal(["GetConversation"], rest.Entries.Select(e => e.Action));
     }
+
+    [Fact]
+    public async Task Lists_the_inbox_stream_the_audit_log_and_broadcasts_are_audited_once_per_sitting()
+    {
+        // A supervisor of their own: everything they read is theirs in the log.
+        var staffId = "revisor-" + Guid.NewGuid().ToString("N")[..6];
+        var revisor = system.Staff(staffId, StaffRoles.Supervisor);
+        var parent = $"tenants/{LocalSystem.Tenant}";
+        for (var refresh = 0; refresh < 3; refresh++)
+        {
+            await revisor.ListConversationsAsync(new ListConversationsRequest { Parent = parent });
+            await revisor.ListAuditEntriesAsync(new ListAuditEntriesRequest { Parent = parent, PageSize = 1 });
+            await revisor.ListBroadcastListsAsync(new ListBroadcastListsRequest { Parent = parent });
+            await revisor.ListBroadcastsAsync(new ListBroadcastsRequest { Parent = parent });
+            var missing = await Assert.ThrowsAsync<RpcException>(() => revisor.GetBroadcastAsync(new GetBroadcastRequest { Name = $"{parent}/broadcasts/keine" }).ResponseAsync);
+            Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+            // The web inbox's live stream, opened again as a page reloads.
+            using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(700));
+            using var watch = revisor.WatchInbox(new WatchInboxRequest { Parent = parent }, cancellationToken: stop.Token);
+            var ended = await Assert.ThrowsAsync<RpcException>(async () =>
+            {
+                await foreach (var _ in watch.ResponseStream.ReadAllAsync(stop.Token))
+                {
+                }
+            });
+            Assert.Equal(StatusCode.Cancelled, ended.StatusCode);
+        }
+
+        var log = await system.Staff("chef", StaffRoles.Supervisor).ListAuditEntriesAsync(new ListAuditEntriesRequest { Parent = parent, PageSize = 1000 });
+        var mine = log.Entries.Where(e => e.StaffId == staffId).Select(e => e.Action).Order().ToList();
+        Assert.Equal(["GetBroadcast", "ListAuditEntries", "ListBroadcastLists", "ListBroadcasts", "ListConversations", "WatchInbox"], mine);
+        Assert.All(log.Entries.Where(e => e.StaffId == staffId), e => Assert.Equal("", e.Conversation));
+    }
 }
