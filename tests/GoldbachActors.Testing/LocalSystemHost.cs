@@ -81,6 +81,18 @@ public class LocalSystemHost : IAsyncDisposable
     /// <summary>Runs first on the in-process silo's and gateway's builders (the name says which host).</summary>
     public Action<string, WebApplicationBuilder>? ConfigureHost { get; set; }
 
+    /// <summary>
+    /// Runs the in-process silo on <paramref name="clock"/> as the town's clock, which the test moves (Orleans, its
+    /// reminders and timers keep real time).
+    /// </summary>
+    public void UseTownClock(TimeProvider clock) => ConfigureHost = (name, builder) =>
+    {
+        if (name == "silo")
+        {
+            builder.Services.AddKeyedSingleton(GoldbachActors.Grains.GoldbachClock.Key, clock);
+        }
+    };
+
     /// <summary>The in-process silo's HTTP endpoint (health, metrics).</summary>
     public Uri SiloHttp { get; private set; } = new("http://127.0.0.1:1");
 

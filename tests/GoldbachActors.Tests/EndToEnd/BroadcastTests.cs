@@ -375,13 +375,7 @@ public sealed class BroadcastLimitTests : IAsyncLifetime
         _system.SiloSettings.Add("--Goldbach:Schedules:MinimumReminderPeriod=00:00:02");
         _system.SiloSettings.Add("--Goldbach:Schedules:BroadcastContinue=00:00:03");
         _system.SiloSettings.Add("--Goldbach:Schedules:MessagingLimitSweep=00:00:03");
-        _system.ConfigureHost = (name, builder) =>
-        {
-            if (name == "silo")
-            {
-                builder.Services.AddKeyedSingleton<TimeProvider>(GoldbachActors.Grains.GoldbachClock.Key, _clock);
-            }
-        };
+        _system.UseTownClock(_clock);
         await _system.InitializeAsync();
         _system.Meta.EnforceWindow = true;
     }

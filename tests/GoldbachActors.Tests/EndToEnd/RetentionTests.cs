@@ -23,13 +23,7 @@ public sealed class RetentionTests : IAsyncLifetime
         _system.SiloSettings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:Retention:ResolvedConversationDays=180");
         _system.SiloSettings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:Retention:CategoryDays:Parkverstoß=30");
         _system.SiloSettings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:Retention:AuditEntryDays=365");
-        _system.ConfigureHost = (name, builder) =>
-        {
-            if (name == "silo")
-            {
-                builder.Services.AddKeyedSingleton<TimeProvider>(GoldbachActors.Grains.GoldbachClock.Key, _clock);
-            }
-        };
+        _system.UseTownClock(_clock);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Name == "goldbach.retention.deleted")
@@ -244,13 +238,7 @@ public sealed class RetentionReminderTests : IAsyncLifetime
         _system.SiloSettings.Add("--Goldbach:Schedules:MinimumReminderPeriod=00:00:02");
         _system.SiloSettings.Add("--Goldbach:Schedules:RetentionFirstRun=00:00:02");
         _system.SiloSettings.Add("--Goldbach:Schedules:RetentionPeriod=00:00:03");
-        _system.ConfigureHost = (name, builder) =>
-        {
-            if (name == "silo")
-            {
-                builder.Services.AddKeyedSingleton<TimeProvider>(GoldbachActors.Grains.GoldbachClock.Key, _clock);
-            }
-        };
+        _system.UseTownClock(_clock);
         await _system.InitializeAsync();
     }
 
