@@ -88,7 +88,8 @@ public sealed class AuditIndexTests
         var again = clock.GetUtcNow();
         clock.MoveTo(again.AddMinutes(29));
         Assert.True(sittings.Continues(Tenant, "dora", "GetConversation", Erika));
-        clock.MoveTo(again.AddMinutes(29 + 30));
+        // Half an hour and a minute without a read (a clear margin: the shifted clock runs on between the calls).
+        clock.MoveTo(again.AddMinutes(29 + 31));
         Assert.False(sittings.Continues(Tenant, "dora", "GetConversation", Erika));
     }
 
