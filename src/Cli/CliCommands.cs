@@ -410,9 +410,10 @@ public static class CliCommands
                     Console.WriteLine($"{c.Category,-28}  {(c.PeriodDays == 0 ? "for good" : c.PeriodDays.ToString(CultureInfo.InvariantCulture)),11}  {c.Resolved,8}  {c.Due,5}  {next}");
                 }
                 Console.WriteLine($"Audit entries past {(report.AuditPeriodDays == 0 ? "(kept for good)" : $"{report.AuditPeriodDays} days")}: {report.AuditEntriesDue}");
+                Console.WriteLine($"Erased citizens a restored backup brought back: {report.ErasedCitizensRestored}");
                 if (!report.DryRun)
                 {
-                    Console.WriteLine($"Deleted: {report.ConversationsDeleted} conversations, {report.AuditEntriesDeleted} audit entries.");
+                    Console.WriteLine($"Deleted: {report.ConversationsDeleted} conversations, {report.AuditEntriesDeleted} audit entries; erased again: {report.ErasedAgain}.");
                 }
                 return 0;
             }

@@ -11,6 +11,12 @@ public enum ErasureReason
 
     /// <summary>The tenant's retention period ran out for a resolved conversation.</summary>
     Retention = 1,
+
+    /// <summary>
+    /// A restored backup brought back a citizen erased since: the retention run erases them again, by the tombstone's
+    /// time (<see cref="CitizenErasure.RequestedAt"/>), unless they wrote or joined a list since.
+    /// </summary>
+    Restored = 2,
 }
 
 /// <summary>
@@ -142,6 +148,12 @@ public sealed record RetentionReport(
 
     /// <summary>Audit entries deleted (applied run only).</summary>
     [Id(6)] public int AuditEntriesDeleted { get; init; }
+
+    /// <summary>Citizens erased before whom a restored backup brought back (due to be erased again).</summary>
+    [Id(7)] public int ErasedCitizensRestored { get; init; }
+
+    /// <summary>Of those, erased again (applied run only).</summary>
+    [Id(8)] public int ErasedAgain { get; init; }
 }
 
 /// <summary>

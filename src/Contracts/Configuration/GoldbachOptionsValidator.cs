@@ -29,6 +29,11 @@ public sealed class GoldbachOptionsValidator : IValidateOptions<GoldbachOptions>
                 failures.AddRange(results.Select(r => $"Goldbach:Tenants:{tenant}: {r.ErrorMessage}"));
             }
         }
+        var backups = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(options.Backups, new ValidationContext(options.Backups), backups, validateAllProperties: true))
+        {
+            failures.AddRange(backups.Select(r => $"Goldbach:Backups: {r.ErrorMessage}"));
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -18,6 +18,26 @@ public sealed class GoldbachOptions
 
     /// <summary>How often the service's own durable schedules run (<c>Goldbach:Schedules</c>).</summary>
     public ScheduleOptions Schedules { get; init; } = new();
+
+    /// <summary>How long the operator keeps backups of the storage account (<c>Goldbach:Backups</c>).</summary>
+    public BackupOptions Backups { get; init; } = new();
+}
+
+/// <summary>
+/// The backup horizon: an erased citizen's keyed hash is kept as long as a backup may still hold their data, so that
+/// the retention run erases them again after a restore (docs/operations.md, "Backups").
+/// </summary>
+public sealed class BackupOptions
+{
+    /// <summary>
+    /// Days the oldest backup, point-in-time restore or soft-deleted copy of the storage account is kept (the longest of
+    /// them). Erasure tombstones live this long, at least 10 days (Meta's retries and the deduplication window).
+    /// </summary>
+    [Range(0, 3650)]
+    public int RetentionDays { get; init; } = 35;
+
+    /// <summary>How long a tombstone of an erased citizen is kept.</summary>
+    public TimeSpan TombstoneLifetime => TimeSpan.FromDays(Math.Max(10, RetentionDays));
 }
 
 /// <summary>

@@ -81,6 +81,8 @@ public sealed partial class StaffApiService
             AuditPeriodDays = report.AuditPeriodDays ?? 0,
             ConversationsDeleted = report.ConversationsDeleted,
             AuditEntriesDeleted = report.AuditEntriesDeleted,
+            ErasedCitizensRestored = report.ErasedCitizensRestored,
+            ErasedAgain = report.ErasedAgain,
         };
         response.Categories.AddRange(report.Items.Select(i => new RetentionCategory
         {

@@ -49,6 +49,12 @@ public sealed partial class CitizenGrain
             // Erasing a former number erases the citizen it belongs to.
             return await keeper.EraseAsync(erasure);
         }
+        if (erasure.Reason == ErasureReason.Restored && state.State.Erasure is null
+            && (state.State.IsBlank || state.State.ActiveSince(WholeSeconds(erasure.RequestedAt))))
+        {
+            // Nothing came back, or what is here was written after the erasure: a citizen who started afresh.
+            return new ErasureReport(erasure.ErasureId, 0, 0, 0, 0, 0, 0, 0);
+        }
         return await EraseCoreAsync(erasure, keepConsent: false);
     }
 

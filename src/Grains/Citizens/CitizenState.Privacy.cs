@@ -42,6 +42,9 @@ public sealed partial class CitizenState
     /// When the conversation was resolved: the last status change (for states stored before it was kept: the last
     /// status change still in the hot history, else the last message).
     /// </summary>
+    /// <summary>Whether the citizen wrote, or joined a list, at <paramref name="at"/> or later.</summary>
+    public bool ActiveSince(DateTimeOffset at) => LastInboundAt >= at || Memberships.Exists(m => m.Since >= at);
+
     public DateTimeOffset? ResolvedAt => Status != ConversationStatus.Resolved
         ? null
         : StatusChangedAt

@@ -2,18 +2,23 @@ using System.Buffers.Binary;
 using Azure;
 using Azure.Data.Tables;
 using GoldbachActors.Contracts;
+using GoldbachActors.Contracts.Configuration;
 using GoldbachActors.Contracts.Privacy;
 using GoldbachActors.Storage;
 using Microsoft.Extensions.Compliance.Redaction;
+using Microsoft.Extensions.Options;
 
 namespace GoldbachActors.Grains.Privacy;
 
 /// <summary>
 /// Tombstones of erased citizens (Azure Table <c>ErasureTombstones</c>: partition = tenant, row = a keyed hash of the
 /// identity, never the identity itself), kept longer than Meta retries a webhook and longer than the gateway's journal
-/// holds one. Without them a redelivered webhook would bring an erased message back as a new conversation.
+/// holds one, and longer than the oldest backup (<see cref="BackupOptions.TombstoneLifetime"/>). Without them a
+/// redelivered webhook would bring an erased message back as a new conversation, and a restored backup the erased
+/// citizen. The table itself is never restored from a backup: it only grows newer (docs/operations.md).
 /// </summary>
-public sealed class AzureTableErasureTombstones(TableServiceClient tables, IRedactorProvider redactors) : IErasureTombstones
+public sealed class AzureTableErasureTombstones(TableServiceClient tables, IRedactorProvider redactors, IOptions<GoldbachOptions> options)
+    : IErasureTombstones
 {
     public const string TableName = "ErasureTombstones";
 
@@ -29,7 +34,7 @@ public sealed class AzureTableErasureTombstones(TableServiceClient tables, IReda
             await table.UpsertEntityAsync(new TableEntity(key.Tenant, RowKey(key))
             {
                 ["ErasedAt"] = erasedAt,
-                ["ExpiresAt"] = erasedAt + IErasureTombstones.Lifetime,
+                ["ExpiresAt"] = erasedAt + options.Value.Backups.TombstoneLifetime,
                 ["Digests"] = packed,
             }, TableUpdateMode.Replace);
         }
@@ -44,6 +49,26 @@ public sealed class AzureTableErasureTombstones(TableServiceClient tables, IReda
             return null;
         }
         return new ErasureTombstone(found.Value.GetDateTimeOffset("ErasedAt") ?? now, Unpack(found.Value.GetBinary("Digests")));
+    }
+
+    public async Task<IReadOnlyDictionary<string, DateTimeOffset>> ErasedAmongAsync(string tenant, IEnumerable<CitizenKey> keys, DateTimeOffset now)
+    {
+        var byRow = keys.Where(k => k.Tenant == tenant).DistinctBy(k => k.GrainKey).ToDictionary(RowKey, k => k.GrainKey, StringComparer.Ordinal);
+        var erased = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        if (byRow.Count == 0)
+        {
+            return erased;
+        }
+        var table = await _table.GetAsync();
+        await foreach (var entity in table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {tenant} and ExpiresAt gt {now}"), select: ["RowKey", "ErasedAt"]))
+        {
+            if (byRow.TryGetValue(entity.RowKey, out var grainKey) && entity.GetDateTimeOffset("ErasedAt") is { } at)
+            {
+                erased[grainKey] = at;
+            }
+        }
+        return erased;
     }
 
     public async Task<int> ExpireAsync(string tenant, DateTimeOffset now)

@@ -9,18 +9,22 @@ public sealed record ErasureTombstone(DateTimeOffset ErasedAt, IReadOnlySet<ulon
 
 /// <summary>
 /// What stays of erased citizens, so that a redelivered webhook (Meta retries for 7 days, the gateway's journal replays)
-/// cannot bring an erased message back. Keyed by a keyed hash of the identity; holds no number and no text.
+/// cannot bring an erased message back, and a restored backup is erased again. Keyed by a keyed hash of the identity;
+/// holds no number and no text. Kept for the backup horizon (<c>Goldbach:Backups:RetentionDays</c>), at least 10 days.
 /// </summary>
 public interface IErasureTombstones
 {
-    /// <summary>How long a tombstone is kept: past Meta's 7 days of retries and the deduplication window.</summary>
-    static readonly TimeSpan Lifetime = TimeSpan.FromDays(10);
-
     /// <summary>Records the tombstone under each of the keys the citizen's data was kept under.</summary>
     Task RecordAsync(IEnumerable<CitizenKey> keys, DateTimeOffset erasedAt, IEnumerable<ulong> digests);
 
     /// <summary>The citizen's tombstone, if they were erased and it has not expired.</summary>
     Task<ErasureTombstone?> FindAsync(CitizenKey key, DateTimeOffset now);
+
+    /// <summary>
+    /// Which of these citizens (all of one tenant) were erased, and when (by grain key): one query of the tenant's
+    /// tombstones, for the retention run that erases again what a restored backup brought back.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, DateTimeOffset>> ErasedAmongAsync(string tenant, IEnumerable<CitizenKey> keys, DateTimeOffset now);
 
     /// <summary>Deletes the tenant's expired tombstones; returns how many.</summary>
     Task<int> ExpireAsync(string tenant, DateTimeOffset now);

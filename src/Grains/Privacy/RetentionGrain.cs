@@ -11,7 +11,9 @@ namespace GoldbachActors.Grains.Privacy;
 /// The tenant's retention rules at work (see <see cref="RetentionRules"/>): once a day a durable reminder erases the
 /// ended conversations whose period ran out, each by its own category (each citizen grain checks again, so a
 /// message since keeps it; a citizen whose every conversation is due goes as a whole) and
-/// deletes audit entries past theirs. Idempotent: a second run finds nothing more to delete.
+/// deletes audit entries past theirs. It also erases again every citizen a restored backup brought back after they
+/// were erased (their tombstone is newer than anything they wrote). Idempotent: a second run finds nothing more to
+/// delete.
 /// </summary>
 public sealed partial class RetentionGrain(
     TenantPolicies policies,
@@ -23,6 +25,7 @@ public sealed partial class RetentionGrain(
     ILogger<RetentionGrain> logger) : Grain, IRetentionGrain, IRemindable
 {
     private const string Reminder = "retention";
+    private const string RestoreActor = "restore";
     private const int PageSize = 1000;
 
     private string Tenant => this.GetPrimaryKeyString();
@@ -55,11 +58,18 @@ public sealed partial class RetentionGrain(
         var rules = policy.Retention;
         var now = time.GetUtcNow();
         var citizens = await ConversationsAsync();
+        var restored = await RestoredAsync(citizens, policy, now);
         var items = rules.Assess(citizens, now);
         var deleted = 0;
+        var erasedAgain = 0;
         if (apply)
         {
-            foreach (var summary in citizens.Where(s => rules.DueAt(s) <= now))
+            foreach (var (citizen, erasedAt) in restored)
+            {
+                var erasure = new CitizenErasure($"restore-{now:yyyyMMdd}-{Guid.NewGuid():N}", RestoreActor, ErasureReason.Restored, erasedAt);
+                erasedAgain += (await GrainFactory.GetGrain<ICitizenGrain>(citizen).EraseAsync(erasure)).Identities > 0 ? 1 : 0;
+            }
+            foreach (var summary in citizens.Where(s => rules.DueAt(s) <= now && !restored.ContainsKey(s.CitizenKey)))
             {
                 var erasure = $"retention-{now:yyyyMMdd}-{Guid.NewGuid():N}";
                 if (await GrainFactory.GetGrain<ICitizenGrain>(summary.CitizenKey).ExpireAsync(erasure) is { } report)
@@ -78,13 +88,33 @@ public sealed partial class RetentionGrain(
             {
                 metrics.RetentionDeleted(GoldbachMetrics.RetentionAuditEntry, null, auditDue);
             }
-            LogApplied(deleted, auditDue);
+            LogApplied(deleted, auditDue, erasedAgain);
         }
         return new RetentionReport(now, !apply, items, auditDue, policy.Options.Retention.AuditEntryDays is > 0 and var days ? days : null)
         {
             ConversationsDeleted = deleted,
             AuditEntriesDeleted = apply ? auditDue : 0,
+            ErasedCitizensRestored = restored.Count,
+            ErasedAgain = erasedAgain,
         };
+    }
+
+    // Citizens with a tombstone newer than anything they wrote or joined: a restored backup brought back their past.
+    // (A citizen who wrote since started afresh; the citizen grain checks that again before it erases.)
+    private async Task<Dictionary<string, DateTimeOffset>> RestoredAsync(List<ConversationSummary> citizens, TenantPolicy policy, DateTimeOffset now)
+    {
+        var latest = citizens.ToDictionary(c => c.CitizenKey, c => c.LastMessageAt, StringComparer.Ordinal);
+        foreach (var listId in policy.Options.Lists.Keys)
+        {
+            foreach (var member in await GrainFactory.GetGrain<IBroadcastListGrain>(ListIds.GrainKey(Tenant, listId)).GetMembersAsync())
+            {
+                latest[member.CitizenKey] = latest.TryGetValue(member.CitizenKey, out var at) && at > member.Since ? at : member.Since;
+            }
+        }
+        var erased = await tombstones.ErasedAmongAsync(Tenant, latest.Keys.Select(CitizenKey.ParseGrainKey), now);
+        return erased
+            .Where(e => latest[e.Key] < e.Value.AddTicks(-(e.Value.Ticks % TimeSpan.TicksPerSecond)))
+            .ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
     }
 
     // Every citizen: an open conversation may follow earlier ones that are due.
@@ -104,6 +134,7 @@ public sealed partial class RetentionGrain(
         return result;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retention: {Conversations} ended conversations and {AuditEntries} audit entries deleted")]
-    private partial void LogApplied(int conversations, int auditEntries);
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Retention: {Conversations} ended conversations and {AuditEntries} audit entries deleted, {ErasedAgain} erased citizens a restored backup brought back erased again")]
+    private partial void LogApplied(int conversations, int auditEntries, int erasedAgain);
 }

@@ -102,7 +102,12 @@ public sealed class GoldbachMetrics
         new KeyValuePair<string, object?>("category", category ?? "none"));
 
     public void Erased(ErasureReason reason) =>
-        _erasures.Add(1, new KeyValuePair<string, object?>("reason", reason == ErasureReason.Request ? "request" : "retention"));
+        _erasures.Add(1, new KeyValuePair<string, object?>("reason", reason switch
+        {
+            ErasureReason.Request => "request",
+            ErasureReason.Restored => "restored",
+            _ => "retention",
+        }));
 
     public void FirstResponse(TimeSpan workingTime) => _firstResponse.Record(Math.Max(0, workingTime.TotalSeconds));
 

@@ -166,7 +166,8 @@ export function Privacy({ workspace, onBack }: { workspace: Workspace; onBack: (
               </table>
             )}
             <p>{t.audit(report.auditEntriesDue, report.auditPeriodDays)}</p>
-            {!report.dryRun && <p role="status">{t.applied(report.conversationsDeleted, report.auditEntriesDeleted)}</p>}
+            {report.erasedCitizensRestored > 0 && <p>{t.restored(report.erasedCitizensRestored)}</p>}
+            {!report.dryRun && <p role="status">{t.applied(report.conversationsDeleted, report.auditEntriesDeleted, report.erasedAgain)}</p>}
             <p className="actions">
               <button type="button" className="secondary" onClick={() => void loadReport(false)}>{t.refresh}</button>
               <button type="button" className="danger" onClick={() => void applyRetention()}>{t.apply}</button>

@@ -234,7 +234,9 @@ export const texts = {
     forGood: "unbefristet",
     days: (n: number) => `${n} Tage`,
     audit: (due: number, days: number) => (days === 0 ? "Protokolleinträge werden unbefristet aufbewahrt." : `Protokolleinträge älter als ${days} Tage: ${due} fällig.`),
-    applied: (conversations: number, audit: number) => `Gelöscht: ${conversations} Anliegen, ${audit} Protokolleinträge.`,
+    restored: (n: number) => `Gelöschte Personen, die eine zurückgespielte Sicherung wiederhergestellt hat: ${n} (werden erneut gelöscht).`,
+    applied: (conversations: number, audit: number, again: number) =>
+      `Gelöscht: ${conversations} Anliegen, ${audit} Protokolleinträge${again > 0 ? `, ${again} Personen erneut gelöscht` : ""}.`,
     refresh: "Bericht aktualisieren",
     apply: "Fällige jetzt löschen",
     applyConfirm: "Alle jetzt fälligen Anliegen und Protokolleinträge endgültig löschen?",

@@ -26,6 +26,33 @@ public sealed class DataProtectionStateTests
     }
 
     [Fact]
+    public void A_citizen_is_active_since_an_erasure_only_by_what_they_wrote_or_joined_from_then_on()
+    {
+        var state = Resolved("Parkverstoß", Now);
+        Assert.True(state.ActiveSince(Now.AddHours(-1)));
+        Assert.False(state.ActiveSince(Now.AddHours(-1).AddSeconds(1)));
+        // Staff's notes and status changes are not the citizen's doing.
+        Assert.False(state.ActiveSince(Now.AddMinutes(-40)));
+        state.Memberships.Add(new ListMembership("kitzrettung", "de", Now.AddMinutes(5)));
+        Assert.True(state.ActiveSince(Now.AddMinutes(5)));
+        Assert.False(state.ActiveSince(Now.AddMinutes(6)));
+    }
+
+    [Fact]
+    public void Tombstones_live_for_the_backup_horizon_and_never_less_than_ten_days()
+    {
+        Assert.Equal(TimeSpan.FromDays(35), new BackupOptions().TombstoneLifetime);
+        Assert.Equal(TimeSpan.FromDays(90), new BackupOptions { RetentionDays = 90 }.TombstoneLifetime);
+        Assert.Equal(TimeSpan.FromDays(10), new BackupOptions { RetentionDays = 3 }.TombstoneLifetime);
+        var invalid = new GoldbachOptionsValidator().Validate(null, new GoldbachOptions
+        {
+            Tenants = { ["106540352242922"] = new TenantOptions { Name = "Markt Goldbach", AcknowledgementText = "Danke" } },
+            Backups = new BackupOptions { RetentionDays = -1 },
+        });
+        Assert.Contains(invalid.Failures!, f => f.StartsWith("Goldbach:Backups:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_category_has_its_own_period_else_the_tenants_and_zero_keeps_for_good()
     {
         var rules = new RetentionRules(new RetentionOptions { ResolvedConversationDays = 180, CategoryDays = { ["Parkverstoß"] = 30, ["Spielplatz"] = 0 } });

@@ -51,9 +51,9 @@ public sealed class RetentionTests : IAsyncLifetime
         await _system.DisposeAsync();
     }
 
-    private async Task<string> ConversationAsync(Citizen citizen, string text, bool resolve)
+    private async Task<string> ConversationAsync(Citizen citizen, string text, bool resolve, DateTimeOffset? at = null)
     {
-        using (var response = await _system.PostWebhookAsync(Payloads.Messages(citizen, $$"""{{citizen.From(LocalSystem.NewWamid())}},"type":"text","text":{"body":"{{text}}"}""")))
+        using (var response = await _system.PostWebhookAsync(Payloads.Messages(citizen, $$"""{{citizen.From(LocalSystem.NewWamid(), at)}},"type":"text","text":{"body":"{{text}}"}""")))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
@@ -130,10 +130,10 @@ public sealed class RetentionTests : IAsyncLifetime
         Assert.False(await ExistsAsync(playground));
         Assert.False(await ExistsAsync(memberConversation));
         Assert.True(await ExistsAsync(open));
-        // The parking complaint's tombstone expired (10 days) and went; the new erasures' tombstones are there.
+        // The parking complaint's tombstone expired (the backup horizon, 35 days) and went; the new erasures' tombstones are there.
         var remaining = await TombstonesAsync(tombstones);
         Assert.NotEmpty(remaining);
-        Assert.All(remaining, erasedAt => Assert.True(erasedAt > today.AddDays(300), $"a tombstone of {erasedAt} outlived its 10 days"));
+        Assert.All(remaining, erasedAt => Assert.True(erasedAt > today.AddDays(300), $"a tombstone of {erasedAt} outlived its 35 days"));
         var consent = await dpo.GetCitizenConsentAsync(new GetCitizenConsentRequest { Conversation = member.ConversationName });
         Assert.Equal("kitzrettung", Assert.Single(consent.Memberships).List.Split('/')[^1]);
         lock (_deleted)
@@ -200,6 +200,109 @@ public sealed class RetentionTests : IAsyncLifetime
         Assert.Equal(1, later.ConversationsDeleted);
         Assert.False(await ExistsAsync(anna.ConversationName));
         Assert.Equal(["Der Zaun am Spielplatz ist umgefallen"], await TextsAsync(bernd));
+    }
+
+    [Fact]
+    public async Task A_restored_backup_brings_back_no_erased_citizen_the_next_retention_run_erases_them_again()
+    {
+        _clock.MoveTo(DateTimeOffset.UtcNow);
+        var parent = $"tenants/{LocalSystem.Tenant}";
+        var dpo = _system.Staff("datenschutz", StaffRoles.Supervisor);
+        var erased = new Citizen("+4915212380001");
+        var member = new Citizen("+4915212380002");
+        var kept = new Citizen("+4915212380003");
+        var returner = new Citizen("+4915212380004");
+        // Written a few minutes before (WhatsApp's timestamps have whole seconds: one of the erasure's own second would
+        // count as written after it).
+        var before = DateTimeOffset.UtcNow.AddMinutes(-5);
+        await ConversationAsync(erased, "Bitte rufen Sie mich wegen der Hecke zurück", resolve: false, before);
+        await ConversationAsync(member, "START KITZ", resolve: false, before);
+        await ConversationAsync(kept, "Wann hat das Rathaus offen?", resolve: false, before);
+        await ConversationAsync(returner, "Die Laterne am Kirchplatz ist aus", resolve: false, before);
+        await _system.WaitUntilRecordedAsync();
+
+        // Last night's backup of the storage account, then three ask to be erased (Art. 17); one writes again later.
+        var backup = await BackupAsync();
+        foreach (var citizen in new[] { erased, member, returner })
+        {
+            var erasure = await dpo.EraseCitizenAsync(new EraseCitizenRequest
+            {
+                Citizen = new CitizenSelector { Parent = parent, PhoneNumber = citizen.Phone },
+                RequestId = $"erase-{citizen.Phone[^4..]}",
+            });
+            Assert.True(erasure.Messages > 0, $"{citizen.Phone}: nothing erased");
+        }
+        Assert.False(await ExistsAsync(erased.ConversationName));
+        await ConversationAsync(returner, "Jetzt brennt sie wieder, danke!", resolve: false);
+        // Nothing was restored yet: the run has nothing to erase again.
+        Assert.Equal(0, (await dpo.RunRetentionAsync(new RunRetentionRequest { Parent = parent })).ErasedCitizensRestored);
+
+        // The restore (docs/operations.md): silos stopped, every table back from the backup except the tombstones,
+        // which only grow newer; then the silo starts on the restored state.
+        await _system.StopSiloAsync();
+        await RestoreAsync(backup);
+        await _system.StartSiloAsync();
+        Assert.True(await ExistsAsync(erased.ConversationName), "the backup should have brought the erased citizen back");
+        var preview = await Eventually.Until(
+            () => dpo.RunRetentionAsync(new RunRetentionRequest { Parent = parent }).ResponseAsync, r => r.ErasedCitizensRestored > 0, TimeSpan.FromSeconds(60));
+        // The returner's restored state is from before their erasure too (the restore lost their new message): erased.
+        Assert.Equal(3, preview.ErasedCitizensRestored);
+        Assert.Equal(0, preview.ErasedAgain);
+
+        var applied = await dpo.RunRetentionAsync(new RunRetentionRequest { Parent = parent, Apply = true });
+        Assert.Equal((3, 3), (applied.ErasedCitizensRestored, applied.ErasedAgain));
+        Assert.False(await ExistsAsync(erased.ConversationName));
+        Assert.False(await ExistsAsync(member.ConversationName));
+        Assert.False(await ExistsAsync(returner.ConversationName));
+        Assert.True(await ExistsAsync(kept.ConversationName));
+        var lists = await dpo.ListBroadcastListsAsync(new ListBroadcastListsRequest { Parent = parent });
+        Assert.Equal(0, lists.Lists.Single(l => l.Name.EndsWith("/kitzrettung", StringComparison.Ordinal)).Members);
+        var again = await dpo.RunRetentionAsync(new RunRetentionRequest { Parent = parent, Apply = true });
+        Assert.Equal((0, 0), (again.ErasedCitizensRestored, again.ErasedAgain));
+
+        // What a citizen writes after the erasure is theirs: it stays through the next runs.
+        await ConversationAsync(erased, "Ich habe noch eine Frage zum Wertstoffhof", resolve: false);
+        var after = await dpo.RunRetentionAsync(new RunRetentionRequest { Parent = parent, Apply = true });
+        Assert.Equal((0, 0), (after.ErasedCitizensRestored, after.ErasedAgain));
+        Assert.Equal(["Ich habe noch eine Frage zum Wertstoffhof"], await TextsAsync(erased));
+    }
+
+    // Every table but the cluster's membership, as an operator's scheduled table copy holds it.
+    private async Task<Dictionary<string, List<Azure.Data.Tables.TableEntity>>> BackupAsync()
+    {
+        var service = new Azure.Data.Tables.TableServiceClient(_system.Storage.ConnectionString);
+        var backup = new Dictionary<string, List<Azure.Data.Tables.TableEntity>>();
+        await foreach (var table in service.QueryAsync())
+        {
+            if (table.Name != "OrleansSiloInstances")
+            {
+                var rows = new List<Azure.Data.Tables.TableEntity>();
+                await foreach (var row in service.GetTableClient(table.Name).QueryAsync<Azure.Data.Tables.TableEntity>())
+                {
+                    rows.Add(row);
+                }
+                backup[table.Name] = rows;
+            }
+        }
+        return backup;
+    }
+
+    // Each table replaced by its copy (rows since are gone, deleted rows come back), except the erasure tombstones.
+    private async Task RestoreAsync(Dictionary<string, List<Azure.Data.Tables.TableEntity>> backup)
+    {
+        var service = new Azure.Data.Tables.TableServiceClient(_system.Storage.ConnectionString);
+        foreach (var (name, rows) in backup.Where(b => b.Key != "ErasureTombstones"))
+        {
+            var table = service.GetTableClient(name);
+            await foreach (var row in table.QueryAsync<Azure.Data.Tables.TableEntity>(select: ["PartitionKey", "RowKey"]))
+            {
+                await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, Azure.ETag.All);
+            }
+            foreach (var row in rows)
+            {
+                await table.UpsertEntityAsync(row, Azure.Data.Tables.TableUpdateMode.Replace);
+            }
+        }
     }
 
     private async Task<List<string>> TextsAsync(Citizen citizen)

@@ -253,13 +253,19 @@ public sealed class InMemoryErasureTombstones : GoldbachActors.Grains.Privacy.IE
         var tombstone = new GoldbachActors.Grains.Privacy.ErasureTombstone(erasedAt, digests.ToHashSet());
         foreach (var key in keys)
         {
-            _tombstones[key] = (tombstone, erasedAt + GoldbachActors.Grains.Privacy.IErasureTombstones.Lifetime);
+            _tombstones[key] = (tombstone, erasedAt + new GoldbachActors.Contracts.Configuration.BackupOptions().TombstoneLifetime);
         }
         return Task.CompletedTask;
     }
 
     public Task<GoldbachActors.Grains.Privacy.ErasureTombstone?> FindAsync(CitizenKey key, DateTimeOffset now) =>
         Task.FromResult(_tombstones.TryGetValue(key, out var found) && found.Expires > now ? found.Tombstone : null);
+
+    public Task<IReadOnlyDictionary<string, DateTimeOffset>> ErasedAmongAsync(string tenant, IEnumerable<CitizenKey> keys, DateTimeOffset now) =>
+        Task.FromResult<IReadOnlyDictionary<string, DateTimeOffset>>(keys
+            .Where(k => k.Tenant == tenant && _tombstones.TryGetValue(k, out var found) && found.Expires > now)
+            .DistinctBy(k => k.GrainKey)
+            .ToDictionary(k => k.GrainKey, k => _tombstones[k].Tombstone.ErasedAt));
 
     public Task<int> ExpireAsync(string tenant, DateTimeOffset now) =>
         Task.FromResult(_tombstones.Where(t => t.Key.Tenant == tenant && t.Value.Expires <= now).Count(t => _tombstones.TryRemove(t.Key, out _)));
