@@ -321,6 +321,9 @@ public class LocalSystemHost : IAsyncDisposable
     }
 
     /// <summary>The gateway's Orleans client: calls the grains directly, as the gateway does.</summary>
+    /// <summary>The in-process silo's services (its grain storage, serializer, …).</summary>
+    public IServiceProvider SiloServices => _silo?.Services ?? throw new InvalidOperationException("No in-process silo runs.");
+
     public IClusterClient Cluster => _gateway!.Services.GetRequiredService<IClusterClient>();
 
     /// <summary>The gateway's journal of answered webhooks.</summary>

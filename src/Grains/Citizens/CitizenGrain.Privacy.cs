@@ -215,7 +215,7 @@ public sealed partial class CitizenGrain
         {
             // The configured lists and any the citizen was in, also one since removed from the configuration (its rows
             // stay in storage until swept).
-            var listIds = RequirePolicy().Options.Lists.Keys.Union(pending.ListIds, StringComparer.Ordinal).ToList();
+            var listIds = RequirePolicy().Options.Lists.Keys.Union(pending.ListsToSweep, StringComparer.Ordinal).ToList();
             foreach (var key in keys)
             {
                 foreach (var listId in listIds)

@@ -22,6 +22,12 @@ public sealed record PendingErasure(
     /// removed from the configuration is swept too.
     /// </summary>
     [Id(6)] public ImmutableArray<string> ListIds { get; init; } = [];
+
+    /// <summary>
+    /// <see cref="ListIds"/>, also for a plan written before they were kept: Orleans reads a field the bytes lack as
+    /// the type's default (a default <see cref="ImmutableArray{T}"/>, which cannot be enumerated), not as the initializer.
+    /// </summary>
+    public ImmutableArray<string> ListsToSweep => ListIds.IsDefault ? [] : ListIds;
 }
 
 public sealed partial class CitizenState

@@ -9,6 +9,7 @@ using GoldbachActors.Contracts.Staff.V1;
 using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using StaffRoles = GoldbachActors.Contracts.StaffRoles;
 
 namespace GoldbachActors.Tests.EndToEnd;
@@ -487,5 +488,31 @@ public sealed class DataProtectionTests(LocalSystem system) : IClassFixture<Loca
         Assert.Contains(audit.Entries, e => e is { Action: "ExportCitizen", StaffId: "admin-1" } && e.Conversation == LocalSystem.ConversationName(citizen.Phone));
         Assert.Contains(audit.Entries, e => e is { Action: "RunRetention", StaffId: "chefin" });
         Assert.DoesNotContain(audit.Entries, e => e.StaffId == "azubi");
+    }
+
+    [Fact]
+    public async Task An_erasure_half_way_in_state_the_2026_11_29_version_wrote_is_finished_by_this_one()
+    {
+        // The v4 fixture (Compatibility/citizen-state-v4.bin) written through the real grain storage provider, as if
+        // the previous version had stopped between planning the erasure and sweeping the stores.
+        var services = system.SiloServices;
+        var serializer = services.GetRequiredService<Orleans.Serialization.Serializer>();
+        var storageSerializer = new Orleans.Storage.OrleansGrainStorageSerializer(serializer);
+        var state = storageSerializer.Deserialize<GoldbachActors.Grains.Citizens.CitizenState>(
+            new BinaryData(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Compatibility", "citizen-state-v4.bin"))))!;
+        var key = Contracts.CitizenKey.Create(LocalSystem.Tenant, "DE.v4");
+        var storage = services.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(GoldbachActors.Grains.StorageNames.Citizens);
+        var citizen = system.Cluster.GetGrain<Contracts.ICitizenGrain>(key.GrainKey);
+        await storage.WriteStateAsync("citizen", citizen.GetGrainId(), new Orleans.GrainState<GoldbachActors.Grains.Citizens.CitizenState>(state));
+        Assert.Null(await citizen.GetConversationAsync());
+
+        // The documented retry with the same request id goes on with the plan, and finishes.
+        var report = await citizen.EraseAsync(state.Erasure!.Erasure);
+
+        Assert.Equal(("e-v4", true, 2, 3), (report.ErasureId, report.Finished, report.Messages, report.Identities));
+        var stored = new Orleans.GrainState<GoldbachActors.Grains.Citizens.CitizenState>();
+        await storage.ReadStateAsync("citizen", citizen.GetGrainId(), stored);
+        Assert.False(stored.RecordExists, "the erased citizen's state is still in storage");
+        Assert.Null(await citizen.ExportAsync());
     }
 }
