@@ -220,6 +220,10 @@ public sealed partial class StaffApiService(
         var inbox = cluster.GetGrain<ITenantInboxGrain>(tenant);
         var position = string.IsNullOrEmpty(request.Position) ? null : request.Position;
         var cancellation = context.CancellationToken;
+        // Where the feed stands as the watch begins (a new watcher's own position): whatever happens after it reaches
+        // this watcher, and the response headers tell the client so at once.
+        position ??= (await inbox.WatchAsync(null, TimeSpan.Zero)).Position;
+        await context.WriteResponseHeadersAsync(new Metadata { { Contracts.StaffApiMetadata.WatchPosition, position } });
         while (!cancellation.IsCancellationRequested)
         {
             // A stream shows names, numbers and previews for hours: recorded when it opens and again each time its

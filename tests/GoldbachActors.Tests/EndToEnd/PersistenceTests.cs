@@ -23,7 +23,10 @@ public sealed class PersistenceTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
         await _system.WaitForSentAsync(phone, 1);
-        await Task.Delay(300); // let the dispatcher record the acknowledgement's wamid
+        // The dispatcher has recorded the acknowledgement's wamid (stored before the restart).
+        await Eventually.Until(
+            () => _system.Staff().GetConversationAsync(new GetConversationRequest { Name = LocalSystem.ConversationName(phone) }).ResponseAsync,
+            c => c.Entries.Any(e => e.Outbound is { State: DeliveryState.Sent }), TimeSpan.FromSeconds(10));
 
         await _system.StopSiloAsync();
         await _system.StartSiloAsync();

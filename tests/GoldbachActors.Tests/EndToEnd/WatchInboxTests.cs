@@ -30,7 +30,9 @@ public sealed class WatchInboxTests(LocalSystem system)
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         using var first = system.Staff("desk-01").WatchInbox(OwnInbox, cancellationToken: timeout.Token);
         using var second = system.Staff("duty-phone").WatchInbox(OwnInbox, cancellationToken: timeout.Token);
-        await Task.Delay(300); // both are connected and waiting
+        // Both are connected and waiting: the gateway's response headers say from which position.
+        await first.ResponseHeadersAsync;
+        await second.ResponseHeadersAsync;
 
         var sent = DateTimeOffset.UtcNow;
         using (await system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Die Straßenlampe flackert"), waitUntilRecorded: false))
@@ -56,7 +58,7 @@ public sealed class WatchInboxTests(LocalSystem system)
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
         using (var watch = system.Staff().WatchInbox(OwnInbox, cancellationToken: timeout.Token))
         {
-            await Task.Delay(300);
+            await watch.ResponseHeadersAsync;
             using (await system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Erste Nachricht"), waitUntilRecorded: false))
             {
             }
@@ -86,7 +88,7 @@ public sealed class WatchInboxTests(LocalSystem system)
         const string phone = "+4915112348004";
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         using var watch = system.Staff("duty-phone").WatchInbox(OwnInbox, cancellationToken: timeout.Token);
-        await Task.Delay(300);
+        await watch.ResponseHeadersAsync;
         using (await system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Unfall an der Kreuzung, ein Baum liegt auf der Straße"), waitUntilRecorded: false))
         {
         }
@@ -94,6 +96,27 @@ public sealed class WatchInboxTests(LocalSystem system)
         var first = await NextAboutAsync(watch.ResponseStream, LocalSystem.ConversationName(phone), timeout.Token);
         Assert.Equal(InboxEventKind.UrgentEscalation, first.Kind);
         Assert.True(first.Conversation.Urgent);
+    }
+
+    [Fact]
+    public async Task A_new_watch_says_at_once_from_which_position_it_watches()
+    {
+        const string phone = "+4915112348005";
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var watch = system.Staff().WatchInbox(OwnInbox, cancellationToken: timeout.Token);
+
+        // Before any event: the headers come as soon as the watch is registered.
+        var position = (await watch.ResponseHeadersAsync).GetValue(Contracts.StaffApiMetadata.WatchPosition);
+        Assert.Matches(@"^\w+\.\d+$", position);
+        using (await system.PostWebhookAsync(LocalSystem.TextWebhook(phone, "Der Gehweg ist vereist"), waitUntilRecorded: false))
+        {
+        }
+        var seen = await NextAboutAsync(watch.ResponseStream, LocalSystem.ConversationName(phone), timeout.Token);
+
+        // The same position resumes right before this event: a watcher reconnecting from it sees it again.
+        using var resumed = system.Staff().WatchInbox(new WatchInboxRequest(OwnInbox) { Position = position }, cancellationToken: timeout.Token);
+        Assert.Equal(position, (await resumed.ResponseHeadersAsync).GetValue(Contracts.StaffApiMetadata.WatchPosition));
+        Assert.Equal(seen.Position, (await NextAboutAsync(resumed.ResponseStream, LocalSystem.ConversationName(phone), timeout.Token)).Position);
     }
 
     [Fact]
@@ -128,7 +151,7 @@ public sealed class WatchInboxTests(LocalSystem system)
         var ack = (await system.WaitForSentAsync(citizen.Phone, 1))[0];
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         using var watch = system.Staff("desk").WatchInbox(OwnInbox, cancellationToken: timeout.Token);
-        await Task.Delay(300);
+        await watch.ResponseHeadersAsync;
 
         await system.Staff("emil").AssignAsync(new AssignRequest { Conversation = name, Assignee = "emil" });
         var assigned = await NextAboutAsync(watch.ResponseStream, name, timeout.Token);
@@ -164,7 +187,8 @@ public sealed class WatchInboxLoadTests : IAsyncLifetime
         // Connected, but never reads: its stream fills up (HTTP/2 flow control) and its server call waits.
         using var stalled = _system.Staff("stalled").WatchInbox(OwnInbox, cancellationToken: timeout.Token);
         using var live = _system.Staff("live").WatchInbox(OwnInbox, cancellationToken: timeout.Token);
-        await Task.Delay(300);
+        await stalled.ResponseHeadersAsync;
+        await live.ResponseHeadersAsync;
 
         // Enough events to fill the stalled stream's window many times over.
         var phones = Enumerable.Range(0, 150).Select(i => $"+49151123{i:D5}9").ToList();

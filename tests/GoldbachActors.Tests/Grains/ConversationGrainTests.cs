@@ -60,7 +60,8 @@ public sealed class ConversationGrainTests : IClassFixture<GrainTestCluster>
         await citizen.ReceiveAsync(GrainTestCluster.Text("Nachricht 70", t0.AddSeconds(70), phone: "+4915100000109"));
 
         var after = (await citizen.GetConversationAsync())!;
-        Assert.True(after.ArchivedPages >= 1);
+        // 71 messages and the acknowledgement: one page of 25 brings the hot state under its limit of 50.
+        Assert.Equal(1, after.ArchivedPages);
         Assert.True(after.Inbound.Length + after.Outbound.Length + after.Events.Length <= CitizenState.HotLimit);
         var archived = 0;
         for (var number = 1; number <= after.ArchivedPages; number++)

@@ -24,7 +24,8 @@ public sealed class OutboundGrainTests : IClassFixture<GrainTestCluster>
 
         Assert.Equal(DeliveryState.WaitingForWindow, reply.State);
         var waiting = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound.Any(o => o.Kind == OutboundKind.WindowTemplate && o.State == DeliveryState.Sent));
-        Assert.False(waiting!.Summary.WindowClosesAt > now);
+        // Closed 36 hours ago: 24 hours after Friday's message.
+        Assert.Equal(now.AddHours(-36), waiting!.Summary.WindowClosesAt);
         Assert.Equal(["[template bitte_melden/de: Markt Goldbach]"], _cluster.Sender.TextsTo(phone));
         var missedAck = waiting.Outbound.Single(o => o.Kind == OutboundKind.Acknowledgement);
         Assert.Equal((DeliveryState.Failed, 131047), (missedAck.State, missedAck.FailureCode));
@@ -34,7 +35,7 @@ public sealed class OutboundGrainTests : IClassFixture<GrainTestCluster>
         await Eventually.Until(() => Task.FromResult(_cluster.Sender.TextsTo(phone)), t => t.Count == 2);
         Assert.Equal(["[template bitte_melden/de: Markt Goldbach]", "Danke, der Bauhof räumt es heute weg."], _cluster.Sender.TextsTo(phone));
         var open = (await citizen.GetConversationAsync())!;
-        Assert.True(open.Summary.WindowClosesAt > now);
+        Assert.Equal(now.AddHours(24), open.Summary.WindowClosesAt);
     }
 
     [Fact]
