@@ -15,7 +15,7 @@ public sealed class CitizenGrainTests : IClassFixture<GrainTestCluster>
     public async Task Ten_concurrent_copies_of_a_message_are_recorded_once_and_acknowledged_once()
     {
         var citizen = _cluster.Citizen("DE.concurrent1");
-        var message = GrainTestCluster.Text("Lärm vom Festplatz", phone: "+4915100000001");
+        var message = _cluster.Text("Lärm vom Festplatz", phone: "+4915100000001");
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => citizen.ReceiveAsync(message)));
 
@@ -34,10 +34,10 @@ public sealed class CitizenGrainTests : IClassFixture<GrainTestCluster>
         var citizen = _cluster.Citizen("DE.ordering1");
         var t0 = DateTimeOffset.FromUnixTimeSeconds(1_780_000_000);
 
-        await citizen.ReceiveAsync(GrainTestCluster.Text("zweite", t0.AddSeconds(5)));
-        await citizen.ReceiveAsync(GrainTestCluster.Text("erste", t0));
-        await citizen.ReceiveAsync(GrainTestCluster.Text("dritte a", t0.AddSeconds(9)));
-        await citizen.ReceiveAsync(GrainTestCluster.Text("dritte b", t0.AddSeconds(9)));
+        await citizen.ReceiveAsync(_cluster.Text("zweite", t0.AddSeconds(5)));
+        await citizen.ReceiveAsync(_cluster.Text("erste", t0));
+        await citizen.ReceiveAsync(_cluster.Text("dritte a", t0.AddSeconds(9)));
+        await citizen.ReceiveAsync(_cluster.Text("dritte b", t0.AddSeconds(9)));
 
         var conversation = await citizen.GetConversationAsync();
         Assert.Equal(["erste", "zweite", "dritte a", "dritte b"], conversation!.Inbound.Select(m => m.Text));
@@ -47,9 +47,9 @@ public sealed class CitizenGrainTests : IClassFixture<GrainTestCluster>
     public async Task A_transient_send_failure_is_retried_and_then_sent()
     {
         var citizen = _cluster.Citizen("DE.transient1");
-        _cluster.Sender.FailNext(new WhatsAppApiException("down", 503, 131000, "Something went wrong", isTransient: true));
+        _cluster.Sender.FailNext("+4915100000002", new WhatsAppApiException("down", 503, 131000, "Something went wrong", isTransient: true));
 
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Hallo", phone: "+4915100000002"));
+        await citizen.ReceiveAsync(_cluster.Text("Hallo", phone: "+4915100000002"));
 
         var failedOnce = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].FailedAttempts == 1);
         Assert.Equal(DeliveryState.Queued, failedOnce!.Outbound[0].State);
@@ -65,9 +65,9 @@ public sealed class CitizenGrainTests : IClassFixture<GrainTestCluster>
     public async Task A_permanent_send_failure_is_marked_failed_with_the_reason_and_later_messages_still_go_out()
     {
         var citizen = _cluster.Citizen("DE.permanent1");
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Hallo", phone: "+4915100000003"));
+        await citizen.ReceiveAsync(_cluster.Text("Hallo", phone: "+4915100000003"));
         await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].State == DeliveryState.Sent);
-        _cluster.Sender.FailNext(new WhatsAppApiException("closed", 400, 131047, "Re-engagement message", isTransient: false));
+        _cluster.Sender.FailNext("+4915100000003", new WhatsAppApiException("closed", 400, 131047, "Re-engagement message", isTransient: false));
 
         var reply = await citizen.ReplyAsync(new StaffReply("r1", "Erste Antwort", "staff-01"));
         var second = await citizen.ReplyAsync(new StaffReply("r2", "Zweite Antwort", "staff-01"));
@@ -86,7 +86,7 @@ public sealed class CitizenGrainTests : IClassFixture<GrainTestCluster>
     public async Task Reply_records_the_staff_member_internally_and_is_idempotent_by_request_id()
     {
         var citizen = _cluster.Citizen("DE.reply1");
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Frage", phone: "+4915100000004"));
+        await citizen.ReceiveAsync(_cluster.Text("Frage", phone: "+4915100000004"));
 
         var first = await citizen.ReplyAsync(new StaffReply("same-id", "Antwort", "staff-42"));
         var retry = await citizen.ReplyAsync(new StaffReply("same-id", "Antwort", "staff-42"));
@@ -112,7 +112,7 @@ public sealed class CitizenGrainTests : IClassFixture<GrainTestCluster>
     public async Task A_citizen_without_a_phone_number_is_answered_by_business_scoped_user_id()
     {
         var citizen = _cluster.Citizen("DE.usernameonly1");
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Hallo", phone: null));
+        await citizen.ReceiveAsync(_cluster.Text("Hallo", phone: null));
 
         await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].State == DeliveryState.Sent);
         var sent = Assert.Single(_cluster.Sender.Sent, s => s.Recipient.BusinessScopedUserId == "DE.usernameonly1");
@@ -123,7 +123,7 @@ public sealed class CitizenGrainTests : IClassFixture<GrainTestCluster>
     public async Task Message_to_an_unconfigured_tenant_is_refused_with_a_clear_error()
     {
         var citizen = _cluster.Client.GetGrain<ICitizenGrain>(CitizenKey.Create("999", "DE.x1").GrainKey);
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => citizen.ReceiveAsync(GrainTestCluster.Text("Hallo")));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => citizen.ReceiveAsync(_cluster.Text("Hallo")));
         Assert.Contains("Goldbach:Tenants", error.Message, StringComparison.Ordinal);
     }
 
@@ -131,9 +131,9 @@ public sealed class CitizenGrainTests : IClassFixture<GrainTestCluster>
     public async Task Inbox_lists_the_newest_summary_of_each_conversation()
     {
         var early = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
-        await _cluster.Citizen("DE.inboxA").ReceiveAsync(GrainTestCluster.Text("A1", early));
-        await _cluster.Citizen("DE.inboxB").ReceiveAsync(GrainTestCluster.Text("B1", early.AddMinutes(1)));
-        await _cluster.Citizen("DE.inboxA").ReceiveAsync(GrainTestCluster.Text("A2", early.AddMinutes(2)));
+        await _cluster.Citizen("DE.inboxA").ReceiveAsync(_cluster.Text("A1", early));
+        await _cluster.Citizen("DE.inboxB").ReceiveAsync(_cluster.Text("B1", early.AddMinutes(1)));
+        await _cluster.Citizen("DE.inboxA").ReceiveAsync(_cluster.Text("A2", early.AddMinutes(2)));
 
         var page = await _cluster.Client.GetGrain<ITenantInboxGrain>(GrainTestCluster.Tenant).ListAsync(1000, null);
         var mine = page.Conversations.Where(s => s.CitizenKey.Contains("/DE.inbox", StringComparison.Ordinal)).ToList();

@@ -18,7 +18,7 @@ public sealed class ConversationGrainTests : IClassFixture<GrainTestCluster>
         var t0 = _cluster.Clock.GetUtcNow();
         for (var i = 0; i < 130; i++)
         {
-            await citizen.ReceiveAsync(GrainTestCluster.Text($"Nachricht {i}", t0.AddSeconds(i), wamid: $"wamid.h{i}", phone: "+4915100000101"));
+            await citizen.ReceiveAsync(_cluster.Text($"Nachricht {i}", t0.AddSeconds(i), wamid: $"wamid.h{i}", phone: "+4915100000101"));
         }
 
         var snapshot = (await citizen.GetConversationAsync())!;
@@ -51,13 +51,13 @@ public sealed class ConversationGrainTests : IClassFixture<GrainTestCluster>
         _cluster.History.FailFor(key);
         for (var i = 0; i < 70; i++)
         {
-            Assert.Equal(ReceiveOutcome.Recorded, await citizen.ReceiveAsync(GrainTestCluster.Text($"Nachricht {i}", t0.AddSeconds(i), phone: "+4915100000109")));
+            Assert.Equal(ReceiveOutcome.Recorded, await citizen.ReceiveAsync(_cluster.Text($"Nachricht {i}", t0.AddSeconds(i), phone: "+4915100000109")));
         }
         var during = (await citizen.GetConversationAsync())!;
         Assert.Equal((0, 70), (during.ArchivedPages, during.Inbound.Length));
 
         _cluster.History.Recover(key);
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Nachricht 70", t0.AddSeconds(70), phone: "+4915100000109"));
+        await citizen.ReceiveAsync(_cluster.Text("Nachricht 70", t0.AddSeconds(70), phone: "+4915100000109"));
 
         var after = (await citizen.GetConversationAsync())!;
         // 71 messages and the acknowledgement: one page of 25 brings the hot state under its limit of 50.
@@ -77,11 +77,11 @@ public sealed class ConversationGrainTests : IClassFixture<GrainTestCluster>
         var citizen = _cluster.Citizen("DE.latereport1");
         // WhatsApp's timestamps and the town's clock agree, as they do in production.
         var t0 = _cluster.Clock.GetUtcNow();
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Erste", t0, phone: "+4915100000102"));
+        await citizen.ReceiveAsync(_cluster.Text("Erste", t0, phone: "+4915100000102"));
         var ack = (await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].State == DeliveryState.Sent))!.Outbound[0];
         for (var i = 1; i < 80; i++)
         {
-            await citizen.ReceiveAsync(GrainTestCluster.Text($"Nachricht {i}", t0.AddSeconds(i), phone: "+4915100000102"));
+            await citizen.ReceiveAsync(_cluster.Text($"Nachricht {i}", t0.AddSeconds(i), phone: "+4915100000102"));
         }
         var snapshot = (await citizen.GetConversationAsync())!;
         Assert.DoesNotContain(snapshot.Outbound, o => o.Id == ack.Id);
@@ -98,9 +98,9 @@ public sealed class ConversationGrainTests : IClassFixture<GrainTestCluster>
     public async Task A_staff_number_gets_no_acknowledgement_and_is_listed_in_the_staff_section()
     {
         var staff = _cluster.Citizen("DE.staffmember1");
-        await staff.ReceiveAsync(GrainTestCluster.Text("Fotos vom Marktfest für Instagram", phone: GrainTestCluster.StaffNumber));
+        await staff.ReceiveAsync(_cluster.Text("Fotos vom Marktfest für Instagram", phone: GrainTestCluster.StaffNumber));
         var citizen = _cluster.Citizen("DE.sectioncitizen1");
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Hallo", phone: "+4915100000103"));
+        await citizen.ReceiveAsync(_cluster.Text("Hallo", phone: "+4915100000103"));
         await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound.Length == 1 && c.Outbound[0].State == DeliveryState.Sent);
 
         var conversation = (await staff.GetConversationAsync())!;
@@ -122,7 +122,7 @@ public sealed class ConversationGrainTests : IClassFixture<GrainTestCluster>
         var t0 = DateTimeOffset.FromUnixTimeSeconds(1_780_000_000);
         for (var i = 0; i < 8; i++)
         {
-            Assert.Equal(ReceiveOutcome.Recorded, await citizen.ReceiveAsync(GrainTestCluster.Text($"Spam {i}", t0.AddSeconds(i), phone: "+4915100000104")));
+            Assert.Equal(ReceiveOutcome.Recorded, await citizen.ReceiveAsync(_cluster.Text($"Spam {i}", t0.AddSeconds(i), phone: "+4915100000104")));
         }
         var flooded = (await citizen.GetConversationAsync())!;
         Assert.Equal(8, flooded.Inbound.Length);
@@ -130,7 +130,7 @@ public sealed class ConversationGrainTests : IClassFixture<GrainTestCluster>
         Assert.Contains(flooded.Events, e => e.Kind == ConversationEventKind.FloodFlagged && e.Actor == ConversationEvent.SystemActor);
 
         await citizen.ChangeStatusAsync(new StatusChange(ConversationStatus.Resolved, "staff-01"));
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Spam 9", t0.AddSeconds(9), phone: "+4915100000104"));
+        await citizen.ReceiveAsync(_cluster.Text("Spam 9", t0.AddSeconds(9), phone: "+4915100000104"));
 
         var next = (await citizen.GetConversationAsync())!;
         Assert.Equal(ConversationStatus.New, next.Summary.Status);
@@ -141,7 +141,7 @@ public sealed class ConversationGrainTests : IClassFixture<GrainTestCluster>
     public async Task A_citizen_writing_english_is_acknowledged_in_english()
     {
         var citizen = _cluster.Citizen("DE.english1");
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Hello, the swing on the playground is broken. Can you help?", phone: "+4915100000105"));
+        await citizen.ReceiveAsync(_cluster.Text("Hello, the swing on the playground is broken. Can you help?", phone: "+4915100000105"));
 
         var conversation = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound.Length == 1 && c.Outbound[0].State == DeliveryState.Sent);
         Assert.Equal("en", conversation!.Summary.Language);
@@ -152,18 +152,18 @@ public sealed class ConversationGrainTests : IClassFixture<GrainTestCluster>
     public async Task Snooze_resolve_and_the_citizens_return_run_the_life_cycle_with_every_change_attributed()
     {
         var citizen = _cluster.Citizen("DE.lifecycle1");
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Der Mülleimer am Spielplatz quillt über", phone: "+4915100000106"));
+        await citizen.ReceiveAsync(_cluster.Text("Der Mülleimer am Spielplatz quillt über", phone: "+4915100000106"));
 
         var snoozed = await citizen.ChangeStatusAsync(new StatusChange(ConversationStatus.Snoozed, "staff-05"));
         Assert.Equal(ConversationStatus.Snoozed, snoozed.Status);
         // The clock stands on Wednesday 10 June 2026; the next working day starts on Thursday.
         Assert.Equal(new DateOnly(2026, 6, 11), DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(snoozed.SnoozedUntil!.Value, GoldbachActors.Grains.Domain.OfficeHours.Berlin).DateTime));
 
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Und jetzt liegt alles auf der Wiese", phone: "+4915100000106"));
+        await citizen.ReceiveAsync(_cluster.Text("Und jetzt liegt alles auf der Wiese", phone: "+4915100000106"));
         Assert.Equal(ConversationStatus.Open, (await citizen.GetConversationAsync())!.Summary.Status);
 
         await citizen.ChangeStatusAsync(new StatusChange(ConversationStatus.Resolved, "staff-06"));
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Danke, sieht gut aus", DateTimeOffset.UtcNow.AddMinutes(1), phone: "+4915100000106"));
+        await citizen.ReceiveAsync(_cluster.Text("Danke, sieht gut aus", DateTimeOffset.UtcNow.AddMinutes(1), phone: "+4915100000106"));
 
         var conversation = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound.Count(o => o.State == DeliveryState.Sent) == 2);
         Assert.Equal(2, conversation!.Outbound.Count(o => o.Kind == OutboundKind.Acknowledgement));
@@ -178,7 +178,7 @@ public sealed class ConversationGrainTests : IClassFixture<GrainTestCluster>
     public async Task A_snoozed_conversation_opens_itself_at_its_time_even_when_its_grain_was_deactivated()
     {
         var citizen = _cluster.Citizen("DE.snoozewake1");
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Wann wird der Grillplatz wieder geöffnet?", phone: "+4915100000108"));
+        await citizen.ReceiveAsync(_cluster.Text("Wann wird der Grillplatz wieder geöffnet?", phone: "+4915100000108"));
         var until = _cluster.Clock.GetUtcNow().AddSeconds(3);
         await citizen.ChangeStatusAsync(new StatusChange(ConversationStatus.Snoozed, "staff-01", until));
         await _cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
@@ -201,7 +201,7 @@ public sealed class ConversationGrainTests : IClassFixture<GrainTestCluster>
     public async Task Staff_choose_only_the_tenants_categories_and_their_choice_is_attributed()
     {
         var citizen = _cluster.Citizen("DE.category1");
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Im Park ist es sehr laut", phone: "+4915100000107"));
+        await citizen.ReceiveAsync(_cluster.Text("Im Park ist es sehr laut", phone: "+4915100000107"));
 
         var error = await Assert.ThrowsAsync<ArgumentException>(() => citizen.SetCategoryAsync("Katzen", "staff-01"));
         Assert.Contains("Parkverstoß", error.Message, StringComparison.Ordinal);
@@ -228,7 +228,7 @@ public sealed class OutOfHoursGrainTests : IClassFixture<GrainTestCluster>
         _cluster.Clock.MoveTo(new DateTimeOffset(2026, 6, 14, 10, 0, 0, TimeSpan.Zero)); // Sunday, 12:00 in Goldbach
         var citizen = _cluster.Citizen("DE.sunday1");
 
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Die Straßenlaterne ist aus", phone: "+4915100000201"));
+        await citizen.ReceiveAsync(_cluster.Text("Die Straßenlaterne ist aus", phone: "+4915100000201"));
 
         await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].State == DeliveryState.Sent);
         Assert.Equal(["Danke! Wir sind am Montag, 15. Juni ab 0:00 Uhr wieder für Sie da."], _cluster.Sender.TextsTo("+4915100000201"));

@@ -98,8 +98,9 @@ public sealed class GrainTestCluster : IAsyncLifetime
 
     public ICitizenGrain Citizen(string identity) => Client.GetGrain<ICitizenGrain>(CitizenKey.Create(Tenant, identity).GrainKey);
 
-    public static InboundMessage Text(string text, DateTimeOffset? at = null, string? wamid = null, string? phone = "+4915112345678") =>
-        new(wamid ?? $"wamid.{Guid.NewGuid():N}", at ?? DateTimeOffset.UtcNow, "text", text, phone, "Erika");
+    /// <summary>A citizen's text message, sent now by the town's clock unless <paramref name="at"/> says otherwise.</summary>
+    public InboundMessage Text(string text, DateTimeOffset? at = null, string? wamid = null, string? phone = "+4915112345678") =>
+        new(wamid ?? $"wamid.{Guid.NewGuid():N}", at ?? Clock.GetUtcNow(), "text", text, phone, "Erika");
 }
 
 /// <summary>
@@ -163,22 +164,26 @@ public sealed class InMemoryHistoryStore : IConversationHistoryStore
 /// <summary>A Graph API double: records what is sent and fails on demand.</summary>
 public sealed class RecordingSender : IWhatsAppSender
 {
-    private readonly ConcurrentQueue<(WhatsAppApiException Error, bool Arrived)> _outcomes = new();
+    // Faults by recipient (E.164): tests run in parallel on one cluster, and a fault meant for one citizen must not be
+    // drawn by another's send.
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<(WhatsAppApiException Error, bool Arrived)>> _outcomes = new();
 
     public ConcurrentQueue<(string PhoneNumberId, WhatsAppRecipient Recipient, string Text, string Wamid)> Sent { get; } = new();
 
-    /// <summary>The next send reaches WhatsApp (it is recorded) but its answer times out: the outcome is ambiguous.</summary>
-    public void AcceptThenTimeOutNext() => _outcomes.Enqueue((new WhatsAppApiException(
+    /// <summary>The next send to <paramref name="phone"/> reaches WhatsApp (it is recorded) but its answer times out: the outcome is ambiguous.</summary>
+    public void AcceptThenTimeOutNext(string phone) => Faults(phone).Enqueue((new WhatsAppApiException(
         "The Graph API did not answer in time; the request may have arrived.", null, null, null, isTransient: true, isAmbiguous: true), true));
 
-    /// <summary>The next sends fail with these errors, in order; later ones succeed.</summary>
-    public void FailNext(params WhatsAppApiException[] errors)
+    /// <summary>The next sends to <paramref name="phone"/> fail with these errors, in order; later ones succeed.</summary>
+    public void FailNext(string phone, params WhatsAppApiException[] errors)
     {
         foreach (var error in errors)
         {
-            _outcomes.Enqueue((error, false));
+            Faults(phone).Enqueue((error, false));
         }
     }
+
+    private ConcurrentQueue<(WhatsAppApiException Error, bool Arrived)> Faults(string phone) => _outcomes.GetOrAdd(phone, _ => new());
 
     public IReadOnlyList<string> TextsTo(string phone) => [.. Sent.Where(s => s.Recipient.PhoneNumber == phone).Select(s => s.Text)];
 
@@ -190,7 +195,7 @@ public sealed class RecordingSender : IWhatsAppSender
     public Task<string> SendTextAsync(string phoneNumberId, WhatsAppRecipient recipient, string text, string? callbackData, CancellationToken cancellationToken)
     {
         var wamid = $"wamid.{Guid.NewGuid():N}";
-        if (_outcomes.TryDequeue(out var outcome) && outcome.Error is { } error)
+        if (recipient.PhoneNumber is { } phone && _outcomes.TryGetValue(phone, out var faults) && faults.TryDequeue(out var outcome) && outcome.Error is { } error)
         {
             if (outcome.Arrived)
             {

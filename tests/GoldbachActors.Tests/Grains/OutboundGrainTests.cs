@@ -18,7 +18,7 @@ public sealed class OutboundGrainTests : IClassFixture<GrainTestCluster>
         var citizen = _cluster.Citizen("DE.window1");
         var now = _cluster.Clock.GetUtcNow();
         // Friday evening's message, answered on Monday: more than 24 hours later.
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Am Grillplatz liegt Glas", now.AddHours(-60), phone: phone));
+        await citizen.ReceiveAsync(_cluster.Text("Am Grillplatz liegt Glas", now.AddHours(-60), phone: phone));
 
         var reply = await citizen.ReplyAsync(new StaffReply("w1", "Danke, der Bauhof räumt es heute weg.", "staff-01"));
 
@@ -30,7 +30,7 @@ public sealed class OutboundGrainTests : IClassFixture<GrainTestCluster>
         var missedAck = waiting.Outbound.Single(o => o.Kind == OutboundKind.Acknowledgement);
         Assert.Equal((DeliveryState.Failed, 131047), (missedAck.State, missedAck.FailureCode));
 
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Ja?", now, phone: phone));
+        await citizen.ReceiveAsync(_cluster.Text("Ja?", now, phone: phone));
 
         await Eventually.Until(() => Task.FromResult(_cluster.Sender.TextsTo(phone)), t => t.Count == 2);
         Assert.Equal(["[template bitte_melden/de: Markt Goldbach]", "Danke, der Bauhof räumt es heute weg."], _cluster.Sender.TextsTo(phone));
@@ -43,14 +43,14 @@ public sealed class OutboundGrainTests : IClassFixture<GrainTestCluster>
     {
         const string phone = "+4915100000302";
         var citizen = _cluster.Citizen("DE.throttled1");
-        _cluster.Sender.FailNext(new WhatsAppApiException("too many", 400, MetaErrorCodes.RecipientThrottled, "Spam rate limit hit", isTransient: true));
+        _cluster.Sender.FailNext(phone, new WhatsAppApiException("too many", 400, MetaErrorCodes.RecipientThrottled, "Spam rate limit hit", isTransient: true));
 
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Hallo", phone: phone));
+        await citizen.ReceiveAsync(_cluster.Text("Hallo", phone: phone));
         var throttled = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].FailedAttempts == 1);
         Assert.Equal((DeliveryState.Queued, 131056), (throttled!.Outbound[0].State, throttled.Outbound[0].FailureCode));
 
         // Another citizen is not held up meanwhile.
-        await _cluster.Citizen("DE.unthrottled1").ReceiveAsync(GrainTestCluster.Text("Hallo", phone: "+4915100000303"));
+        await _cluster.Citizen("DE.unthrottled1").ReceiveAsync(_cluster.Text("Hallo", phone: "+4915100000303"));
         await Eventually.Until(() => Task.FromResult(_cluster.Sender.TextsTo("+4915100000303")), t => t.Count == 1, TimeSpan.FromSeconds(3));
         Assert.Single(_cluster.Sender.TextsTo("+4915100000303"));
         Assert.Empty(_cluster.Sender.TextsTo(phone));
@@ -66,9 +66,9 @@ public sealed class OutboundGrainTests : IClassFixture<GrainTestCluster>
     {
         const string phone = "+4915100000304";
         var citizen = _cluster.Citizen("DE.ambiguous1");
-        _cluster.Sender.AcceptThenTimeOutNext();
+        _cluster.Sender.AcceptThenTimeOutNext(phone);
 
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Hallo", phone: phone));
+        await citizen.ReceiveAsync(_cluster.Text("Hallo", phone: phone));
         var sending = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].FailedAttempts == 1);
         Assert.Equal(DeliveryState.Sending, sending!.Outbound[0].State);
         var delivered = _cluster.Sender.Sent.Single(s => s.Recipient.PhoneNumber == phone);
@@ -90,9 +90,9 @@ public sealed class OutboundGrainTests : IClassFixture<GrainTestCluster>
     {
         const string phone = "+4915100000305";
         var citizen = _cluster.Citizen("DE.ambiguous2");
-        _cluster.Sender.FailNext(new WhatsAppApiException("timeout", null, null, null, isTransient: true, isAmbiguous: true));
+        _cluster.Sender.FailNext(phone, new WhatsAppApiException("timeout", null, null, null, isTransient: true, isAmbiguous: true));
 
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Hallo", phone: phone));
+        await citizen.ReceiveAsync(_cluster.Text("Hallo", phone: phone));
 
         var sent = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].State == DeliveryState.Sent, TimeSpan.FromSeconds(15));
         Assert.Equal(DeliveryState.Sent, sent!.Outbound[0].State);
@@ -104,9 +104,9 @@ public sealed class OutboundGrainTests : IClassFixture<GrainTestCluster>
     {
         const string phone = "+4915100000306";
         var citizen = _cluster.Citizen("DE.permission1");
-        _cluster.Sender.FailNext(new WhatsAppApiException("token", 401, 190, "Error validating access token", isTransient: false));
+        _cluster.Sender.FailNext(phone, new WhatsAppApiException("token", 401, 190, "Error validating access token", isTransient: false));
 
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Hallo", phone: phone));
+        await citizen.ReceiveAsync(_cluster.Text("Hallo", phone: phone));
 
         var failed = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].State == DeliveryState.Failed);
         Assert.Equal(190, failed!.Outbound[0].FailureCode);
@@ -158,13 +158,15 @@ public sealed class OutboxGiveUpGrainTests(GrainTestCluster cluster) : IClassFix
         const string phone = "+4915100000307";
         var citizen = _cluster.Citizen("DE.giveup1");
         var unavailable = new WhatsAppApiException("down", 503, 2, "Service temporarily unavailable", isTransient: true);
-        _cluster.Sender.FailNext(unavailable, unavailable);
+        _cluster.Sender.FailNext(phone, unavailable, unavailable);
 
-        await citizen.ReceiveAsync(GrainTestCluster.Text("Hallo", phone: phone));
+        await citizen.ReceiveAsync(_cluster.Text("Hallo", phone: phone));
         var queued = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].FailedAttempts == 1);
         Assert.Equal(DeliveryState.Queued, queued!.Outbound[0].State);
         // A day later the next attempt fails too: the message is given up, visibly, instead of retried for ever.
+        // (The citizen writes again meanwhile, so the 24-hour window is open and only the failures count.)
         _cluster.Clock.MoveTo(_cluster.Clock.GetUtcNow().AddHours(25));
+        await citizen.ReceiveAsync(_cluster.Text("Hallo? Ist da jemand?", phone: phone));
         var failed = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].State == DeliveryState.Failed, TimeSpan.FromSeconds(20));
         Assert.Equal((DeliveryState.Failed, 2, 2), (failed!.Outbound[0].State, failed.Outbound[0].FailedAttempts, failed.Outbound[0].FailureCode));
         Assert.StartsWith("Nach 2 Versuchen aufgegeben", failed.Outbound[0].FailureReason, StringComparison.Ordinal);
