@@ -109,13 +109,7 @@ public sealed class AzureTableBroadcastStore(TableServiceClient tables, Serializ
         var result = new List<BroadcastRecipient>();
         await foreach (var e in table.QueryAsync<TableEntity>(e => e.PartitionKey == Partition(tenant, broadcastId)))
         {
-            result.Add(new BroadcastRecipient(CitizenKey.Create(tenant, e.RowKey).GrainKey, e.GetString("Language") ?? "de")
-            {
-                State = (RecipientState)(e.GetInt32("State") ?? 0),
-                Reason = e.GetString("Reason"),
-                AsTemplate = e.GetBoolean("AsTemplate") ?? false,
-                Replied = e.GetBoolean("Replied") ?? false,
-            });
+            result.Add(ToRecipient(CitizenKey.Create(tenant, e.RowKey).GrainKey, e));
         }
         return result;
     }
@@ -149,16 +143,17 @@ public sealed class AzureTableBroadcastStore(TableServiceClient tables, Serializ
     {
         var table = await _recipients.GetAsync();
         var row = await table.GetEntityIfExistsAsync<TableEntity>(Partition(tenant, broadcastId), Identity(citizenKey));
-        return row.HasValue && row.Value is { } e
-            ? new BroadcastRecipient(citizenKey, e.GetString("Language") ?? "de")
-            {
-                State = (RecipientState)(e.GetInt32("State") ?? 0),
-                Reason = e.GetString("Reason"),
-                AsTemplate = e.GetBoolean("AsTemplate") ?? false,
-                Replied = e.GetBoolean("Replied") ?? false,
-            }
-            : null;
+        return row.HasValue && row.Value is { } e ? ToRecipient(citizenKey, e) : null;
     }
+
+    // One recipient row as WriteRecipientsAsync writes it.
+    private static BroadcastRecipient ToRecipient(string citizenKey, TableEntity e) => new(citizenKey, e.GetString("Language") ?? "de")
+    {
+        State = (RecipientState)(e.GetInt32("State") ?? 0),
+        Reason = e.GetString("Reason"),
+        AsTemplate = e.GetBoolean("AsTemplate") ?? false,
+        Replied = e.GetBoolean("Replied") ?? false,
+    };
 
     /// <summary>When the citizen was reached outside their window, if that is still on record.</summary>
     public async Task<DateTimeOffset?> LoadReachedAsync(string tenant, string citizenKey)
