@@ -28,6 +28,7 @@ if ! npm run --silent web:build || ! dotnet build GoldbachActors.sln -nologo -cl
   exit 1
 fi
 step "code style (dotnet format --verify-no-changes)" dotnet format GoldbachActors.sln --verify-no-changes --no-restore
+step "web inbox modules import no cycle (dpdm)" npm run --silent web:cycles
 step "Kubernetes manifests render (kustomize) and validate against the schemas" deploy/k8s/check.sh
 
 log=$(mktemp)

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { createStaffClient, citizenOf, conversationName, describeError, isUnauthenticated, type StaffClient } from "./api";
-import { type CannedReply, type InboxEvent, InboxEventKind, type Tenant } from "./gen/goldbach/staff/v1/staff_pb";
+import { createStaffClient, citizenOf, conversationName, describeError, isUnauthenticated } from "./api";
+import { type InboxEvent, InboxEventKind } from "./gen/goldbach/staff/v1/staff_pb";
 import { Broadcasts } from "./Broadcasts";
 import { Privacy } from "./Privacy";
 import { Inbox } from "./Inbox";
@@ -9,15 +9,7 @@ import { Login } from "./Login";
 import { loadSession, saveSession, seesStaffSection, type Session } from "./session";
 import { texts } from "./texts";
 import { useInboxWatch } from "./useInboxWatch";
-
-export interface Workspace {
-  session: Session;
-  client: StaffClient;
-  tenant: Tenant;
-  cannedReplies: CannedReply[];
-  /** Call when a call came back Unauthenticated: back to the login. */
-  signOut: (reason?: string) => void;
-}
+import type { Workspace } from "./workspace";
 
 /**
  * The address holds the view: "#/c/{citizen}" a conversation, "#/broadcasts" the broadcasts, "#/datenschutz" data

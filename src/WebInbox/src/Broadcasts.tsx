@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useFailure } from "./useFailure";
-import type { Workspace } from "./App";
+import type { Workspace } from "./workspace";
 import {
   type Broadcast, type BroadcastList, type BroadcastPreview, BroadcastState,
 } from "./gen/goldbach/staff/v1/staff_pb";

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { describeError, isUnauthenticated } from "./api";
-import type { Workspace } from "./App";
+import type { Workspace } from "./workspace";
 import { Entry } from "./Entries";
 import { formatPhone, formatWhen, toDate } from "./format";
 import {

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { citizenOf, describeError, isUnauthenticated } from "./api";
-import type { Workspace } from "./App";
+import type { Workspace } from "./workspace";
 import { formatPhone, formatWhen, isoOf, toDate } from "./format";
 import {
   type ConversationSummary, ConversationStatus, InboxEventKind, InboxSection, Priority,
