@@ -73,29 +73,27 @@ public sealed class StateCompatibilityTests
     // instead of strings (the old strings are still read: HasProcessed). Since v2: first-response tracking and the
     // resolution time. Since v3: each message names its conversation (retention per conversation). Since v4: an
     // erasure's plan names the lists to sweep (read as a default array: PendingErasure.ListsToSweep reads it as none).
-    public static TheoryData<string, string[]> Fixtures => new()
+    public static TheoryData<string, string> Fixtures => new()
     {
         {
             "v1",
-            [
-                "ConversationStartedAt", "Events", "Inbound[].ConversationNumber", "Language", "LastInboundPreview",
-                "Outbound[].ConversationNumber", "ProcessedMessageIds.wamid.in1", "ProcessedMessageIds.wamid.in2",
-                "ProcessedMessages.8534408329009428990", "ProcessedMessages.8821064957412812063", "Revision", "StatusChangedAt",
-            ]
+            "ConversationStartedAt Events Inbound[].ConversationNumber Language LastInboundPreview Outbound[].ConversationNumber "
+            + "ProcessedMessageIds.wamid.in1 ProcessedMessageIds.wamid.in2 ProcessedMessages.8534408329009428990 "
+            + "ProcessedMessages.8821064957412812063 Revision StatusChangedAt"
         },
-        { "v2", ["AwaitingFirstResponse", "ConversationStartedAt", "Inbound[].ConversationNumber", "StatusChangedAt"] },
-        { "v3", ["Inbound[].ConversationNumber"] },
-        { "v4", ["Erasure.ListIds"] },
+        { "v2", "AwaitingFirstResponse ConversationStartedAt Inbound[].ConversationNumber StatusChangedAt" },
+        { "v3", "Inbound[].ConversationNumber" },
+        { "v4", "Erasure.ListIds" },
     };
 
     /// <summary>
     /// Each fixture, read by today's code, holds field for field what its builder makes today (both as JSON), except
-    /// the fields named here: what was added since the fixture was written, whose default a reader of the old bytes sees.
+    /// the fields named here (separated by spaces): what was added since the fixture was written, whose default a reader of the old bytes sees.
     /// A field this code no longer reads, or reads differently, shows up as a difference.
     /// </summary>
     [Theory]
     [MemberData(nameof(Fixtures))]
-    public void Each_fixture_holds_field_for_field_what_its_builder_makes(string version, string[] addedSince)
+    public void Each_fixture_holds_field_for_field_what_its_builder_makes(string version, string fieldsAddedSince)
     {
         var built = version switch
         {
@@ -109,6 +107,7 @@ public sealed class StateCompatibilityTests
         var differences = new SortedSet<string>(StringComparer.Ordinal);
         Compare(Json(built), Json(fromFixture), "", differences);
 
+        var addedSince = fieldsAddedSince.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         Assert.True(addedSince.Order(StringComparer.Ordinal).SequenceEqual(differences), "differences: " + string.Join(", ", differences));
     }
 
