@@ -20,10 +20,6 @@ public sealed partial class CitizenGrain
     public async Task<ListMembership> JoinListAsync(ListJoin join)
     {
         ArgumentNullException.ThrowIfNull(join);
-        if (Keeper is { } keeper)
-        {
-            return await keeper.JoinListAsync(join);
-        }
         RequireStaffId(join.StaffId);
         var policy = RequirePolicy();
         var list = RequireList(policy, join.ListId);
@@ -59,10 +55,6 @@ public sealed partial class CitizenGrain
 
     public async Task<bool> LeaveListAsync(string listId, string staffId)
     {
-        if (Keeper is { } keeper)
-        {
-            return await keeper.LeaveListAsync(listId, staffId);
-        }
         RequireStaffId(staffId);
         var policy = RequirePolicy();
         var list = RequireList(policy, listId);
@@ -86,19 +78,11 @@ public sealed partial class CitizenGrain
 
     public async Task<CitizenConsent> GetConsentAsync()
     {
-        if (Keeper is { } keeper)
-        {
-            return await keeper.GetConsentAsync();
-        }
         return new CitizenConsent([.. state.State.Memberships], [.. state.State.ConsentHistory], state.State.MarketingStopped);
     }
 
     public async Task<ReceiveOutcome> SetMarketingPreferenceAsync(bool stopped, DateTimeOffset at)
     {
-        if (Keeper is { } keeper)
-        {
-            return await keeper.SetMarketingPreferenceAsync(stopped, at);
-        }
         if (!state.State.SetMarketingStopped(stopped, at))
         {
             return ReceiveOutcome.Duplicate;
@@ -110,10 +94,6 @@ public sealed partial class CitizenGrain
 
     public async Task<BroadcastAudience> GetBroadcastAudienceAsync(string listId, bool marketing)
     {
-        if (Keeper is { } keeper)
-        {
-            return await keeper.GetBroadcastAudienceAsync(listId, marketing);
-        }
         var membership = state.State.MembershipOf(listId);
         return new BroadcastAudience(membership is not null, membership?.Language, state.State.IsWindowOpen(time.GetUtcNow()), state.State.MarketingStopped);
     }
@@ -121,10 +101,6 @@ public sealed partial class CitizenGrain
     public async Task<BroadcastDelivery> QueueBroadcastAsync(BroadcastSend send, bool templateAllowed)
     {
         ArgumentNullException.ThrowIfNull(send);
-        if (Keeper is { } keeper)
-        {
-            return await keeper.QueueBroadcastAsync(send, templateAllowed);
-        }
         if (state.State.BroadcastDeliveryOf(send.BroadcastId) is { } earlier)
         {
             return earlier;
@@ -181,10 +157,6 @@ public sealed partial class CitizenGrain
 
     public async Task<BroadcastDelivery?> GetBroadcastDeliveryAsync(string broadcastId)
     {
-        if (Keeper is { } keeper)
-        {
-            return await keeper.GetBroadcastDeliveryAsync(broadcastId);
-        }
         return state.State.BroadcastDeliveryOf(broadcastId);
     }
 

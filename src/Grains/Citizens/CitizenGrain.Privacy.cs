@@ -12,10 +12,6 @@ public sealed partial class CitizenGrain
 
     public async Task<CitizenExport?> ExportAsync()
     {
-        if (Keeper is { } keeper)
-        {
-            return await keeper.ExportAsync();
-        }
         if (state.State.IsBlank || state.State.Erasure is not null)
         {
             return null;
@@ -44,11 +40,6 @@ public sealed partial class CitizenGrain
     public async Task<ErasureReport> EraseAsync(CitizenErasure erasure)
     {
         ArgumentNullException.ThrowIfNull(erasure);
-        if (Keeper is { } keeper)
-        {
-            // Erasing a former number erases the citizen it belongs to.
-            return await keeper.EraseAsync(erasure);
-        }
         if (erasure.Reason == ErasureReason.Restored && state.State.Erasure is null
             && (state.State.IsBlank || state.State.ActiveSince(WholeSeconds(erasure.RequestedAt))))
         {
@@ -66,7 +57,7 @@ public sealed partial class CitizenGrain
             return await EraseCoreAsync(pending.Erasure, pending.KeepConsent);
         }
         var now = time.GetUtcNow();
-        if (Keeper is not null)
+        if (state.State.ForwardTo is not null)
         {
             return null;
         }

@@ -78,8 +78,6 @@ public sealed partial class CitizenGrain(
     // state) costs no index write.
     private ConversationSummary? _published;
 
-    private ICitizenGrain? Keeper => state.State.ForwardTo is { } keeper ? GrainFactory.GetGrain<ICitizenGrain>(keeper) : null;
-
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _key = CitizenKey.ParseGrainKey(this.GetPrimaryKeyString());
@@ -91,10 +89,6 @@ public sealed partial class CitizenGrain(
     public async Task<ReceiveOutcome> ReceiveAsync(InboundMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (Keeper is { } keeper)
-        {
-            return await keeper.ReceiveAsync(message);
-        }
         var policy = RequirePolicy();
         if (state.State.Erasure is { } erasing)
         {
@@ -216,10 +210,6 @@ public sealed partial class CitizenGrain(
     public async Task<OutboundMessage> ReplyAsync(StaffReply reply)
     {
         ArgumentNullException.ThrowIfNull(reply);
-        if (Keeper is { } keeper)
-        {
-            return await keeper.ReplyAsync(reply);
-        }
         if (string.IsNullOrWhiteSpace(reply.Text) || reply.Text.Length > OutboundLimits.MaxTextLength)
         {
             throw new ArgumentException($"A reply has 1 to {OutboundLimits.MaxTextLength} characters.", nameof(reply));
@@ -259,10 +249,6 @@ public sealed partial class CitizenGrain(
 
     public async Task<ConversationSnapshot?> GetConversationAsync()
     {
-        if (Keeper is { } keeper)
-        {
-            return await keeper.GetConversationAsync();
-        }
         await WakeIfSnoozeOverAsync();
         var current = state.State;
         return current.Exists
@@ -276,10 +262,6 @@ public sealed partial class CitizenGrain(
 
     public async Task<HistoryPage?> GetHistoryPageAsync(int number)
     {
-        if (Keeper is { } keeper)
-        {
-            return await keeper.GetHistoryPageAsync(number);
-        }
         return number >= 1 && number <= state.State.ArchivedPages
             ? await history.ReadPageAsync(_key, number, CancellationToken.None)
             : null;
@@ -288,10 +270,6 @@ public sealed partial class CitizenGrain(
     public async Task<ConversationSummary> ChangeStatusAsync(StatusChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        if (Keeper is { } keeper)
-        {
-            return await keeper.ChangeStatusAsync(change);
-        }
         RequireStaffId(change.StaffId);
         var policy = RequirePolicy();
         RequireConversation();
@@ -304,10 +282,6 @@ public sealed partial class CitizenGrain(
     public async Task<ConversationEvent> AddNoteAsync(StaffNote note)
     {
         ArgumentNullException.ThrowIfNull(note);
-        if (Keeper is { } keeper)
-        {
-            return await keeper.AddNoteAsync(note);
-        }
         RequireStaffId(note.StaffId);
         if (string.IsNullOrWhiteSpace(note.Text) || note.Text.Length > OutboundLimits.MaxTextLength)
         {
@@ -326,10 +300,6 @@ public sealed partial class CitizenGrain(
 
     public async Task<ConversationSummary> AssignAsync(string? assignee, string staffId)
     {
-        if (Keeper is { } keeper)
-        {
-            return await keeper.AssignAsync(assignee, staffId);
-        }
         RequireStaffId(staffId);
         if (assignee is not null)
         {
@@ -341,10 +311,6 @@ public sealed partial class CitizenGrain(
 
     public async Task<ConversationSummary> SetPriorityAsync(ConversationPriority priority, string staffId)
     {
-        if (Keeper is { } keeper)
-        {
-            return await keeper.SetPriorityAsync(priority, staffId);
-        }
         RequireStaffId(staffId);
         RequireConversation();
         if (!Enum.IsDefined(priority))
@@ -356,10 +322,6 @@ public sealed partial class CitizenGrain(
 
     public async Task<ConversationSummary> MarkReadAsync(string staffId)
     {
-        if (Keeper is { } keeper)
-        {
-            return await keeper.MarkReadAsync(staffId);
-        }
         RequireStaffId(staffId);
         RequireConversation();
         return await ChangeAsync(() =>
@@ -388,10 +350,6 @@ public sealed partial class CitizenGrain(
     public async Task<ConversationSummary> SetCategoryAsync(string category, string staffId)
     {
         ArgumentNullException.ThrowIfNull(category);
-        if (Keeper is { } keeper)
-        {
-            return await keeper.SetCategoryAsync(category, staffId);
-        }
         RequireStaffId(staffId);
         var policy = RequirePolicy();
         RequireConversation();
@@ -406,10 +364,6 @@ public sealed partial class CitizenGrain(
     public async Task<ReceiveOutcome> ReportDeliveryAsync(DeliveryReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        if (Keeper is { } keeper)
-        {
-            return await keeper.ReportDeliveryAsync(report);
-        }
         var outcome = state.State.ApplyReport(report, time.GetUtcNow());
         if (outcome == ReceiveOutcome.Unmatched && state.State.ArchivedOutbound.TryGetValue(report.WhatsAppMessageId, out var archived))
         {
