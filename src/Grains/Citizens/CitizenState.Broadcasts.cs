@@ -12,21 +12,6 @@ public sealed partial class CitizenState
     /// <summary>How long after a broadcast message the citizen's next message counts as a reply to it.</summary>
     public static readonly TimeSpan BroadcastReplyWindow = TimeSpan.FromDays(7);
 
-    /// <summary>The lists the citizen is a member of.</summary>
-    [Id(36)] public List<ListMembership> Memberships { get; set; } = [];
-
-    /// <summary>Every consent given and withdrawn, oldest first (kept for the GDPR; erased with the citizen).</summary>
-    [Id(37)] public List<ConsentRecord> ConsentHistory { get; set; } = [];
-
-    /// <summary>The citizen stopped marketing messages in WhatsApp (<c>user_preferences</c>).</summary>
-    [Id(38)] public bool MarketingStopped { get; set; }
-
-    /// <summary>The broadcasts whose part was queued here, newest last (bounded by <see cref="RememberedBroadcasts"/>).</summary>
-    [Id(39)] public List<string> HandledBroadcasts { get; set; } = [];
-
-    /// <summary>Other identities of this citizen whose state was folded in here (their list and broadcast rows carry those keys).</summary>
-    [Id(40)] public List<string> FoldedKeys { get; set; } = [];
-
     public ListMembership? MembershipOf(string listId) => Memberships.Find(m => m.ListId == listId);
 
     /// <summary>Records a join (or a new language); false when the citizen was already a member in that language.</summary>

@@ -35,15 +35,6 @@ public sealed partial class CitizenState
     /// <summary>How an export names staff: the administration, never a person.</summary>
     public const string Administration = "Verwaltung";
 
-    /// <summary>Every other identity folded into this citizen (their grain keys), for export and erasure.</summary>
-    [Id(41), PersonalIdentifier] public List<string> FormerKeys { get; set; } = [];
-
-    /// <summary>When the status last changed (a resolved conversation's retention counts from here).</summary>
-    [Id(42)] public DateTimeOffset? StatusChangedAt { get; set; }
-
-    /// <summary>An erasure begun and not yet finished.</summary>
-    [Id(43)] public PendingErasure? Erasure { get; set; }
-
     /// <summary>
     /// When the conversation was resolved: the last status change (for states stored before it was kept: the last
     /// status change still in the hot history, else the last message).

@@ -12,15 +12,6 @@ namespace GoldbachActors.Grains.Citizens;
 /// </summary>
 public sealed partial class CitizenState
 {
-    /// <summary>The citizen's earlier conversations, ended and still kept, oldest first.</summary>
-    [Id(44)] public List<EndedConversation> EndedConversations { get; set; } = [];
-
-    /// <summary>
-    /// The current conversation was resolved and deleted by retention while an earlier one is kept (until the next
-    /// status change or conversation).
-    /// </summary>
-    [Id(45)] public bool CurrentConversationExpired { get; set; }
-
     /// <summary>Every conversation that ended and is still kept, oldest first, the current one too once resolved.</summary>
     public ImmutableArray<EndedConversation> KeptConversations() =>
         ResolvedAt is { } resolved && !CurrentConversationExpired
