@@ -180,10 +180,7 @@ public sealed partial class StaffApiService
     {
         var caller = StaffCaller.From(context);
         caller.RequireTenant(tenant);
-        if (!caller.SeesStaffSection)
-        {
-            throw new RpcException(new Status(StatusCode.PermissionDenied, refusal));
-        }
+        caller.RequireSupervisor(refusal);
         return caller;
     }
 

@@ -27,8 +27,22 @@ public sealed record StaffCaller(string StaffId, string Tenant, string Role)
         return new StaffCaller(staffId, tenant, role);
     }
 
-    /// <summary>Supervisors and admins see the staff coordination section; agents work the citizens' section.</summary>
-    public bool SeesStaffSection => Role is StaffRoles.Supervisor or StaffRoles.Admin;
+    /// <summary>
+    /// A supervisor or an admin: reads the audit log, sends broadcasts, exports and erases, reassigns conversations.
+    /// </summary>
+    public bool IsSupervisor => Role is StaffRoles.Supervisor or StaffRoles.Admin;
+
+    /// <summary>Who sees the staff coordination section (supervisors and admins); agents work the citizens' section.</summary>
+    public bool SeesStaffSection => IsSupervisor;
+
+    /// <summary>Refuses the call (PermissionDenied, with <paramref name="refusal"/>) unless a supervisor or admin makes it.</summary>
+    public void RequireSupervisor(string refusal)
+    {
+        if (!IsSupervisor)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, refusal));
+        }
+    }
 
     /// <summary>Staff of one town never see another town's conversations.</summary>
     public void RequireTenant(string tenant)
