@@ -16,9 +16,6 @@ namespace GoldbachActors.ServiceDefaults;
 /// <summary>OpenTelemetry, redaction of personal data, health endpoints and graceful shutdown, the same in every host.</summary>
 public static class TelemetryHostingExtensions
 {
-    /// <summary>Our own traces and metrics.</summary>
-    public const string GoldbachSourceName = Contracts.Diagnostics.GoldbachActivity.SourceName;
-
     /// <summary>The Prometheus scrape endpoint on every host's HTTP port.</summary>
     public const string MetricsPath = "/metrics";
 
@@ -52,10 +49,10 @@ public static class TelemetryHostingExtensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 // Polly: the Graph API pipeline's retries and circuit breaker (resilience_polly_strategy_events).
-                .AddMeter("Microsoft.Orleans", GoldbachSourceName, "Polly")
+                .AddMeter("Microsoft.Orleans", Contracts.Diagnostics.GoldbachActivity.MeterName, "Polly")
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
-                .AddSource(GoldbachSourceName)
+                .AddSource(Contracts.Diagnostics.GoldbachActivity.SourceName)
                 .AddSource("Microsoft.Orleans.Application", "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Lifecycle", "Microsoft.Orleans.Storage")
                 .AddAspNetCoreInstrumentation(o => o.Filter = context =>
                     !context.Request.Path.StartsWithSegments("/health", StringComparison.Ordinal)

@@ -10,5 +10,8 @@ public static class GoldbachActivity
 {
     public const string SourceName = "GoldbachActors";
 
+    /// <summary>The meter of every goldbach metric (silo and gateway): the same name as the spans' source.</summary>
+    public const string MeterName = SourceName;
+
     public static ActivitySource Source { get; } = new(SourceName);
 }

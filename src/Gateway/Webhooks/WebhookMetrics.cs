@@ -18,7 +18,7 @@ public sealed class WebhookMetrics
     public WebhookMetrics(IMeterFactory meters)
     {
         ArgumentNullException.ThrowIfNull(meters);
-        var meter = meters.Create(TelemetryHostingExtensions.GoldbachSourceName);
+        var meter = meters.Create(Contracts.Diagnostics.GoldbachActivity.MeterName);
         _requests = meter.CreateCounter<long>("goldbach.webhook.requests", description: "Webhook POSTs by result.");
         _duration = meter.CreateHistogram<double>("goldbach.webhook.duration", unit: "ms", description: "Time to answer a webhook POST.");
         _messages = meter.CreateCounter<long>("goldbach.webhook.messages", description: "Inbound messages by type and outcome.");

@@ -10,8 +10,6 @@ namespace GoldbachActors.Grains.Telemetry;
 /// </summary>
 public sealed class GoldbachMetrics
 {
-    public const string MeterName = "GoldbachActors";
-
     private readonly Counter<long> _acknowledgements;
     private readonly Counter<long> _floodFlagged;
     private readonly Counter<long> _sent;
@@ -41,7 +39,7 @@ public sealed class GoldbachMetrics
     {
         ArgumentNullException.ThrowIfNull(meters);
         _time = time;
-        var meter = meters.Create(MeterName);
+        var meter = meters.Create(Contracts.Diagnostics.GoldbachActivity.MeterName);
         _acknowledgements = meter.CreateCounter<long>("goldbach.acknowledgements", description: "Automatic acknowledgements queued, by language.");
         _floodFlagged = meter.CreateCounter<long>("goldbach.citizens.rate_limited", description: "Conversations flagged for writing faster than the flood limit.");
         _sent = meter.CreateCounter<long>("goldbach.outbound.sent", description: "Messages accepted by the Graph API, by kind.");
