@@ -54,6 +54,9 @@ public static class GatewayHostingExtensions
         builder.Services.AddSingleton<WebhookMetrics>();
         builder.Services.AddSingleton<WebhookJournal>();
         builder.Services.AddSingleton<WebhookProcessor>();
+        builder.Services.AddSingleton<WebhookAcceptance>();
+        // The journal first: it starts before the processor and stops after it.
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookJournal>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookProcessor>());
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<WebhookOptions>>((limits, webhook) =>

@@ -41,17 +41,17 @@ public static partial class WebhookEndpoints
     }
 
     private static async Task<IResult> ReceiveAsync(
-        HttpContext context, WebhookIntake intake, WebhookJournal journal, WebhookProcessor processor, WebhookMetrics metrics,
-        IOptions<WebhookOptions> options, ILogger<WebhookIntake> logger)
+        HttpContext context, WebhookAcceptance acceptance, WebhookMetrics metrics, IOptions<WebhookOptions> options, ILoggerFactory loggers)
     {
         var started = Stopwatch.GetTimestamp();
-        var (result, label) = await ProcessAsync(context, intake, journal, processor, options.Value, logger);
+        var (result, label) = await ProcessAsync(context, acceptance, options.Value, loggers.CreateLogger(typeof(WebhookEndpoints)));
         metrics.Request(label, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return result;
     }
 
+    // HTTP only: the body's size, its signature, and the status code of what the acceptance made of it.
     private static async Task<(IResult Result, string Label)> ProcessAsync(
-        HttpContext context, WebhookIntake intake, WebhookJournal journal, WebhookProcessor processor, WebhookOptions settings, ILogger logger)
+        HttpContext context, WebhookAcceptance acceptance, WebhookOptions settings, ILogger logger)
     {
         var body = context.Request.ContentLength > settings.MaxBodyBytes
             ? null
@@ -65,39 +65,12 @@ public static partial class WebhookEndpoints
             LogRejectedSignature(logger, context.Request.Headers.ContainsKey(WebhookSignature.HeaderName));
             return (Problem(StatusCodes.Status401Unauthorized, "Missing or wrong X-Hub-Signature-256."), "bad_signature");
         }
-
-        WebhookPayload payload;
-        try
+        return await acceptance.AcceptAsync(body.Value) switch
         {
-            payload = WebhookPayloadParser.Parse(body.Value);
-        }
-        catch (MalformedWebhookException ex)
-        {
-            LogMalformed(logger, ex.Message);
-            return (Problem(StatusCodes.Status400BadRequest, ex.Message), "malformed");
-        }
-
-        try
-        {
-            if ((payload.Messages.Count > 0 || payload.Statuses.Count > 0 || payload.Preferences.Count > 0) && body.Value.Length <= WebhookJournal.MaxBodyBytes - sizeof(int))
-            {
-                // Durable in the journal: answered now, recorded by the grains right after (or replayed).
-                var entry = await journal.AppendAsync(body.Value);
-                processor.Enqueue(entry, payload);
-            }
-            else
-            {
-                // Nothing to store, or a body too large for the journal: recorded before answering.
-                await intake.RecordAsync(payload);
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Nothing is lost: Meta retries a non-200 for days, and recording is idempotent.
-            LogRecordingFailed(logger, ex.GetType().Name);
-            return (Problem(StatusCodes.Status503ServiceUnavailable, "The messages could not be stored; retry later."), "unavailable");
-        }
-        return (Results.Ok(), "accepted");
+            (WebhookAcceptResult.Accepted, _) => (Results.Ok(), "accepted"),
+            (WebhookAcceptResult.Malformed, var error) => (Problem(StatusCodes.Status400BadRequest, error ?? "Not a WhatsApp webhook."), "malformed"),
+            _ => (Problem(StatusCodes.Status503ServiceUnavailable, "The messages could not be stored; retry later."), "unavailable"),
+        };
     }
 
     // Reads at most maxBytes; null when the body is longer (also when no Content-Length announced it).
@@ -124,10 +97,4 @@ public static partial class WebhookEndpoints
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook rejected: bad signature (header present: {HeaderPresent})")]
     private static partial void LogRejectedSignature(ILogger logger, bool headerPresent);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook rejected: {Reason}")]
-    private static partial void LogMalformed(ILogger logger, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook not recorded ({ExceptionType}); answered 503 so that Meta retries")]
-    private static partial void LogRecordingFailed(ILogger logger, string exceptionType);
 }

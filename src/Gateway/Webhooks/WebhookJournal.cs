@@ -30,7 +30,7 @@ public sealed record StaleRecord(JournalEntry Entry, IReadOnlyList<byte[]> Bodie
 /// replayed whole by the sweeper of any gateway (<see cref="WebhookProcessor"/>), which is harmless because every
 /// grain call is idempotent. Bodies hold personal data and live here only seconds.
 /// </summary>
-public sealed class WebhookJournal : IAsyncDisposable
+public sealed class WebhookJournal : IHostedService, IAsyncDisposable
 {
     public const string TableName = WebhookJournalTables.Journal;
 
@@ -47,7 +47,7 @@ public sealed class WebhookJournal : IAsyncDisposable
     private readonly StorageSetup<TableClient> _table;
     private readonly StorageSetup<TableClient> _deadLetters;
     private readonly string _instance = Guid.NewGuid().ToString("N")[..12];
-    private readonly Task[] _loops;
+    private Task[] _loops = [];
     private long _sequence;
 
     public WebhookJournal(TableServiceClient tables)
@@ -55,13 +55,25 @@ public sealed class WebhookJournal : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(tables);
         _table = StorageSetup.Table(tables, TableName);
         _deadLetters = StorageSetup.Table(tables, WebhookJournalTables.DeadLetters);
-        _loops = [.. Enumerable.Range(0, Writers).Select(i => Task.Run(() => AppendLoopAsync($"{_instance}-{i}"))), Task.Run(DeleteLoopAsync)];
     }
+
+    /// <summary>Whether a body fits one journal record (with its length prefix); a larger one is recorded before answering.</summary>
+    public static bool Fits(ReadOnlyMemory<byte> body) => body.Length <= MaxBodyBytes - sizeof(int);
+
+    /// <summary>Starts the writers and the deleter (the host starts the journal before the processor that uses it).</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loops = [.. Enumerable.Range(0, Writers).Select(i => AppendLoopAsync($"{_instance}-{i}")), DeleteLoopAsync()];
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Finishes what was appended and deleted so far (the processor, stopped before, has drained).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
 
     /// <summary>Stores a body durably; completes when it is in storage (or fails, then nothing was stored).</summary>
     public Task<JournalEntry> AppendAsync(ReadOnlyMemory<byte> body)
     {
-        if (body.Length > MaxBodyBytes - sizeof(int))
+        if (!Fits(body))
         {
             throw new ArgumentException("The body is too large for the journal.", nameof(body));
         }
