@@ -85,42 +85,22 @@ public static partial class CitizenPhoneEndpoints
         SimulatorOptions settings, string waId, string userId, string name, string wamid, string text, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return new JsonObject
-        {
-            ["object"] = "whatsapp_business_account",
-            ["entry"] = new JsonArray(new JsonObject
+        return WebhookEnvelope.Change("messages", settings.PhoneNumberId, settings.DisplayPhoneNumber,
+            ("contacts", new JsonArray(new JsonObject
             {
-                ["id"] = "102290129340398",
-                ["changes"] = new JsonArray(new JsonObject
-                {
-                    ["field"] = "messages",
-                    ["value"] = new JsonObject
-                    {
-                        ["messaging_product"] = "whatsapp",
-                        ["metadata"] = new JsonObject
-                        {
-                            ["display_phone_number"] = settings.DisplayPhoneNumber,
-                            ["phone_number_id"] = settings.PhoneNumberId,
-                        },
-                        ["contacts"] = new JsonArray(new JsonObject
-                        {
-                            ["profile"] = new JsonObject { ["name"] = name },
-                            ["wa_id"] = waId,
-                            ["user_id"] = userId,
-                        }),
-                        ["messages"] = new JsonArray(new JsonObject
-                        {
-                            ["from"] = waId,
-                            ["from_user_id"] = userId,
-                            ["id"] = wamid,
-                            ["timestamp"] = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-                            ["type"] = "text",
-                            ["text"] = new JsonObject { ["body"] = text },
-                        }),
-                    },
-                }),
-            }),
-        };
+                ["profile"] = new JsonObject { ["name"] = name },
+                ["wa_id"] = waId,
+                ["user_id"] = userId,
+            })),
+            ("messages", new JsonArray(new JsonObject
+            {
+                ["from"] = waId,
+                ["from_user_id"] = userId,
+                ["id"] = wamid,
+                ["timestamp"] = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+                ["type"] = "text",
+                ["text"] = new JsonObject { ["body"] = text },
+            })));
     }
 
     private static string Page(IReadOnlyList<SentMessage> messages)

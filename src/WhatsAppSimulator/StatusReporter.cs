@@ -72,24 +72,7 @@ public sealed partial class StatusReporter(
         {
             fields["biz_opaque_callback_data"] = callback.GetValue<string>();
         }
-        var payload = new JsonObject
-        {
-            ["object"] = "whatsapp_business_account",
-            ["entry"] = new JsonArray(new JsonObject
-            {
-                ["id"] = "102290129340398",
-                ["changes"] = new JsonArray(new JsonObject
-                {
-                    ["field"] = "messages",
-                    ["value"] = new JsonObject
-                    {
-                        ["messaging_product"] = "whatsapp",
-                        ["metadata"] = new JsonObject { ["display_phone_number"] = settings.DisplayPhoneNumber, ["phone_number_id"] = message.PhoneNumberId },
-                        ["statuses"] = new JsonArray(fields),
-                    },
-                }),
-            }),
-        };
+        var payload = WebhookEnvelope.Change("messages", message.PhoneNumberId, settings.DisplayPhoneNumber, ("statuses", new JsonArray(fields)));
         var body = Encoding.UTF8.GetBytes(payload.ToJsonString());
         for (var attempt = 1; attempt <= 5; attempt++)
         {

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
+using GoldbachActors.WhatsApp.Webhooks;
 using GoldbachActors.WhatsAppSimulator;
 
 namespace GoldbachActors.Testing;
@@ -33,26 +35,13 @@ public static class Payloads
     /// <summary>One change of field <c>messages</c> carrying <paramref name="messages"/> and <paramref name="statuses"/>.</summary>
     public static byte[] Envelope(IEnumerable<Citizen> contacts, IEnumerable<string> messages, IEnumerable<string>? statuses = null, string tenant = LocalSystemHost.Tenant)
     {
-        var value = new StringBuilder();
-        value.Append(CultureInfo.InvariantCulture, $$"""{"messaging_product":"whatsapp","metadata":{"display_phone_number":"4960215000","phone_number_id":"{{tenant}}"}""");
-        var contactList = contacts.Select(c => c.Contact).ToList();
-        if (contactList.Count > 0)
-        {
-            value.Append(",\"contacts\":[").AppendJoin(',', contactList).Append(']');
-        }
-        var messageList = messages.ToList();
-        if (messageList.Count > 0)
-        {
-            value.Append(",\"messages\":[").AppendJoin(',', messageList.Select(m => "{" + m + "}")).Append(']');
-        }
-        var statusList = statuses?.ToList() ?? [];
-        if (statusList.Count > 0)
-        {
-            value.Append(",\"statuses\":[").AppendJoin(',', statusList.Select(s => "{" + s + "}")).Append(']');
-        }
-        value.Append('}');
-        return Encoding.UTF8.GetBytes(
-            $$"""{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{{value}}}]}]}""");
+        // The fragments as tests write them, each parsed into the one envelope builder.
+        static JsonArray Parsed(IEnumerable<string> items) => new([.. items.Select(i => JsonNode.Parse(i))]);
+        var payload = WebhookEnvelope.Change("messages", tenant, "4960215000",
+            ("contacts", Parsed(contacts.Select(c => c.Contact))),
+            ("messages", Parsed(messages.Select(m => "{" + m + "}"))),
+            ("statuses", Parsed((statuses ?? []).Select(s => "{" + s + "}"))));
+        return Encoding.UTF8.GetBytes(payload.ToJsonString());
     }
 
     public static byte[] Messages(Citizen citizen, params string[] messages) => Envelope([citizen], messages);

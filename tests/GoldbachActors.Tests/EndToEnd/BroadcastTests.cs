@@ -215,33 +215,17 @@ public sealed class BroadcastListTests : IAsyncLifetime
     private static byte[] PreferenceWebhook(string phone, string value)
     {
         var waId = phone.TrimStart('+');
-        var payload = new JsonObject
-        {
-            ["object"] = "whatsapp_business_account",
-            ["entry"] = new JsonArray(new JsonObject
+        var payload = WhatsApp.Webhooks.WebhookEnvelope.Change("user_preferences", LocalSystem.Tenant, "4960229999",
+            ("contacts", new JsonArray(new JsonObject { ["wa_id"] = waId, ["user_id"] = CitizenPhoneEndpoints.BusinessScopedUserIdFor(waId) })),
+            ("user_preferences", new JsonArray(new JsonObject
             {
-                ["id"] = "102290129340398",
-                ["changes"] = new JsonArray(new JsonObject
-                {
-                    ["field"] = "user_preferences",
-                    ["value"] = new JsonObject
-                    {
-                        ["messaging_product"] = "whatsapp",
-                        ["metadata"] = new JsonObject { ["display_phone_number"] = "4960229999", ["phone_number_id"] = LocalSystem.Tenant },
-                        ["contacts"] = new JsonArray(new JsonObject { ["wa_id"] = waId, ["user_id"] = CitizenPhoneEndpoints.BusinessScopedUserIdFor(waId) }),
-                        ["user_preferences"] = new JsonArray(new JsonObject
-                        {
-                            ["wa_id"] = waId,
-                            ["user_id"] = CitizenPhoneEndpoints.BusinessScopedUserIdFor(waId),
-                            ["detail"] = "User requested to stop marketing messages",
-                            ["category"] = "marketing_messages",
-                            ["value"] = value,
-                            ["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-                        }),
-                    },
-                }),
-            }),
-        };
+                ["wa_id"] = waId,
+                ["user_id"] = CitizenPhoneEndpoints.BusinessScopedUserIdFor(waId),
+                ["detail"] = "User requested to stop marketing messages",
+                ["category"] = "marketing_messages",
+                ["value"] = value,
+                ["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            })));
         return Encoding.UTF8.GetBytes(payload.ToJsonString());
     }
 }
