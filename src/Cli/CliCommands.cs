@@ -101,45 +101,41 @@ public static class CliCommands
         var pageSize = new Option<int>("--page-size") { Description = "Conversations per page.", DefaultValueFactory = _ => 50 };
         var watch = new Option<bool>("--watch") { Description = "Then follow the inbox live (Ctrl+C ends)." };
         var command = new Command("inbox", "List the tenant's conversations, urgent first, then the most recently active.") { pageSize, watch };
-        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
+        OnStaffCall(command, async (parse, settings, client, headers, ct) =>
         {
-            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
-            using (channel)
+            var response = await client.ListConversationsAsync(
+                new ListConversationsRequest { Parent = TenantId.ToResourceName(settings.Tenant), PageSize = parse.GetValue(pageSize) },
+                headers, cancellationToken: ct);
+            Console.WriteLine($"{"LAST MESSAGE",-17}  {"STATUS",-20}  {"CATEGORY",-26}  {"FROM",-28}  CONVERSATION");
+            foreach (var c in response.Conversations)
             {
-                var response = await client.ListConversationsAsync(
-                    new ListConversationsRequest { Parent = TenantId.ToResourceName(settings.Tenant), PageSize = parse.GetValue(pageSize) },
-                    headers, cancellationToken: ct);
-                Console.WriteLine($"{"LAST MESSAGE",-17}  {"STATUS",-20}  {"CATEGORY",-26}  {"FROM",-28}  CONVERSATION");
-                foreach (var c in response.Conversations)
-                {
-                    var who = string.IsNullOrEmpty(c.DisplayName) ? c.PhoneNumber : $"{c.DisplayName} {c.PhoneNumber}";
-                    var category = c.Urgent ? $"DRINGEND {c.Category}" : c.Category;
-                    Console.WriteLine($"{Local(c.LastMessageTime.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}  {c.Status,-20}  {category,-26}  {who,-28}  {c.Name}");
-                    var due = c.DueTime is null ? "" : $"due {Local(c.DueTime.ToDateTimeOffset(), "ddd dd.MM. HH:mm")}: ";
-                    Console.WriteLine($"{"",19}{due}{c.LastMessagePreview}");
-                }
-                if (!parse.GetValue(watch))
-                {
-                    return 0;
-                }
-                using var events = client.WatchInbox(new WatchInboxRequest { Parent = TenantId.ToResourceName(settings.Tenant) }, headers, cancellationToken: ct);
-                try
-                {
-                    while (await events.ResponseStream.MoveNext(ct))
-                    {
-                        var e = events.ResponseStream.Current;
-                        var what = e.Kind == Contracts.Staff.V1.InboxEventKind.UrgentEscalation ? "DRINGEND" : e.Kind.ToString();
-                        Console.WriteLine(e.Conversation is { } c
-                            ? $"{Local(e.Time.ToDateTimeOffset(), "HH:mm:ss")}  {what,-16}  {c.Status,-20}  {c.Name}  {c.LastMessagePreview}"
-                            : $"{Local(e.Time.ToDateTimeOffset(), "HH:mm:ss")}  {what} (reload the inbox)");
-                    }
-                }
-                catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
-                {
-                }
+                var who = string.IsNullOrEmpty(c.DisplayName) ? c.PhoneNumber : $"{c.DisplayName} {c.PhoneNumber}";
+                var category = c.Urgent ? $"DRINGEND {c.Category}" : c.Category;
+                Console.WriteLine($"{Local(c.LastMessageTime.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}  {c.Status,-20}  {category,-26}  {who,-28}  {c.Name}");
+                var due = c.DueTime is null ? "" : $"due {Local(c.DueTime.ToDateTimeOffset(), "ddd dd.MM. HH:mm")}: ";
+                Console.WriteLine($"{"",19}{due}{c.LastMessagePreview}");
+            }
+            if (!parse.GetValue(watch))
+            {
                 return 0;
             }
-        }));
+            using var events = client.WatchInbox(new WatchInboxRequest { Parent = TenantId.ToResourceName(settings.Tenant) }, headers, cancellationToken: ct);
+            try
+            {
+                while (await events.ResponseStream.MoveNext(ct))
+                {
+                    var e = events.ResponseStream.Current;
+                    var what = e.Kind == Contracts.Staff.V1.InboxEventKind.UrgentEscalation ? "DRINGEND" : e.Kind.ToString();
+                    Console.WriteLine(e.Conversation is { } c
+                        ? $"{Local(e.Time.ToDateTimeOffset(), "HH:mm:ss")}  {what,-16}  {c.Status,-20}  {c.Name}  {c.LastMessagePreview}"
+                        : $"{Local(e.Time.ToDateTimeOffset(), "HH:mm:ss")}  {what} (reload the inbox)");
+                }
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
+            {
+            }
+            return 0;
+        });
         return command;
     }
 
@@ -148,39 +144,35 @@ public static class CliCommands
         var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}, as inbox lists it." };
         var pageToken = new Option<string>("--page-token") { Description = "An older page of the history, as the previous show printed it." };
         var command = new Command("show", "Show one conversation: its recent history, or an older page.") { conversation, pageToken };
-        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
+        OnStaffCall(command, async (parse, settings, client, headers, ct) =>
         {
-            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
-            using (channel)
+            var result = await client.GetConversationAsync(
+                new GetConversationRequest { Name = parse.GetValue(conversation), PageToken = parse.GetValue(pageToken) ?? "" },
+                headers, cancellationToken: ct);
+            Console.WriteLine($"{result.Summary.DisplayName} {result.Summary.PhoneNumber} ({result.Summary.Status})");
+            foreach (var entry in result.Entries)
             {
-                var result = await client.GetConversationAsync(
-                    new GetConversationRequest { Name = parse.GetValue(conversation), PageToken = parse.GetValue(pageToken) ?? "" },
-                    headers, cancellationToken: ct);
-                Console.WriteLine($"{result.Summary.DisplayName} {result.Summary.PhoneNumber} ({result.Summary.Status})");
-                foreach (var entry in result.Entries)
+                if (entry.Inbound is { } inbound)
                 {
-                    if (entry.Inbound is { } inbound)
-                    {
-                        Console.WriteLine($"{Local(inbound.SendTime.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}  citizen:  {(inbound.Type == "text" ? inbound.Text : $"[{inbound.Type}]")}");
-                    }
-                    else if (entry.Outbound is { } outbound)
-                    {
-                        var by = string.IsNullOrEmpty(outbound.SentBy) ? "automatic" : outbound.SentBy;
-                        Console.WriteLine($"{Local(outbound.CreateTime.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}  wir ({by}, {outbound.State}):  {outbound.Text}");
-                    }
-                    else if (entry.Event is { } change)
-                    {
-                        var values = string.IsNullOrEmpty(change.From) && string.IsNullOrEmpty(change.To) ? "" : $" {change.From} → {change.To}";
-                        Console.WriteLine($"{Local(change.Time.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}  ({change.Actor}: {change.Kind}{values})");
-                    }
+                    Console.WriteLine($"{Local(inbound.SendTime.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}  citizen:  {(inbound.Type == "text" ? inbound.Text : $"[{inbound.Type}]")}");
                 }
-                if (!string.IsNullOrEmpty(result.NextPageToken))
+                else if (entry.Outbound is { } outbound)
                 {
-                    Console.WriteLine($"Older history: --page-token {result.NextPageToken}");
+                    var by = string.IsNullOrEmpty(outbound.SentBy) ? "automatic" : outbound.SentBy;
+                    Console.WriteLine($"{Local(outbound.CreateTime.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}  wir ({by}, {outbound.State}):  {outbound.Text}");
                 }
-                return 0;
+                else if (entry.Event is { } change)
+                {
+                    var values = string.IsNullOrEmpty(change.From) && string.IsNullOrEmpty(change.To) ? "" : $" {change.From} → {change.To}";
+                    Console.WriteLine($"{Local(change.Time.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}  ({change.Actor}: {change.Kind}{values})");
+                }
             }
-        }));
+            if (!string.IsNullOrEmpty(result.NextPageToken))
+            {
+                Console.WriteLine($"Older history: --page-token {result.NextPageToken}");
+            }
+            return 0;
+        });
         return command;
     }
 
@@ -189,18 +181,14 @@ public static class CliCommands
         var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}." };
         var text = new Argument<string>("text") { Description = "The internal note (never sent to the citizen)." };
         var command = new Command("note", "Add an internal note to a conversation.") { conversation, text };
-        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
+        OnStaffCall(command, async (parse, settings, client, headers, ct) =>
         {
-            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
-            using (channel)
-            {
-                var note = await client.AddNoteAsync(
-                    new AddNoteRequest { Conversation = parse.GetValue(conversation), Text = parse.GetValue(text), RequestId = Guid.NewGuid().ToString("N") },
-                    headers, cancellationToken: ct);
-                Console.WriteLine($"Note recorded at {Local(note.Time.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}.");
-                return 0;
-            }
-        }));
+            var note = await client.AddNoteAsync(
+                new AddNoteRequest { Conversation = parse.GetValue(conversation), Text = parse.GetValue(text), RequestId = Guid.NewGuid().ToString("N") },
+                headers, cancellationToken: ct);
+            Console.WriteLine($"Note recorded at {Local(note.Time.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}.");
+            return 0;
+        });
         return command;
     }
 
@@ -209,16 +197,12 @@ public static class CliCommands
         var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}." };
         var assignee = new Argument<string?>("assignee") { Description = "The staff id to assign to; omit to unassign.", Arity = ArgumentArity.ZeroOrOne };
         var command = new Command("assign", "Assign a conversation to a staff member (or nobody).") { conversation, assignee };
-        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
+        OnStaffCall(command, async (parse, settings, client, headers, ct) =>
         {
-            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
-            using (channel)
-            {
-                var summary = await client.AssignAsync(new AssignRequest { Conversation = parse.GetValue(conversation), Assignee = parse.GetValue(assignee) ?? "" }, headers, cancellationToken: ct);
-                Console.WriteLine(string.IsNullOrEmpty(summary.Assignee) ? $"{summary.Name}: unassigned." : $"{summary.Name}: assigned to {summary.Assignee}.");
-                return 0;
-            }
-        }));
+            var summary = await client.AssignAsync(new AssignRequest { Conversation = parse.GetValue(conversation), Assignee = parse.GetValue(assignee) ?? "" }, headers, cancellationToken: ct);
+            Console.WriteLine(string.IsNullOrEmpty(summary.Assignee) ? $"{summary.Name}: unassigned." : $"{summary.Name}: assigned to {summary.Assignee}.");
+            return 0;
+        });
         return command;
     }
 
@@ -252,21 +236,17 @@ public static class CliCommands
         var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}." };
         var until = new Option<DateTimeOffset?>("--until") { Description = "Until when (default: the start of the next working day)." };
         var command = new Command("snooze", "Snooze a conversation; it opens again at the time.") { conversation, until };
-        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
+        OnStaffCall(command, async (parse, settings, client, headers, ct) =>
         {
-            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
-            using (channel)
+            var request = new SnoozeRequest { Conversation = parse.GetValue(conversation) };
+            if (parse.GetValue(until) is { } time)
             {
-                var request = new SnoozeRequest { Conversation = parse.GetValue(conversation) };
-                if (parse.GetValue(until) is { } time)
-                {
-                    request.SnoozeTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time);
-                }
-                var summary = await client.SnoozeAsync(request, headers, cancellationToken: ct);
-                Console.WriteLine($"{summary.Name}: snoozed until {Local(summary.SnoozeTime.ToDateTimeOffset(), "ddd yyyy-MM-dd HH:mm")}.");
-                return 0;
+                request.SnoozeTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time);
             }
-        }));
+            var summary = await client.SnoozeAsync(request, headers, cancellationToken: ct);
+            Console.WriteLine($"{summary.Name}: snoozed until {Local(summary.SnoozeTime.ToDateTimeOffset(), "ddd yyyy-MM-dd HH:mm")}.");
+            return 0;
+        });
         return command;
     }
 
@@ -275,16 +255,12 @@ public static class CliCommands
         var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}." };
         var category = new Argument<string>("category") { Description = "One of the tenant's categories, e.g. Spielplatz." };
         var command = new Command("category", "Set a conversation's category.") { conversation, category };
-        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
+        OnStaffCall(command, async (parse, settings, client, headers, ct) =>
         {
-            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
-            using (channel)
-            {
-                var summary = await client.SetCategoryAsync(new SetCategoryRequest { Conversation = parse.GetValue(conversation), Category = parse.GetValue(category) }, headers, cancellationToken: ct);
-                Console.WriteLine($"{summary.Name}: {summary.Category}.");
-                return 0;
-            }
-        }));
+            var summary = await client.SetCategoryAsync(new SetCategoryRequest { Conversation = parse.GetValue(conversation), Category = parse.GetValue(category) }, headers, cancellationToken: ct);
+            Console.WriteLine($"{summary.Name}: {summary.Category}.");
+            return 0;
+        });
         return command;
     }
 
@@ -293,18 +269,14 @@ public static class CliCommands
         var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}." };
         var text = new Argument<string>("text") { Description = "The reply, written as the administration (\"wir\")." };
         var command = new Command("reply", "Reply to a citizen in the administration's name.") { conversation, text };
-        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
+        OnStaffCall(command, async (parse, settings, client, headers, ct) =>
         {
-            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
-            using (channel)
-            {
-                var sent = await client.ReplyAsync(
-                    new ReplyRequest { Conversation = parse.GetValue(conversation), Text = parse.GetValue(text), RequestId = Guid.NewGuid().ToString("N") },
-                    headers, cancellationToken: ct);
-                Console.WriteLine($"Reply {sent.Id} {sent.State}.");
-                return 0;
-            }
-        }));
+            var sent = await client.ReplyAsync(
+                new ReplyRequest { Conversation = parse.GetValue(conversation), Text = parse.GetValue(text), RequestId = Guid.NewGuid().ToString("N") },
+                headers, cancellationToken: ct);
+            Console.WriteLine($"Reply {sent.Id} {sent.State}.");
+            return 0;
+        });
         return command;
     }
 
@@ -319,34 +291,30 @@ public static class CliCommands
         {
             PhoneOption, UserIdOption, ConversationOption, output,
         };
-        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
+        OnStaffCall(command, async (parse, settings, client, headers, ct) =>
         {
-            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel, StaffRoles.Supervisor);
-            using (channel)
+            using var call = client.ExportCitizen(new ExportCitizenRequest { Citizen = Selector(parse, settings) }, headers, cancellationToken: ct);
+            string? path = parse.GetValue(output);
+            FileStream? file = null;
+            try
             {
-                using var call = client.ExportCitizen(new ExportCitizenRequest { Citizen = Selector(parse, settings) }, headers, cancellationToken: ct);
-                string? path = parse.GetValue(output);
-                FileStream? file = null;
-                try
+                while (await call.ResponseStream.MoveNext(ct))
                 {
-                    while (await call.ResponseStream.MoveNext(ct))
-                    {
-                        var chunk = call.ResponseStream.Current;
-                        file ??= File.Create(path ??= chunk.FileName);
-                        await file.WriteAsync(chunk.Data.Memory, ct);
-                    }
+                    var chunk = call.ResponseStream.Current;
+                    file ??= File.Create(path ??= chunk.FileName);
+                    await file.WriteAsync(chunk.Data.Memory, ct);
                 }
-                finally
-                {
-                    if (file is not null)
-                    {
-                        await file.DisposeAsync();
-                    }
-                }
-                Console.WriteLine($"Written to {path} ({new FileInfo(path!).Length:N0} bytes): export.json, bericht.html, medien/.");
-                return 0;
             }
-        }));
+            finally
+            {
+                if (file is not null)
+                {
+                    await file.DisposeAsync();
+                }
+            }
+            Console.WriteLine($"Written to {path} ({new FileInfo(path!).Length:N0} bytes): export.json, bericht.html, medien/.");
+            return 0;
+        }, StaffRoles.Supervisor);
         return command;
     }
 
@@ -395,29 +363,25 @@ public static class CliCommands
     {
         var apply = new Option<bool>("--apply") { Description = "Delete what is due now (without: a dry run that deletes nothing)." };
         var command = new Command("retention", "The retention report for the data protection officer: what is due for deletion. Supervisors.") { apply };
-        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
+        OnStaffCall(command, async (parse, settings, client, headers, ct) =>
         {
-            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel, StaffRoles.Supervisor);
-            using (channel)
+            var report = await client.RunRetentionAsync(
+                new RunRetentionRequest { Parent = TenantId.ToResourceName(settings.Tenant), Apply = parse.GetValue(apply) }, headers, cancellationToken: ct);
+            Console.WriteLine($"{(report.DryRun ? "Dry run" : "Applied")} as of {Local(report.AsOf.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}");
+            Console.WriteLine($"{"CATEGORY",-28}  {"KEPT (DAYS)",11}  {"RESOLVED",8}  {"DUE",5}  NEXT DUE");
+            foreach (var c in report.Categories)
             {
-                var report = await client.RunRetentionAsync(
-                    new RunRetentionRequest { Parent = TenantId.ToResourceName(settings.Tenant), Apply = parse.GetValue(apply) }, headers, cancellationToken: ct);
-                Console.WriteLine($"{(report.DryRun ? "Dry run" : "Applied")} as of {Local(report.AsOf.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}");
-                Console.WriteLine($"{"CATEGORY",-28}  {"KEPT (DAYS)",11}  {"RESOLVED",8}  {"DUE",5}  NEXT DUE");
-                foreach (var c in report.Categories)
-                {
-                    var next = c.NextDueTime is null ? "" : $"{Local(c.NextDueTime.ToDateTimeOffset(), "yyyy-MM-dd")}";
-                    Console.WriteLine($"{c.Category,-28}  {(c.PeriodDays == 0 ? "for good" : c.PeriodDays.ToString(CultureInfo.InvariantCulture)),11}  {c.Resolved,8}  {c.Due,5}  {next}");
-                }
-                Console.WriteLine($"Audit entries past {(report.AuditPeriodDays == 0 ? "(kept for good)" : $"{report.AuditPeriodDays} days")}: {report.AuditEntriesDue}");
-                Console.WriteLine($"Erased citizens a restored backup brought back: {report.ErasedCitizensRestored}");
-                if (!report.DryRun)
-                {
-                    Console.WriteLine($"Deleted: {report.ConversationsDeleted} conversations, {report.AuditEntriesDeleted} audit entries; erased again: {report.ErasedAgain}.");
-                }
-                return 0;
+                var next = c.NextDueTime is null ? "" : $"{Local(c.NextDueTime.ToDateTimeOffset(), "yyyy-MM-dd")}";
+                Console.WriteLine($"{c.Category,-28}  {(c.PeriodDays == 0 ? "for good" : c.PeriodDays.ToString(CultureInfo.InvariantCulture)),11}  {c.Resolved,8}  {c.Due,5}  {next}");
             }
-        }));
+            Console.WriteLine($"Audit entries past {(report.AuditPeriodDays == 0 ? "(kept for good)" : $"{report.AuditPeriodDays} days")}: {report.AuditEntriesDue}");
+            Console.WriteLine($"Erased citizens a restored backup brought back: {report.ErasedCitizensRestored}");
+            if (!report.DryRun)
+            {
+                Console.WriteLine($"Deleted: {report.ConversationsDeleted} conversations, {report.AuditEntriesDeleted} audit entries; erased again: {report.ErasedAgain}.");
+            }
+            return 0;
+        }, StaffRoles.Supervisor);
         return command;
     }
 
@@ -457,6 +421,20 @@ public static class CliCommands
         });
         return command;
     }
+
+    // The scaffold of every staff command: settings from flags and environment, a client with the staff member's token
+    // (for the role the command needs), the channel closed afterwards, errors as RunAsync reports them.
+    private static void OnStaffCall(
+        Command command, Func<ParseResult, CliSettings, StaffService.StaffServiceClient, Metadata, CancellationToken, Task<int>> action,
+        string role = StaffRoles.Agent) =>
+        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
+        {
+            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel, role);
+            using (channel)
+            {
+                return await action(parse, settings, client, headers, ct);
+            }
+        }));
 
     private static StaffService.StaffServiceClient StaffClient(
         CliSettings settings, string staffId, out Metadata headers, out GrpcChannel channel, string role = StaffRoles.Agent)
