@@ -1,0 +1,317 @@
+using System.Diagnostics;
+using GoldbachActors.Audit;
+using GoldbachActors.Contracts;
+using GoldbachActors.Contracts.Diagnostics;
+using GoldbachActors.Contracts.Privacy;
+using GoldbachActors.Grains.Broadcasts;
+using GoldbachActors.Grains.Domain;
+using GoldbachActors.Grains.History;
+using GoldbachActors.Grains.Media;
+using GoldbachActors.Grains.Privacy;
+using GoldbachActors.Grains.Telemetry;
+using GoldbachActors.WhatsApp.GraphApi;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GoldbachActors.Grains.Citizens;
+
+/// <summary>The conversation: a citizen's message recorded and acknowledged, staff replies and changes, snoozes waking.</summary>
+public sealed partial class CitizenGrain
+{
+    public async Task<ReceiveOutcome> ReceiveAsync(InboundMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var policy = RequirePolicy();
+        if (state.State.Erasure is { } erasing)
+        {
+            // A message after an erasure began starts afresh once the erasure is done (else it would be swept too); until
+            // then it stays in the gateway's journal and comes again.
+            if (!(await EraseCoreAsync(erasing.Erasure, erasing.KeepConsent)).Finished)
+            {
+                throw new InvalidOperationException("An erasure of this citizen is under way; the message is recorded once it is done.");
+            }
+        }
+        var now = time.GetUtcNow();
+        if (!state.RecordExists && await tombstones.FindAsync(_key, now) is { } erased
+            && (message.SentAt < WholeSeconds(erased.ErasedAt) || erased.Digests.Contains(CitizenState.Digest(message.DeduplicationKey))))
+        {
+            // Meta's (or the journal's) redelivery of what was erased: it stays erased. What the citizen writes after
+            // the erasure starts afresh.
+            LogErasedRedelivery(_key.GrainKey);
+            return ReceiveOutcome.Duplicate;
+        }
+
+        if (_key.IsBusinessScopedUserId && state.State.PhoneNumber is null && message.PhoneNumber is { } number
+            && CitizenKey.IsValidIdentity(number.TrimStart('+'))
+            && policy.Options.Lists.Count > 0 && !state.State.HasProcessed(message.DeduplicationKey))
+        {
+            // Staff may have added this number to a list before the citizen ever wrote: what that identity holds
+            // (memberships, a broadcast waiting for the window) belongs to this citizen.
+            var byNumber = CitizenKey.Create(_key.Tenant, number.TrimStart('+')).GrainKey;
+            if (!state.State.FoldedKeys.Contains(byNumber) && !state.State.PendingAliases.Contains(byNumber)
+                && await GrainFactory.GetGrain<ICitizenGrain>(byNumber).HandOverToAsync(_key.GrainKey) is { } held
+                && (held.Outbound.Length > 0 || held.Memberships.Length > 0 || held.ConsentHistory.Length > 0 || held.Inbound.Length > 0))
+            {
+                state.State.PendingAliases.Add(byNumber);
+                await FoldPendingAliasesAsync();
+            }
+        }
+        if (!state.State.HasProcessed(message.DeduplicationKey) && state.State.BroadcastAnsweredBy(message) is { } answered)
+        {
+            message = message with { ReplyToBroadcast = answered };
+        }
+        // The citizen's answer releases a broadcast text held for the window: that text is their answer, no
+        // acknowledgement on top.
+        var releasesBroadcast = state.State.Outbound.Exists(m => m.Kind == OutboundKind.Broadcast && m.State == DeliveryState.WaitingForWindow);
+        if (!state.State.TryRecord(message, now, policy.Rules))
+        {
+            // Meta's retry after our failure: finish what the first attempt may have left undone.
+            await EnsureOutboxReminderAsync();
+            ResumeBackgroundWork();
+            await FoldPendingAliasesAsync();
+            await EnsureInboxCurrentAsync();
+            await SyncAllListsAsync();
+            return ReceiveOutcome.Duplicate;
+        }
+        if (message.System is { } notice)
+        {
+            ApplyIdentityChange(notice);
+        }
+        var staff = policy.IsStaff(_key, state.State.PhoneNumber);
+        if (staff)
+        {
+            state.State.MoveToStaffSection();
+        }
+        var listsChanged = ApplyConsentCommand(message, policy, now);
+        if (listsChanged is not null)
+        {
+            // Nothing but a keyword: confirmed, and no work for staff.
+            state.State.ResolveKeywordConversation(message.SentAt, now);
+        }
+        else if (message.Type is not ("reaction" or "system"))
+        {
+            var calendar = policy.Calendar;
+            if (state.State.ApplyTriage(policy.Triage.Assess(message.Text), message.SentAt, calendar?.NextOpeningAfter(message.SentAt)))
+            {
+                LogEscalated(_key.GrainKey, state.State.Category);
+            }
+            var wasFlooding = state.State.Flooding;
+            if (releasesBroadcast)
+            {
+                state.State.SkipAcknowledgement();
+            }
+            if (staff || !state.State.TakeInboundToken(policy.Options.FloodLimit, now))
+            {
+                // Staff numbers coordinate among themselves; a flood gets no further acknowledgements.
+                state.State.SkipAcknowledgement();
+                if (!wasFlooding && state.State.Flooding)
+                {
+                    metrics.FloodFlagged();
+                }
+            }
+            else if (state.State.QueueAcknowledgementIfDue(
+                AcknowledgementTexts.Choose(policy.Options, calendar, now, state.State.Language), now, policy.Rules) is { } acknowledgement)
+            {
+                _queuedBy[acknowledgement.Id] = Activity.Current?.Context ?? default;
+                metrics.Acknowledgement(state.State.Language);
+                if (acknowledgement.State is DeliveryState.Failed or DeliveryState.WaitingForWindow)
+                {
+                    metrics.WindowClosed(acknowledgement.Kind);
+                }
+            }
+        }
+
+        await PersistAsync();
+        await ArchiveAsync();
+        await EnsureOutboxReminderAsync();
+        ResumeBackgroundWork();
+        await FoldPendingAliasesAsync();
+        await PublishSummaryAsync();
+        if (listsChanged is not null)
+        {
+            await SyncListsAsync(listsChanged);
+        }
+        await CountBroadcastReplyAsync(message.ReplyToBroadcast);
+        if (releasesBroadcast)
+        {
+            await ReportToBroadcastsAsync();
+        }
+        return ReceiveOutcome.Recorded;
+    }
+
+    public async Task<OutboundMessage> ReplyAsync(StaffReply reply)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        if (string.IsNullOrWhiteSpace(reply.Text) || reply.Text.Length > OutboundLimits.MaxTextLength)
+        {
+            throw new ArgumentException($"A reply has 1 to {OutboundLimits.MaxTextLength} characters.", nameof(reply));
+        }
+        if (!state.State.Exists)
+        {
+            throw new KeyNotFoundException("This citizen has never written; there is no conversation to reply to.");
+        }
+
+        var revision = state.State.Revision;
+        var now = time.GetUtcNow();
+        var conversationStart = state.State.AwaitingFirstResponse ? state.State.ConversationStartedAt : null;
+        var queued = state.State.QueueReply(reply, now, RequirePolicy().Options.WindowTemplate?.Name);
+        if (state.State.Revision != revision)
+        {
+            _queuedBy[queued.Id] = Activity.Current?.Context ?? default;
+            await PersistAsync();
+            if (conversationStart is { } start)
+            {
+                metrics.FirstResponse(RequirePolicy().Calendar is { } calendar ? calendar.WorkingTimeBetween(start, now) : now - start);
+            }
+            if (queued.State == DeliveryState.WaitingForWindow)
+            {
+                metrics.WindowClosed(queued.Kind);
+            }
+            await ArchiveAsync();
+            await EnsureOutboxReminderAsync();
+            ResumeBackgroundWork();
+            await PublishSummaryAsync();
+            return queued;
+        }
+        await EnsureOutboxReminderAsync();
+        ResumeBackgroundWork();
+        await EnsureInboxCurrentAsync();
+        return queued;
+    }
+
+    public async Task<ConversationSnapshot?> GetConversationAsync()
+    {
+        await WakeIfSnoozeOverAsync();
+        var current = state.State;
+        return current.Exists
+            ? new ConversationSnapshot(current.ToSummary(_key), [.. current.Inbound], [.. current.Outbound])
+            {
+                Events = [.. current.Events],
+                ArchivedPages = current.ArchivedPages,
+            }
+            : null;
+    }
+
+    public async Task<HistoryPage?> GetHistoryPageAsync(int number)
+    {
+        return number >= 1 && number <= state.State.ArchivedPages
+            ? await history.ReadPageAsync(_key, number, CancellationToken.None)
+            : null;
+    }
+
+    public async Task<ConversationSummary> ChangeStatusAsync(StatusChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        RequireStaffId(change.StaffId);
+        var policy = RequirePolicy();
+        RequireConversation();
+        var now = time.GetUtcNow();
+        state.State.WakeIfSnoozeOver(now);
+        var nextWorkingDay = policy.Calendar?.NextOpeningAfter(now) ?? now.AddDays(1);
+        return await ChangeAsync(() => state.State.ChangeStatus(change, now, nextWorkingDay), ScheduleSnoozeWakeAsync);
+    }
+
+    public async Task<ConversationEvent> AddNoteAsync(StaffNote note)
+    {
+        ArgumentNullException.ThrowIfNull(note);
+        RequireStaffId(note.StaffId);
+        if (string.IsNullOrWhiteSpace(note.Text) || note.Text.Length > OutboundLimits.MaxTextLength)
+        {
+            throw new ArgumentException($"A note has 1 to {OutboundLimits.MaxTextLength} characters.", nameof(note));
+        }
+        RequireConversation();
+        var revision = state.State.Revision;
+        var recorded = state.State.AddNote(note, time.GetUtcNow());
+        if (state.State.Revision != revision)
+        {
+            await PersistAsync();
+            await ArchiveAsync();
+        }
+        return recorded;
+    }
+
+    public async Task<ConversationSummary> AssignAsync(string? assignee, string staffId)
+    {
+        RequireStaffId(staffId);
+        if (assignee is not null)
+        {
+            RequireStaffId(assignee);
+        }
+        RequireConversation();
+        return await ChangeAsync(() => state.State.Assign(assignee, staffId, time.GetUtcNow()));
+    }
+
+    public async Task<ConversationSummary> SetPriorityAsync(ConversationPriority priority, string staffId)
+    {
+        RequireStaffId(staffId);
+        RequireConversation();
+        if (!Enum.IsDefined(priority))
+        {
+            throw new ArgumentException($"{priority} is not a priority.", nameof(priority));
+        }
+        return await ChangeAsync(() => state.State.SetPriority(priority, staffId, time.GetUtcNow()));
+    }
+
+    public async Task<ConversationSummary> MarkReadAsync(string staffId)
+    {
+        RequireStaffId(staffId);
+        RequireConversation();
+        return await ChangeAsync(() =>
+        {
+            state.State.MarkRead(staffId, time.GetUtcNow());
+            return true;
+        });
+    }
+
+    // Applies a staff change; when it changed something, stores it (then runs afterStored) and tells the inbox.
+    private async Task<ConversationSummary> ChangeAsync(Func<bool> change, Func<Task>? afterStored = null)
+    {
+        if (change())
+        {
+            await PersistAsync();
+            await ArchiveAsync();
+            if (afterStored is not null)
+            {
+                await afterStored();
+            }
+            await PublishSummaryAsync();
+        }
+        return state.State.ToSummary(_key);
+    }
+
+    public async Task<ConversationSummary> SetCategoryAsync(string category, string staffId)
+    {
+        ArgumentNullException.ThrowIfNull(category);
+        RequireStaffId(staffId);
+        var policy = RequirePolicy();
+        RequireConversation();
+        if (!policy.Categories.Contains(category))
+        {
+            throw new ArgumentException(
+                $"'{category}' is not a category of this tenant; choose one of: {string.Join(", ", policy.Categories)}.", nameof(category));
+        }
+        return await ChangeAsync(() => state.State.ChooseCategory(category, staffId, time.GetUtcNow()));
+    }
+
+    private async Task WakeIfSnoozeOverAsync()
+    {
+        if (state.State.WakeIfSnoozeOver(time.GetUtcNow()))
+        {
+            await PersistAsync();
+            await PublishSummaryAsync();
+        }
+    }
+
+    // A durable reminder opens a snoozed conversation at its time, whether or not the grain is active then. One
+    // reminder per grain, moved with every snooze; it ends itself once the conversation is no longer snoozed.
+    private async Task ScheduleSnoozeWakeAsync()
+    {
+        if (state.State.Status != ConversationStatus.Snoozed || state.State.SnoozedUntil is not { } until)
+        {
+            return;
+        }
+        var due = until - time.GetUtcNow();
+        await this.RegisterOrUpdateReminder(SnoozeReminder, due > TimeSpan.Zero ? due : TimeSpan.Zero, TimeSpan.FromHours(1));
+    }
+}
