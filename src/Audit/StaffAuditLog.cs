@@ -25,7 +25,7 @@ public sealed record StaffAuditEntry(DateTimeOffset At, string StaffId, string R
 /// so every entry about a conversation has one. Entries written before the index existed (older than the tenant's
 /// <c>~indexed-since</c> marker) are still found by reading that older part of the log, which the audit period empties.
 /// </remarks>
-public sealed class StaffAuditLog(TableServiceClient tables, TimeProvider time)
+public sealed class StaffAuditLog(TableServiceClient tables, TimeProvider time) : IAuditLog
 {
     public const string TableName = "StaffAudit";
     public const string IndexTableName = "StaffAuditByConversation";
@@ -139,7 +139,7 @@ public sealed class StaffAuditLog(TableServiceClient tables, TimeProvider time)
     /// The tenant's entries recorded before <paramref name="cutoff"/>: counted (dry run) or deleted, with their index
     /// rows. Returns how many.
     /// </summary>
-    public async Task<int> ExpireAsync(string tenant, DateTimeOffset cutoff, bool delete, CancellationToken cancellationToken)
+    public async Task<int> ExpireAsync(string tenant, DateTimeOffset cutoff, bool apply, CancellationToken cancellationToken)
     {
         var table = await _table.GetAsync();
         // Rows are newest first: every row after the cutoff's key is older.
@@ -151,7 +151,7 @@ public sealed class StaffAuditLog(TableServiceClient tables, TimeProvider time)
         {
             expired.Add(entity);
         }
-        if (delete)
+        if (apply)
         {
             await SubmitAsync(await _index.GetAsync(), [.. expired.Where(e => e.GetString("Conversation") is not null)
                 .Select(e => new TableEntity(tenant, IndexKey(e.GetString("Conversation")!, e.RowKey)))], TableTransactionActionType.Delete, cancellationToken);

@@ -34,11 +34,12 @@ public static class GrainsServiceCollectionExtensions
             sp => new AzureTableConversationIndexStore(sp.GetRequiredService<TableServiceClient>()));
         services.AddSingleton<IConversationHistoryStore>(sp => new AzureTableConversationHistoryStore(
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<Orleans.Serialization.Serializer<Contracts.HistoryPage>>()));
-        services.AddSingleton(sp => new Audit.StaffAuditLog(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Audit.IAuditLog>(sp => new Audit.StaffAuditLog(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Privacy.RetentionScheduler>();
         services.AddSingleton<Privacy.IErasureTombstones, Privacy.AzureTableErasureTombstones>();
-        services.AddSingleton(sp => new Broadcasts.AzureTableBroadcastStore(
+        services.AddSingleton<Broadcasts.IBroadcastStore>(sp => new Broadcasts.AzureTableBroadcastStore(
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<Orleans.Serialization.Serializer<Contracts.BroadcastProgress>>()));
+        services.AddSingleton<Privacy.ErasureSweep>();
         return services;
     }
 

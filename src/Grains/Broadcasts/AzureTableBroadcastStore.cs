@@ -32,7 +32,7 @@ public sealed class BroadcastRecipient(string citizenKey, string language)
 /// <item><c>MessagingLimit</c>: partition = tenant, row = citizen identity, when they were reached outside the window.</item>
 /// </list>
 /// </summary>
-public sealed class AzureTableBroadcastStore(TableServiceClient tables, Serializer<BroadcastProgress> serializer)
+public sealed class AzureTableBroadcastStore(TableServiceClient tables, Serializer<BroadcastProgress> serializer) : IBroadcastStore
 {
     private const int MaxTransactionSize = 100;
     private readonly StorageSetup<TableClient> _members = StorageSetup.Table(tables, "BroadcastListMembers");

@@ -9,7 +9,7 @@ namespace GoldbachActors.Grains.Broadcasts;
 /// grain how it would be reached. Stateless: any silo answers.
 /// </summary>
 [StatelessWorker]
-public sealed class BroadcastDirectoryGrain(AzureTableBroadcastStore store) : Grain, IBroadcastDirectoryGrain
+public sealed class BroadcastDirectoryGrain(IBroadcastStore store) : Grain, IBroadcastDirectoryGrain
 {
     private const int PreviewParallelism = 100;
 

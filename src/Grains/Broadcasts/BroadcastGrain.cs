@@ -18,7 +18,7 @@ namespace GoldbachActors.Grains.Broadcasts;
 /// </summary>
 [Reentrant]
 public sealed partial class BroadcastGrain(
-    AzureTableBroadcastStore store,
+    IBroadcastStore store,
     TenantPolicies policies,
     [FromKeyedServices(GoldbachClock.Key)] TimeProvider time,
     Telemetry.GoldbachMetrics metrics,

@@ -11,7 +11,7 @@ namespace GoldbachActors.Grains.Broadcasts;
 /// this grain only answers who is in the list.
 /// </summary>
 [Reentrant]
-public sealed class BroadcastListGrain(AzureTableBroadcastStore store) : Grain, IBroadcastListGrain
+public sealed class BroadcastListGrain(IBroadcastStore store) : Grain, IBroadcastListGrain
 {
     private readonly Dictionary<string, ListMember> _members = new(StringComparer.Ordinal);
     private string _tenant = "";

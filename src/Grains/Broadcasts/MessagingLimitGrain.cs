@@ -14,7 +14,7 @@ namespace GoldbachActors.Grains.Broadcasts;
 /// any are kept, whether or not another broadcast runs.
 /// </summary>
 public sealed class MessagingLimitGrain(
-    AzureTableBroadcastStore store,
+    IBroadcastStore store,
     TenantPolicies policies,
     IOptions<GoldbachOptions> options,
     [FromKeyedServices(GoldbachClock.Key)] TimeProvider time) : Grain, IMessagingLimitGrain, IRemindable

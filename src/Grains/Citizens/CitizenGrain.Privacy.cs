@@ -185,55 +185,8 @@ public sealed partial class CitizenGrain
         return report;
     }
 
-    // Every store the plan names, each step idempotent: a repeat finds nothing more to delete.
-    private async Task<ErasureReport> SweepAsync(PendingErasure pending)
-    {
-        var keys = pending.Keys.Select(CitizenKey.ParseGrainKey).ToList();
-        // The inbox rows first (name, number and the last message's preview), so that a step refused later leaves
-        // nothing of the citizen in front of staff while the reminder finishes the rest.
-        foreach (var key in keys)
-        {
-            await GrainFactory.GetGrain<ITenantInboxGrain>(_key.Tenant).RemoveAsync(key.GrainKey);
-        }
-        foreach (var key in keys)
-        {
-            await history.DeleteAllAsync(key, CancellationToken.None);
-        }
-        var mediaFiles = await media.DeleteAllAsync(keys, pending.BlobNames, CancellationToken.None);
-        var lists = 0;
-        var broadcasts = 0;
-        if (!pending.KeepConsent)
-        {
-            // The configured lists and any the citizen was in, also one since removed from the configuration (its rows
-            // stay in storage until swept).
-            var listIds = RequirePolicy().Options.Lists.Keys.Union(pending.ListsToSweep, StringComparer.Ordinal).ToList();
-            foreach (var key in keys)
-            {
-                foreach (var listId in listIds)
-                {
-                    // The list grain knows all its rows (loaded on activation): it deletes the row and says if there was one.
-                    lists += await GrainFactory.GetGrain<IBroadcastListGrain>(ListIds.GrainKey(_key.Tenant, listId)).RemoveAsync(key.GrainKey) ? 1 : 0;
-                }
-                foreach (var broadcastId in await broadcastStore.FindRecipientBroadcastsAsync(_key.Tenant, key.GrainKey))
-                {
-                    await GrainFactory.GetGrain<IBroadcastGrain>(ListIds.GrainKey(_key.Tenant, broadcastId)).ForgetRecipientAsync(key.GrainKey);
-                    broadcasts++;
-                }
-                await GrainFactory.GetGrain<IMessagingLimitGrain>(_key.Tenant).ForgetAsync(key.GrainKey);
-                if (key.GrainKey != _key.GrainKey)
-                {
-                    await GrainFactory.GetGrain<ICitizenGrain>(key.GrainKey).ForgetAliasAsync(_key.GrainKey);
-                }
-            }
-        }
-        var auditEntries = await audit.RedactAsync(
-            _key.Tenant, [.. keys.Select(k => k.ResourceName)], pending.Erasure.AuditReference, CancellationToken.None);
-        return new ErasureReport(pending.Erasure.ErasureId, pending.Messages, pending.HistoryPages, mediaFiles, lists, broadcasts,
-            keys.Count, auditEntries)
-        {
-            ConsentKept = pending.KeepConsent,
-        };
-    }
+    // The other stores' part (ErasureSweep); this grain clears its own state once that is done.
+    private Task<ErasureReport> SweepAsync(PendingErasure pending) => sweep.SweepAsync(_key, pending, RequirePolicy().Options.Lists.Keys);
 
     private async Task<List<HistoryPage>> ReadArchiveAsync()
     {

@@ -30,8 +30,8 @@ public sealed partial class CitizenGrain(
     IOptions<GraphApiOptions> graphApi,
     [FromKeyedServices(GoldbachClock.Key)] TimeProvider time,
     GoldbachMetrics metrics,
-    StaffAuditLog audit,
-    AzureTableBroadcastStore broadcastStore,
+    IBroadcastStore broadcastStore,
+    ErasureSweep sweep,
     IErasureTombstones tombstones,
     ILogger<CitizenGrain> logger) : Grain, ICitizenGrain, IRemindable
 {

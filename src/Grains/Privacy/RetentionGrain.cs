@@ -17,7 +17,7 @@ namespace GoldbachActors.Grains.Privacy;
 /// </summary>
 public sealed partial class RetentionGrain(
     TenantPolicies policies,
-    StaffAuditLog audit,
+    IAuditLog audit,
     IErasureTombstones tombstones,
     GoldbachMetrics metrics,
     Microsoft.Extensions.Options.IOptions<Contracts.Configuration.GoldbachOptions> options,

@@ -55,7 +55,7 @@ public sealed class AuditIndexTests
         Assert.Equal(0, await audit.RedactAsync(Tenant, [Erika], "erasure-1", CancellationToken.None));
 
         // Expiry takes the old entries and their index rows (the redacted old one has one now), and nothing newer.
-        Assert.Equal(2, await audit.ExpireAsync(Tenant, clock.GetUtcNow().AddDays(-1), delete: true, CancellationToken.None));
+        Assert.Equal(2, await audit.ExpireAsync(Tenant, clock.GetUtcNow().AddDays(-1), apply: true, CancellationToken.None));
         Assert.Equal(["Reply", "SetStatus"], (await audit.ListAboutAsync(Tenant, ["erasure-1"], CancellationToken.None)).Select(e => e.Action));
         Assert.Equal(3, await CountAsync(log, _ => true));
         Assert.Equal(3, await CountAsync(index, e => !e.RowKey.StartsWith('~')));

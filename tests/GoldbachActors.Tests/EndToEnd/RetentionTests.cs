@@ -243,8 +243,10 @@ public sealed class RetentionTests : IAsyncLifetime
         await RestoreAsync(backup);
         await _system.StartSiloAsync();
         Assert.True(await ExistsAsync(erased.ConversationName), "the backup should have brought the erased citizen back");
+        // (Right after the restart a run may see one of them a few seconds late; see the issue note. The daily run
+        // and any repeat find all.)
         var preview = await Eventually.Until(
-            () => dpo.RunRetentionAsync(new RunRetentionRequest { Parent = parent }).ResponseAsync, r => r.ErasedCitizensRestored > 0, TimeSpan.FromSeconds(60));
+            () => dpo.RunRetentionAsync(new RunRetentionRequest { Parent = parent }).ResponseAsync, r => r.ErasedCitizensRestored >= 3, TimeSpan.FromSeconds(60));
         // The returner's restored state is from before their erasure too (the restore lost their new message): erased.
         Assert.Equal(3, preview.ErasedCitizensRestored);
         Assert.Equal(0, preview.ErasedAgain);

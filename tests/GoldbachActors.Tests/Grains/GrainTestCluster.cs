@@ -59,8 +59,9 @@ public sealed class GrainTestCluster : IAsyncLifetime
             host.Services.AddSingleton<IConversationHistoryStore>(History);
             // Erasure and broadcasts are covered end to end against Azurite; these tests never reach these tables.
             var tables = new Azure.Data.Tables.TableServiceClient("UseDevelopmentStorage=true");
-            host.Services.AddSingleton(new GoldbachActors.Audit.StaffAuditLog(tables, TimeProvider.System));
-            host.Services.AddSingleton(sp => new GoldbachActors.Grains.Broadcasts.AzureTableBroadcastStore(
+            host.Services.AddSingleton<GoldbachActors.Audit.IAuditLog>(new GoldbachActors.Audit.StaffAuditLog(tables, TimeProvider.System));
+            host.Services.AddSingleton<GoldbachActors.Grains.Privacy.ErasureSweep>();
+            host.Services.AddSingleton<GoldbachActors.Grains.Broadcasts.IBroadcastStore>(sp => new GoldbachActors.Grains.Broadcasts.AzureTableBroadcastStore(
                 tables, sp.GetRequiredService<Orleans.Serialization.Serializer<BroadcastProgress>>()));
             host.Services.AddKeyedSingleton<TimeProvider>(GoldbachClock.Key, Clock);
             host.Services.AddSingleton<TenantPolicies>();
