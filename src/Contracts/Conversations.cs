@@ -341,7 +341,7 @@ public sealed record InboxFilter
 
 /// <summary>
 /// One conversation as staff see it: the summary and the recent history the grain keeps at hand. Older history is in
-/// <see cref="ArchivedPages"/> pages, read newest first with <see cref="ICitizenConversation.GetHistoryPageAsync"/>.
+/// <see cref="ArchivedPages"/> pages, read newest first with <see cref="ICitizenGrain.GetHistoryPageAsync"/>.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("goldbach.ConversationSnapshot")]
 public sealed record ConversationSnapshot(

@@ -56,7 +56,7 @@ public sealed partial class StaffApiService
         var language = string.IsNullOrEmpty(request.Language)
             ? tenants.CurrentValue.Find(tenant)?.Lists.GetValueOrDefault(listId)?.EffectiveLanguages[0] ?? "de"
             : request.Language;
-        var membership = await cluster.GetGrain<Domain.ICitizenLists>(citizen.GrainKey)
+        var membership = await cluster.GetGrain<Domain.ICitizenGrain>(citizen.GrainKey)
             .JoinListAsync(new Domain.ListJoin(listId, language, caller.StaffId, request.ConsentNote));
         return ToProto(tenant, membership);
     }
@@ -65,7 +65,7 @@ public sealed partial class StaffApiService
     {
         ArgumentNullException.ThrowIfNull(request);
         var (_, listId, citizen, caller) = await AuthorizeMembershipAsync(request.List, request.PhoneNumber, request.Conversation, context);
-        var removed = await cluster.GetGrain<Domain.ICitizenLists>(citizen.GrainKey).LeaveListAsync(listId, caller.StaffId);
+        var removed = await cluster.GetGrain<Domain.ICitizenGrain>(citizen.GrainKey).LeaveListAsync(listId, caller.StaffId);
         return new RemoveListMemberResponse { Removed = removed };
     }
 
@@ -90,7 +90,7 @@ public sealed partial class StaffApiService
         caller.RequireTenant(key.Tenant);
         await RequireSectionAsync(caller, key);
         await RecordAsync(caller, context, key.ResourceName);
-        var consent = await cluster.GetGrain<Domain.ICitizenLists>(key.GrainKey).GetConsentAsync();
+        var consent = await cluster.GetGrain<Domain.ICitizenGrain>(key.GrainKey).GetConsentAsync();
         var response = new CitizenConsent { MarketingStopped = consent.MarketingStopped };
         response.Memberships.AddRange(consent.Memberships.Select(m => ToProto(key.Tenant, m)));
         response.History.AddRange(consent.History.Select(r => new ConsentRecord

@@ -21,7 +21,7 @@ public sealed partial class StaffApiService
         ArgumentNullException.ThrowIfNull(responseStream);
         var (key, caller) = await SelectCitizenAsync(request.Citizen, context);
         await RecordAsync(caller, context, key.ResourceName);
-        var export = await cluster.GetGrain<Domain.ICitizenPrivacy>(key.GrainKey).ExportAsync()
+        var export = await cluster.GetGrain<Domain.ICitizenGrain>(key.GrainKey).ExportAsync()
             ?? throw new KeyNotFoundException("Nothing is stored about this citizen.");
         // The citizen's entries under every identity they had, this export's own included.
         var names = export.FormerIdentities.Select(i => CitizenKey.Create(key.Tenant, i).ResourceName).Append(export.Conversation).ToList();
@@ -44,7 +44,7 @@ public sealed partial class StaffApiService
         var erasure = new Domain.CitizenErasure(id, caller.StaffId, Domain.ErasureReason.Request, DateTimeOffset.UtcNow);
         // Recorded under the erasure's reference: the log keeps that it happened, when and by whom, not whom it erased.
         await RecordAsync(caller, context, erasure.AuditReference);
-        var report = await cluster.GetGrain<Domain.ICitizenPrivacy>(key.GrainKey).EraseAsync(erasure);
+        var report = await cluster.GetGrain<Domain.ICitizenGrain>(key.GrainKey).EraseAsync(erasure);
         if (!report.Finished)
         {
             // The trailer tells a client this apart from a service that could not be reached at all.

@@ -29,7 +29,7 @@ public sealed class BroadcastDirectoryGrain(IBroadcastStore store) : Grain, IBro
         foreach (var chunk in members.Chunk(PreviewParallelism))
         {
             var audiences = await Task.WhenAll(chunk.Select(m =>
-                GrainFactory.GetGrain<ICitizenLists>(m.CitizenKey).GetBroadcastAudienceAsync(listId, content.IsMarketing)));
+                GrainFactory.GetGrain<ICitizenGrain>(m.CitizenKey).GetBroadcastAudienceAsync(listId, content.IsMarketing)));
             foreach (var audience in audiences)
             {
                 if (!audience.Member || (content.IsMarketing && audience.MarketingStopped))

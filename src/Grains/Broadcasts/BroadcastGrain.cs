@@ -351,7 +351,7 @@ public sealed partial class BroadcastGrain(
         }
     }
 
-    private ICitizenLists Citizen(BroadcastRecipient recipient) => GrainFactory.GetGrain<ICitizenLists>(recipient.CitizenKey);
+    private ICitizenGrain Citizen(BroadcastRecipient recipient) => GrainFactory.GetGrain<ICitizenGrain>(recipient.CitizenKey);
 
     private void Apply(BroadcastRecipient recipient, BroadcastDelivery delivery)
     {

@@ -18,15 +18,11 @@ public sealed partial class CitizenGrain : IIncomingGrainCallFilter
         nameof(ICitizenGrain.ExpireAsync),
     }.ToFrozenSet(StringComparer.Ordinal);
 
-    // The citizen's role interfaces (ICitizenGrain combines them): their calls are forwarded.
-    private static readonly FrozenSet<Type> Roles = typeof(ICitizenGrain).GetInterfaces()
-        .Where(i => i.Namespace == typeof(ICitizenGrain).Namespace).Append(typeof(ICitizenGrain)).ToFrozenSet();
-
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (state.State.ForwardTo is { } keeper && context.InterfaceMethod is { } method
-            && method.DeclaringType is { } role && Roles.Contains(role) && !OwnCalls.Contains(method.Name))
+            && method.DeclaringType == typeof(ICitizenGrain) && !OwnCalls.Contains(method.Name))
         {
             var arguments = new object?[context.Request.GetArgumentCount()];
             for (var i = 0; i < arguments.Length; i++)

@@ -56,7 +56,7 @@ public sealed class ErasureSweep(
                 await grains.GetGrain<IMessagingLimitGrain>(citizen.Tenant).ForgetAsync(key.GrainKey);
                 if (key.GrainKey != citizen.GrainKey)
                 {
-                    await grains.GetGrain<ICitizenIdentity>(key.GrainKey).ForgetAliasAsync(citizen.GrainKey);
+                    await grains.GetGrain<ICitizenGrain>(key.GrainKey).ForgetAliasAsync(citizen.GrainKey);
                 }
             }
         }

@@ -67,12 +67,12 @@ public sealed partial class RetentionGrain(
             foreach (var (citizen, erasedAt) in restored)
             {
                 var erasure = new CitizenErasure($"restore-{now:yyyyMMdd}-{Guid.NewGuid():N}", RestoreActor, ErasureReason.Restored, erasedAt);
-                erasedAgain += (await GrainFactory.GetGrain<ICitizenPrivacy>(citizen).EraseAsync(erasure)).Identities > 0 ? 1 : 0;
+                erasedAgain += (await GrainFactory.GetGrain<ICitizenGrain>(citizen).EraseAsync(erasure)).Identities > 0 ? 1 : 0;
             }
             foreach (var summary in citizens.Where(s => rules.DueAt(s) <= now && !restored.ContainsKey(s.CitizenKey)))
             {
                 var erasure = $"retention-{now:yyyyMMdd}-{Guid.NewGuid():N}";
-                if (await GrainFactory.GetGrain<ICitizenPrivacy>(summary.CitizenKey).ExpireAsync(erasure) is { } report)
+                if (await GrainFactory.GetGrain<ICitizenGrain>(summary.CitizenKey).ExpireAsync(erasure) is { } report)
                 {
                     deleted += report.Conversations;
                 }
