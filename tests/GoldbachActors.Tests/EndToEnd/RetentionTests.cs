@@ -275,8 +275,17 @@ public sealed class RetentionTests : IAsyncLifetime
         {
             var applied = await dpo.RunRetentionAsync(new RunRetentionRequest { Parent = parent, Apply = true });
             erasedAgain += applied.ErasedAgain;
-            return !await ExistsAsync(erased.ConversationName) && !await ExistsAsync(member.ConversationName) && !await ExistsAsync(returner.ConversationName);
-        }, gone => gone, TimeSpan.FromSeconds(60));
+            // What is still there, and what the run saw (the timeout names it).
+            var left = new List<string>();
+            foreach (var (name, citizen) in new[] { ("erased", erased), ("member", member), ("returner", returner) })
+            {
+                if (await ExistsAsync(citizen.ConversationName))
+                {
+                    left.Add(name);
+                }
+            }
+            return left.Count == 0 ? "" : $"{string.Join(", ", left)} still there; the run found {applied.ErasedCitizensRestored} restored, erased {applied.ErasedAgain}";
+        }, left => left.Length == 0, TimeSpan.FromSeconds(60));
         Assert.Equal(3, erasedAgain);
         Assert.True(await ExistsAsync(kept.ConversationName));
         var lists = await dpo.ListBroadcastListsAsync(new ListBroadcastListsRequest { Parent = parent });
