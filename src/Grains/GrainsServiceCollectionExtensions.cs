@@ -40,6 +40,16 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<Broadcasts.IBroadcastStore>(sp => new Broadcasts.AzureTableBroadcastStore(
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<Orleans.Serialization.Serializer<Contracts.BroadcastProgress>>()));
         services.AddSingleton<Privacy.ErasureSweep>();
+        services.AddCitizenGrainServices();
+        return services;
+    }
+
+    /// <summary>What the citizen grain is built from besides its state, the tenants and the clock (each registered once).</summary>
+    public static IServiceCollection AddCitizenGrainServices(this IServiceCollection services)
+    {
+        services.TryAddSingleton<Outbound.OutboundChannel>();
+        services.TryAddSingleton<Citizens.CitizenStores>();
+        services.TryAddSingleton<Citizens.CitizenDiagnostics>();
         return services;
     }
 

@@ -25,7 +25,6 @@ public sealed partial class BroadcastGrain(
     Microsoft.Extensions.Options.IOptions<Contracts.Configuration.GoldbachOptions> options,
     ILogger<BroadcastGrain> logger) : Grain, IBroadcastGrain, IRemindable
 {
-    public const int MaxTitleLength = 200;
     private const string Reminder = "broadcast";
     private const int BatchSize = 50;
     private const string ErasedReason = "Daten auf Wunsch gelöscht";
@@ -87,7 +86,7 @@ public sealed partial class BroadcastGrain(
     private async Task StartOnceAsync(BroadcastRequest request)
     {
         var policy = policies.Find(_tenant) ?? throw new InvalidOperationException($"No tenant is configured for phone_number_id {_tenant}.");
-        Validate(request, policy);
+        BroadcastRequestRules.Validate(request, policy);
         var members = await GrainFactory.GetGrain<IBroadcastListGrain>(ListIds.GrainKey(_tenant, request.ListId)).GetMembersAsync();
         foreach (var member in members)
         {
@@ -114,58 +113,6 @@ public sealed partial class BroadcastGrain(
         this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(FlushEvery, FlushEvery) { Interleave = true });
         LogStarted(_id, request.ListId, _order.Count);
         SchedulePump(TimeSpan.Zero);
-    }
-
-    private static void Validate(BroadcastRequest request, TenantPolicy policy)
-    {
-        if (!policy.Options.Lists.TryGetValue(request.ListId ?? "", out var list))
-        {
-            throw new ArgumentException($"'{request.ListId}' is not a list of this tenant.", nameof(request));
-        }
-        if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Length > MaxTitleLength)
-        {
-            throw new ArgumentException($"A broadcast has a title of 1 to {MaxTitleLength} characters.", nameof(request));
-        }
-        if (string.IsNullOrWhiteSpace(request.StaffId))
-        {
-            throw new ArgumentException("A broadcast names the staff member who sends it.", nameof(request));
-        }
-        var content = request.Content ?? throw new ArgumentException("A broadcast has a content.", nameof(request));
-        if (content.TemplateName is { } template)
-        {
-            if (!content.Texts.IsEmpty)
-            {
-                throw new ArgumentException("A broadcast is either texts or a template, not both.", nameof(request));
-            }
-            if (!System.Text.RegularExpressions.Regex.IsMatch(template, "^[a-z0-9_]{1,512}$"))
-            {
-                throw new ArgumentException("A template name has lower-case letters, digits and '_'.", nameof(request));
-            }
-            if (content.TemplateParameters.Length > 20 || content.TemplateParameters.Any(p => string.IsNullOrWhiteSpace(p) || p.Length > 1024))
-            {
-                throw new ArgumentException("A template has at most 20 parameters of 1 to 1,024 characters.", nameof(request));
-            }
-            if (content.TemplateCategory is not ("utility" or "marketing"))
-            {
-                throw new ArgumentException("A template's category is 'utility' or 'marketing'.", nameof(request));
-            }
-            return;
-        }
-        if (content.Texts.IsEmpty)
-        {
-            throw new ArgumentException("A broadcast has a text in at least one language, or a template.", nameof(request));
-        }
-        foreach (var (language, text) in content.Texts)
-        {
-            if (!list.EffectiveLanguages.Contains(language))
-            {
-                throw new ArgumentException($"The list '{request.ListId}' has no language '{language}' (it has {string.Join(", ", list.EffectiveLanguages)}).", nameof(request));
-            }
-            if (string.IsNullOrWhiteSpace(text) || text.Length > OutboundLimits.MaxTextLength)
-            {
-                throw new ArgumentException($"The text in '{language}' has 1 to {OutboundLimits.MaxTextLength} characters.", nameof(request));
-            }
-        }
     }
 
     public Task<BroadcastProgress?> GetProgressAsync() => Task.FromResult(_header is null ? null : Progress());

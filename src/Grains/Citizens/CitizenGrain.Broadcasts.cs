@@ -45,7 +45,7 @@ public sealed partial class CitizenGrain
                 state.State.QueueListConfirmation(ListTexts.JoinedText(list, policy.Options.Name, join.Language), now);
             }
             await PersistAsync();
-            LogConsent(join.ListId, ConsentAction.Joined, ConsentChannel.Staff);
+            diagnostics.Consent(join.ListId, ConsentAction.Joined, ConsentChannel.Staff);
         }
         await SyncListsAsync([join.ListId]);
         await EnsureOutboxReminderAsync();
@@ -68,7 +68,7 @@ public sealed partial class CitizenGrain
                 state.State.QueueListConfirmation(ListTexts.LeftText(list, policy.Options.Name, language!), now);
             }
             await PersistAsync();
-            LogConsent(listId, ConsentAction.Left, ConsentChannel.Staff);
+            diagnostics.Consent(listId, ConsentAction.Left, ConsentChannel.Staff);
         }
         await SyncListsAsync([listId]);
         await EnsureOutboxReminderAsync();
@@ -88,7 +88,7 @@ public sealed partial class CitizenGrain
             return ReceiveOutcome.Duplicate;
         }
         await PersistAsync();
-        LogConsent(null, stopped ? ConsentAction.Left : ConsentAction.Joined, ConsentChannel.WhatsAppPreference);
+        diagnostics.Consent(null, stopped ? ConsentAction.Left : ConsentAction.Joined, ConsentChannel.WhatsAppPreference);
         return ReceiveOutcome.Recorded;
     }
 
@@ -168,44 +168,6 @@ public sealed partial class CitizenGrain
         ?? list.Templates.Values.FirstOrDefault()
         ?? tenant.WindowTemplate;
 
-    // A message that is nothing but a list keyword or "STOP": applies it and queues the confirmation. Returns the
-    // lists changed, or null when the message is no such command (or "STOP" from someone on no list).
-    private List<string>? ApplyConsentCommand(InboundMessage message, TenantPolicy policy, DateTimeOffset now)
-    {
-        if (message.Type != "text" || policy.Options.Lists.Count == 0)
-        {
-            return null;
-        }
-        var command = policy.Consent.Recognize(message.Text);
-        var changed = new List<string>();
-        if (command.Kind == ConsentCommandKind.Join && command.ListId is { } joinList && policy.Options.Lists.TryGetValue(joinList, out var list))
-        {
-            var language = command.Language is { } l && list.EffectiveLanguages.Contains(l) ? l : list.EffectiveLanguages[0];
-            state.State.Join(new ConsentRecord(joinList, ConsentAction.Joined, now, ConsentChannel.Keyword, null, language, null));
-            // Confirmed again on a repeated keyword: the citizen asked, and wants to know it worked.
-            state.State.QueueListConfirmation(ListTexts.JoinedText(list, policy.Options.Name, language), now);
-            changed.Add(joinList);
-            LogConsent(joinList, ConsentAction.Joined, ConsentChannel.Keyword);
-        }
-        else if (command.Kind == ConsentCommandKind.Stop)
-        {
-            var lists = command.ListId is { } one ? [one] : state.State.Memberships.Select(m => m.ListId).ToList();
-            foreach (var listId in lists)
-            {
-                var membership = state.State.MembershipOf(listId);
-                if (membership is null || !policy.Options.Lists.TryGetValue(listId, out var left))
-                {
-                    continue;
-                }
-                state.State.Leave(new ConsentRecord(listId, ConsentAction.Left, now, ConsentChannel.Keyword, null, command.Language ?? membership.Language, null));
-                state.State.QueueListConfirmation(ListTexts.LeftText(left, policy.Options.Name, command.Language ?? membership.Language), now);
-                changed.Add(listId);
-                LogConsent(listId, ConsentAction.Left, ConsentChannel.Keyword);
-            }
-        }
-        return changed.Count > 0 ? changed : null;
-    }
-
     // Tells the list grains who is in them, after the citizen's state is stored (idempotent: a retry repeats it).
     private async Task SyncListsAsync(IEnumerable<string> listIds)
     {
@@ -253,7 +215,7 @@ public sealed partial class CitizenGrain
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogBroadcastReportFailed(ex.GetType().Name);
+                diagnostics.LogBroadcastReportFailed(ex.GetType().Name);
             }
         }
     }
@@ -274,7 +236,7 @@ public sealed partial class CitizenGrain
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogBroadcastReportFailed(ex.GetType().Name);
+            diagnostics.LogBroadcastReportFailed(ex.GetType().Name);
         }
     }
 
@@ -284,15 +246,6 @@ public sealed partial class CitizenGrain
             : throw new ArgumentException(
                 $"'{listId}' is not a list of this tenant; the lists are: {string.Join(", ", policy.Options.Lists.Keys)}.", nameof(listId));
 
-    private void LogConsent(string? listId, ConsentAction action, ConsentChannel channel)
-    {
-        metrics.Consent(listId, action, channel);
-        LogConsentChange(listId, action, channel);
-    }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Broadcast list {ListId}: consent {Action} by {Channel}")]
-    private partial void LogConsentChange(string? listId, ConsentAction action, ConsentChannel channel);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A broadcast was not told of a delivery change ({Error}); it asks again after a restart")]
-    private partial void LogBroadcastReportFailed(string error);
 }

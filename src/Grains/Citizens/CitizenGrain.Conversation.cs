@@ -33,12 +33,12 @@ public sealed partial class CitizenGrain
             }
         }
         var now = time.GetUtcNow();
-        if (!state.RecordExists && await tombstones.FindAsync(_key, now) is { } erased
-            && (message.SentAt < WholeSeconds(erased.ErasedAt) || erased.Digests.Contains(CitizenState.Digest(message.DeduplicationKey))))
+        if (!state.RecordExists && await stores.Tombstones.FindAsync(_key, now) is { } erased
+            && (CitizenState.WrittenBefore(message.SentAt, erased.ErasedAt) || erased.Digests.Contains(CitizenState.Digest(message.DeduplicationKey))))
         {
             // Meta's (or the journal's) redelivery of what was erased: it stays erased. What the citizen writes after
             // the erasure starts afresh.
-            LogErasedRedelivery(_key.GrainKey);
+            diagnostics.LogErasedRedelivery(_key.GrainKey);
             return ReceiveOutcome.Duplicate;
         }
 
@@ -83,7 +83,12 @@ public sealed partial class CitizenGrain
         {
             state.State.MoveToStaffSection();
         }
-        var listsChanged = ApplyConsentCommand(message, policy, now);
+        var consent = KeywordConsent.Apply(state.State, message, policy, now);
+        foreach (var (listId, action) in consent)
+        {
+            diagnostics.Consent(listId, action, ConsentChannel.Keyword);
+        }
+        var listsChanged = consent.Count > 0 ? consent.Select(c => c.ListId).ToList() : null;
         if (listsChanged is not null)
         {
             // Nothing but a keyword: confirmed, and no work for staff.
@@ -94,7 +99,7 @@ public sealed partial class CitizenGrain
             var calendar = policy.Calendar;
             if (state.State.ApplyTriage(policy.Triage.Assess(message.Text), message.SentAt, calendar?.NextOpeningAfter(message.SentAt)))
             {
-                LogEscalated(_key.GrainKey, state.State.Category);
+                diagnostics.LogEscalated(_key.GrainKey, state.State.Category);
             }
             var wasFlooding = state.State.Flooding;
             if (releasesBroadcast)
@@ -107,17 +112,17 @@ public sealed partial class CitizenGrain
                 state.State.SkipAcknowledgement();
                 if (!wasFlooding && state.State.Flooding)
                 {
-                    metrics.FloodFlagged();
+                    diagnostics.Metrics.FloodFlagged();
                 }
             }
             else if (state.State.QueueAcknowledgementIfDue(
                 AcknowledgementTexts.Choose(policy.Options, calendar, now, state.State.Language), now, policy.Rules) is { } acknowledgement)
             {
                 _queuedBy[acknowledgement.Id] = Activity.Current?.Context ?? default;
-                metrics.Acknowledgement(state.State.Language);
+                diagnostics.Metrics.Acknowledgement(state.State.Language);
                 if (acknowledgement.State is DeliveryState.Failed or DeliveryState.WaitingForWindow)
                 {
-                    metrics.WindowClosed(acknowledgement.Kind);
+                    diagnostics.Metrics.WindowClosed(acknowledgement.Kind);
                 }
             }
         }
@@ -162,11 +167,11 @@ public sealed partial class CitizenGrain
             await PersistAsync();
             if (conversationStart is { } start)
             {
-                metrics.FirstResponse(RequirePolicy().Calendar is { } calendar ? calendar.WorkingTimeBetween(start, now) : now - start);
+                diagnostics.Metrics.FirstResponse(RequirePolicy().Calendar is { } calendar ? calendar.WorkingTimeBetween(start, now) : now - start);
             }
             if (queued.State == DeliveryState.WaitingForWindow)
             {
-                metrics.WindowClosed(queued.Kind);
+                diagnostics.Metrics.WindowClosed(queued.Kind);
             }
             await ArchiveAsync();
             await EnsureOutboxReminderAsync();
@@ -196,7 +201,7 @@ public sealed partial class CitizenGrain
     public async Task<HistoryPage?> GetHistoryPageAsync(int number)
     {
         return number >= 1 && number <= state.State.ArchivedPages
-            ? await history.ReadPageAsync(_key, number, CancellationToken.None)
+            ? await stores.History.ReadPageAsync(_key, number, CancellationToken.None)
             : null;
     }
 

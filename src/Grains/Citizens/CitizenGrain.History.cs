@@ -43,13 +43,13 @@ public sealed partial class CitizenGrain
         {
             while (state.State.NextPageToArchive() is { } page)
             {
-                await history.WritePageAsync(_key, page, CancellationToken.None);
+                await stores.History.WritePageAsync(_key, page, CancellationToken.None);
                 state.State.CommitArchive(page, time.GetUtcNow());
             }
         }
         catch (Exception ex) when (ex is Azure.RequestFailedException or IOException or TimeoutException or OperationCanceledException)
         {
-            LogArchiveFailed(ex);
+            diagnostics.LogArchiveFailed(ex);
         }
     }
 
@@ -62,7 +62,7 @@ public sealed partial class CitizenGrain
             MediaAttachment updated;
             try
             {
-                updated = await media.StoreAsync(_key, message.WhatsAppMessageId, pending, cancellationToken);
+                updated = await stores.Media.StoreAsync(_key, message.WhatsAppMessageId, pending, cancellationToken);
             }
             catch (MediaDownloadException ex)
             {
@@ -74,12 +74,12 @@ public sealed partial class CitizenGrain
                     FailedAttempts = attempts,
                     FailureReason = ex.Message,
                 };
-                LogMediaFailed(pending.Kind, ex.IsTransient, attempts);
+                diagnostics.LogMediaFailed(pending.Kind, ex.IsTransient, attempts);
                 state.State.UpdateMedia(message.WhatsAppMessageId, updated);
                 await PersistAsync();
                 if (!giveUp)
                 {
-                    Schedule(ref _mediaTimer, StoreMediaAsync, RetryDelay(attempts));
+                    Schedule(ref _mediaTimer, StoreMediaAsync, OutboxRules.RetryDelay(attempts, Random.Shared.NextDouble()));
                     return;
                 }
                 continue;

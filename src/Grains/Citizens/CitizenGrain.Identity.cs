@@ -43,7 +43,7 @@ public sealed partial class CitizenGrain
         var outbound = new List<OutboundMessage>();
         for (var number = 1; number <= state.State.ArchivedPages; number++)
         {
-            if (await history.ReadPageAsync(_key, number, CancellationToken.None) is { } page)
+            if (await stores.History.ReadPageAsync(_key, number, CancellationToken.None) is { } page)
             {
                 inbound.AddRange(page.Inbound);
                 outbound.AddRange(page.Outbound);
@@ -62,7 +62,7 @@ public sealed partial class CitizenGrain
         {
             return;
         }
-        await history.DeleteAllAsync(_key, CancellationToken.None);
+        await stores.History.DeleteAllAsync(_key, CancellationToken.None);
         var lists = state.State.Memberships.Select(m => m.ListId).ToList();
         state.State.BecomeAlias(keeper);
         await PersistAsync();
@@ -117,7 +117,7 @@ public sealed partial class CitizenGrain
             await PersistAsync();
             await alias.CompleteHandOverAsync();
             await SyncListsAsync(handover.Memberships.Select(m => m.ListId));
-            LogIdentityFolded(handover.Inbound.Length);
+            diagnostics.LogIdentityFolded(handover.Inbound.Length);
         }
     }
 }

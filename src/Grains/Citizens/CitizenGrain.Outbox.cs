@@ -7,6 +7,7 @@ using GoldbachActors.Grains.Broadcasts;
 using GoldbachActors.Grains.Domain;
 using GoldbachActors.Grains.History;
 using GoldbachActors.Grains.Media;
+using GoldbachActors.Grains.Outbound;
 using GoldbachActors.Grains.Privacy;
 using GoldbachActors.Grains.Telemetry;
 using GoldbachActors.WhatsApp.GraphApi;
@@ -35,19 +36,19 @@ public sealed partial class CitizenGrain
         }
         else if (outcome == ReceiveOutcome.Unmatched)
         {
-            LogUnmatchedReport(report.Status);
+            diagnostics.LogUnmatchedReport(report.Status);
         }
         return outcome;
     }
 
     private async Task<ReceiveOutcome> ApplyArchivedReportAsync(int number, DeliveryReport report)
     {
-        if (await history.ReadPageAsync(_key, number, CancellationToken.None) is not { } page
+        if (await stores.History.ReadPageAsync(_key, number, CancellationToken.None) is not { } page
             || CitizenState.ApplyReport(page, report) is not { } updated)
         {
             return ReceiveOutcome.Duplicate;
         }
-        await history.WritePageAsync(_key, updated, CancellationToken.None);
+        await stores.History.WritePageAsync(_key, updated, CancellationToken.None);
         await PersistAsync();
         return ReceiveOutcome.Recorded;
     }
@@ -65,7 +66,7 @@ public sealed partial class CitizenGrain
                 oldest = oldest is { } o && o <= m.CreatedAt ? o : m.CreatedAt;
             }
         }
-        metrics.Outbox(_key.GrainKey, depth, oldest);
+        diagnostics.Metrics.Outbox(_key.GrainKey, depth, oldest);
     }
 
     // Starts sending and media downloads now if anything waits (a scheduled retry is brought forward).
@@ -101,6 +102,7 @@ public sealed partial class CitizenGrain
     private async Task DispatchAsync(CancellationToken cancellationToken)
     {
         var policy = RequirePolicy();
+        var rules = channel.RulesFor(policy);
         while (state.State.ForwardTo is null && state.State.NextToSend() is { } next)
         {
             var now = time.GetUtcNow();
@@ -108,12 +110,12 @@ public sealed partial class CitizenGrain
             {
                 // The window closed while the message waited (an outage, a backoff): free text may no longer go out.
                 state.State.HoldForWindow(next, now, policy.Options.WindowTemplate?.Name);
-                metrics.WindowClosed(next.Kind);
+                diagnostics.Metrics.WindowClosed(next.Kind);
                 await PersistAsync();
                 await PublishSummaryAsync();
                 continue;
             }
-            if (WaitBeforeSending(next, policy, now) is { } wait)
+            if (rules.WaitBeforeSending(state.State, next, PerhapsSentSince(next), now) is { } wait)
             {
                 Schedule(ref _dispatchTimer, DispatchAsync, wait);
                 return;
@@ -142,11 +144,7 @@ public sealed partial class CitizenGrain
             if (next.State != DeliveryState.Sending || _notYetHandedOver != next.Id)
             {
                 sending = next with { State = DeliveryState.Sending, SendingSince = time.GetUtcNow(), NextAttemptAt = null };
-                if (state.State.Section != InboxSection.Staff)
-                {
-                    var limit = policy.Options.OutboundPerRecipient;
-                    state.State.OutboundBucket = (state.State.OutboundBucket ?? TokenBucket.Full(limit, now)).Take(limit, now, out _);
-                }
+                rules.TakeToken(state.State, now);
                 state.State.Update(sending);
                 await PersistAsync();
                 _notYetHandedOver = next.Id;
@@ -167,10 +165,7 @@ public sealed partial class CitizenGrain
             activity?.SetTag("goldbach.outbound.kind", next.Kind.ToString());
             try
             {
-                var reference = OutboundReference.Format(_key, next.Id);
-                var wamid = TemplateOf(next, policy) is { } template
-                    ? await sender.SendTemplateAsync(_key.Tenant, Recipient(), template, reference, cancellationToken)
-                    : await sender.SendTextAsync(_key.Tenant, Recipient(), next.Text, reference, cancellationToken);
+                var wamid = await channel.SendAsync(_key, Recipient(), next, policy, cancellationToken);
                 state.State.Update(sending with
                 {
                     State = DeliveryState.Sent,
@@ -181,12 +176,12 @@ public sealed partial class CitizenGrain
                     StateChangedAt = time.GetUtcNow(),
                 });
                 state.State.RecipientThrottles = 0;
-                LogSent(next.Id, next.Kind, _key.GrainKey);
-                metrics.Sent(next.Kind);
+                diagnostics.LogSent(next.Id, next.Kind, _key.GrainKey);
+                diagnostics.Metrics.Sent(next.Kind);
             }
             catch (WhatsAppApiException ex)
             {
-                var retryIn = RecordFailure(sending, ex);
+                var retryIn = RecordFailure(rules, sending, ex);
                 await PersistAsync();
                 await PublishSummaryAsync();
                 await ReportToBroadcastsAsync();
@@ -207,97 +202,29 @@ public sealed partial class CitizenGrain
         // The outbox reminder stays until its next tick finds nothing to send: no storage call on the hot path.
     }
 
-    // How long the next message must still wait: its backoff, the citizen's 131056 backoff, the per-recipient pace, or
-    // the grace after an ambiguous attempt (a status webhook may yet say it arrived). Null: send now.
-    private TimeSpan? WaitBeforeSending(OutboundMessage next, TenantPolicy policy, DateTimeOffset now)
-    {
-        var until = next.NextAttemptAt;
-        if (state.State.RecipientBackoffUntil is { } backoff && (until is null || backoff > until))
-        {
-            until = backoff;
-        }
-        if (next.State == DeliveryState.Sending && next.SendingSince is { } since && next.Id != _notYetHandedOver)
-        {
-            // Counted from this activation at the earliest: after a crash, the status webhook that names the message
-            // may still wait in the gateway's journal (replayed once the grain answers again).
-            var graceOver = (since > _activatedAt ? since : _activatedAt) + graphApi.Value.AmbiguousSendGrace;
-            if (until is null || graceOver > until)
-            {
-                until = graceOver;
-            }
-        }
-        var wait = until is { } time ? time - now : TimeSpan.Zero;
-        if (state.State.Section != InboxSection.Staff)
-        {
-            var limit = policy.Options.OutboundPerRecipient;
-            var pace = (state.State.OutboundBucket ?? TokenBucket.Full(limit, now)).WaitTime(limit, now);
-            wait = pace > wait ? pace : wait;
-        }
-        return wait > TimeSpan.Zero ? wait : null;
-    }
+    // When an earlier attempt at the message may have reached WhatsApp, counted from this activation at the earliest
+    // (after a crash, the status webhook that names it may still wait in the gateway's journal); null when none can
+    // have (this activation marked it "sending" and has not called yet).
+    private DateTimeOffset? PerhapsSentSince(OutboundMessage next) =>
+        next.State == DeliveryState.Sending && next.SendingSince is { } since && next.Id != _notYetHandedOver
+            ? (since > _activatedAt ? since : _activatedAt)
+            : null;
 
-    // What a failed attempt means for the message; returns when to try again, or null when it is done (failed).
-    private TimeSpan? RecordFailure(OutboundMessage sending, WhatsAppApiException ex)
+    // Applies the outbox's rules to a failed attempt and tells operators; returns when to try again, or null when the
+    // message is done (failed).
+    private TimeSpan? RecordFailure(OutboxRules rules, OutboundMessage sending, WhatsAppApiException ex)
     {
-        var now = time.GetUtcNow();
-        var attempts = sending.FailedAttempts + 1;
-        LogSendFailed(sending.Id, _key.GrainKey, ex.Code, ex.HttpStatus, ex.IsTransient, ex.IsAmbiguous, attempts);
-        if (ex.IsAmbiguous)
+        var failure = rules.RecordFailure(state.State, sending, ex, time.GetUtcNow(), Random.Shared.NextDouble());
+        diagnostics.LogSendFailed(sending.Id, _key.GrainKey, ex.Code, ex.HttpStatus, ex.IsTransient, ex.IsAmbiguous, failure.Attempts);
+        if (failure.OperatorAlert)
         {
-            // Perhaps sent: stay "sending" and wait for a status webhook that names this message (it carries our id
-            // in the callback data); without one within the grace period it is sent again (see docs/outbound.md).
-            state.State.Update(sending with { FailedAttempts = attempts, FailureReason = "Zeitüberschreitung: Zustellung ungewiss, wird geprüft." });
-            return graphApi.Value.AmbiguousSendGrace;
+            diagnostics.LogOperatorAlert(ex.Code ?? 0, ex.HttpStatus);
         }
-        if (ex.Code == MetaErrorCodes.RecipientThrottled)
+        if (failure.RetryIn is null)
         {
-            // Meta: too many messages to this citizen; back off for them only, 4^X seconds.
-            state.State.RecipientThrottles = Math.Min(state.State.RecipientThrottles + 1, 6);
-            var backoff = TimeSpan.FromSeconds(Math.Pow(4, state.State.RecipientThrottles));
-            state.State.RecipientBackoffUntil = now + backoff;
-            state.State.Update(sending with
-            {
-                State = DeliveryState.Queued,
-                SendingSince = null,
-                FailedAttempts = attempts,
-                FailureCode = ex.Code,
-                FailureReason = MetaErrorTexts.Describe(ex.Code, ex.Details),
-            });
-            return backoff;
+            diagnostics.Metrics.Failed(sending.Kind, ex.Code);
         }
-        // Not for ever: after hours of transient failures the message fails visibly, with its reason, for staff to see.
-        var givenUp = ex.IsTransient && (attempts >= MaxSendAttempts || now - sending.CreatedAt > MaxSendAge);
-        if (ex.IsTransient && !givenUp)
-        {
-            var delay = RetryDelay(attempts);
-            state.State.Update(sending with
-            {
-                State = DeliveryState.Queued,
-                SendingSince = null,
-                NextAttemptAt = now + delay,
-                FailedAttempts = attempts,
-                FailureCode = ex.Code,
-                FailureReason = MetaErrorTexts.Describe(ex.Code, ex.Details),
-            });
-            return delay;
-        }
-        if (ex.Code is { } code && MetaErrorCodes.IsPermissionProblem(code))
-        {
-            LogOperatorAlert(code, ex.HttpStatus);
-        }
-        metrics.Failed(sending.Kind, ex.Code);
-        state.State.Update(sending with
-        {
-            State = DeliveryState.Failed,
-            SendingSince = null,
-            FailedAttempts = attempts,
-            FailureCode = ex.Code,
-            FailureReason = givenUp
-                ? $"Nach {attempts} Versuchen aufgegeben: {MetaErrorTexts.Describe(ex.Code, ex.Details)}"
-                : MetaErrorTexts.Describe(ex.Code, ex.Details),
-            StateChangedAt = now,
-        });
-        return null;
+        return failure.RetryIn;
     }
 
     // A durable reminder while anything waits to be sent: after a crash or a restart it wakes the grain, which sends.
@@ -323,24 +250,6 @@ public sealed partial class CitizenGrain
         }
         _outboxReminder = false;
     }
-
-    // Exponential backoff with jitter (±20 %), at most a minute, so that messages go soon after an outage; the
-    // jitter keeps many citizens' retries from arriving together.
-    private static TimeSpan RetryDelay(int attempts)
-    {
-        var delay = TimeSpan.FromSeconds(Math.Pow(2, Math.Min(attempts, 10)) * (0.8 + (Random.Shared.NextDouble() * 0.4)));
-        return delay < MaxRetryDelay ? delay : MaxRetryDelay;
-    }
-
-    // The template a message sends: a broadcast's own, or the tenant's window template; null for free text.
-    private static WhatsAppTemplate? TemplateOf(OutboundMessage message, TenantPolicy policy) => message.Kind switch
-    {
-        OutboundKind.BroadcastTemplate when message.TemplateName is { } name =>
-            new WhatsAppTemplate(name, message.TemplateLanguage ?? "de", [.. message.TemplateParameters]),
-        OutboundKind.WindowTemplate when policy.Options.WindowTemplate is { } template =>
-            new WhatsAppTemplate(template.Name, template.Language, template.BodyParameters),
-        _ => null,
-    };
 
     private WhatsAppRecipient Recipient()
     {

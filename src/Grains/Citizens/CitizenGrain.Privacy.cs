@@ -22,14 +22,14 @@ public sealed partial class CitizenGrain
         DateTimeOffset? reached = null;
         foreach (var key in state.State.KeysOf(_key))
         {
-            foreach (var broadcastId in await broadcastStore.FindRecipientBroadcastsAsync(_key.Tenant, key))
+            foreach (var broadcastId in await stores.Broadcasts.FindRecipientBroadcastsAsync(_key.Tenant, key))
             {
-                if (await broadcastStore.LoadRecipientAsync(_key.Tenant, broadcastId, key) is { } row)
+                if (await stores.Broadcasts.LoadRecipientAsync(_key.Tenant, broadcastId, key) is { } row)
                 {
                     recipients.Add(new BroadcastRecipientRecord(broadcastId, row.Language, row.State, row.AsTemplate, row.Reason, row.Replied));
                 }
             }
-            if (await broadcastStore.LoadReachedAsync(_key.Tenant, key) is { } at && (reached is null || at > reached))
+            if (await stores.Broadcasts.LoadReachedAsync(_key.Tenant, key) is { } at && (reached is null || at > reached))
             {
                 reached = at;
             }
@@ -41,7 +41,7 @@ public sealed partial class CitizenGrain
     {
         ArgumentNullException.ThrowIfNull(erasure);
         if (erasure.Reason == ErasureReason.Restored && state.State.Erasure is null
-            && (state.State.IsBlank || state.State.ActiveSince(WholeSeconds(erasure.RequestedAt))))
+            && (state.State.IsBlank || state.State.ActiveSince(erasure.RequestedAt)))
         {
             // Nothing came back, or what is here was written after the erasure: a citizen who started afresh.
             return new ErasureReport(erasure.ErasureId, 0, 0, 0, 0, 0, 0, 0);
@@ -73,7 +73,7 @@ public sealed partial class CitizenGrain
             : await ExpireConversationsAsync(erasureId, due);
         foreach (var conversation in due)
         {
-            metrics.RetentionDeleted(GoldbachMetrics.RetentionConversation, conversation.Category, 1);
+            diagnostics.Metrics.RetentionDeleted(GoldbachMetrics.RetentionConversation, conversation.Category, 1);
         }
         return report with { Conversations = due.Length };
     }
@@ -87,7 +87,7 @@ public sealed partial class CitizenGrain
         var pages = await ReadArchiveAsync();
         var blobs = pages.SelectMany(p => p.Inbound).Concat(state.State.Inbound)
             .Where(spans.Holds).Select(m => m.Media?.BlobName).OfType<string>().ToList();
-        var mediaFiles = await media.DeleteAllAsync([], blobs, CancellationToken.None);
+        var mediaFiles = await stores.Media.DeleteAllAsync([], blobs, CancellationToken.None);
         var messages = 0;
         var rewritten = 0;
         foreach (var page in pages)
@@ -95,14 +95,14 @@ public sealed partial class CitizenGrain
             if (spans.Without(page) is { } kept)
             {
                 messages += page.Inbound.Length + page.Outbound.Length - kept.Inbound.Length - kept.Outbound.Length;
-                await history.WritePageAsync(_key, kept, CancellationToken.None);
+                await stores.History.WritePageAsync(_key, kept, CancellationToken.None);
                 rewritten++;
             }
         }
         messages += state.State.RemoveConversations(spans);
         await PersistAsync();
         await PublishSummaryAsync();
-        LogConversationsExpired(erasureId, due.Count, messages, mediaFiles);
+        diagnostics.LogConversationsExpired(erasureId, due.Count, messages, mediaFiles);
         return new ErasureReport(erasureId, messages, rewritten, mediaFiles, 0, 0, 1, 0) { ConsentKept = state.State.Memberships.Count > 0 };
     }
 
@@ -133,7 +133,7 @@ public sealed partial class CitizenGrain
             {
                 // (A citizen with nothing left to erase keeps the tombstone of the erasure that emptied them.)
                 // Before anything is gone: a redelivery of what is erased must find the tombstone, not a blank citizen.
-                await tombstones.RecordAsync(
+                await stores.Tombstones.RecordAsync(
                     plan.Erasure!.Keys.Select(CitizenKey.ParseGrainKey), erasure.RequestedAt,
                     state.State.ProcessedMessages.Keys.Concat(state.State.ProcessedMessageIds.Keys.Select(CitizenState.Digest)));
             }
@@ -147,7 +147,7 @@ public sealed partial class CitizenGrain
             await PersistAsync();
             if (counts)
             {
-                metrics.Erased(erasure.Reason);
+                diagnostics.Metrics.Erased(erasure.Reason);
             }
         }
         ErasureReport report;
@@ -157,7 +157,7 @@ public sealed partial class CitizenGrain
         }
         catch (Exception ex) when (ex is Azure.RequestFailedException or IOException or TimeoutException or OperationCanceledException)
         {
-            LogErasureIncomplete(pending.Erasure.ErasureId, ex.GetType().Name);
+            diagnostics.LogErasureIncomplete(pending.Erasure.ErasureId, ex.GetType().Name);
             return new ErasureReport(pending.Erasure.ErasureId, pending.Messages, pending.HistoryPages, 0, 0, 0, pending.Keys.Length, 0)
             {
                 Finished = false,
@@ -180,20 +180,20 @@ public sealed partial class CitizenGrain
             await UnregisterAllRemindersAsync();
         }
         _published = null;
-        LogErased(pending.Erasure.ErasureId, pending.Erasure.Reason, report.Messages, report.MediaFiles);
+        diagnostics.LogErased(pending.Erasure.ErasureId, pending.Erasure.Reason, report.Messages, report.MediaFiles);
         DeactivateOnIdle();
         return report;
     }
 
     // The other stores' part (ErasureSweep); this grain clears its own state once that is done.
-    private Task<ErasureReport> SweepAsync(PendingErasure pending) => sweep.SweepAsync(_key, pending, RequirePolicy().Options.Lists.Keys);
+    private Task<ErasureReport> SweepAsync(PendingErasure pending) => stores.Sweep.SweepAsync(_key, pending, RequirePolicy().Options.Lists.Keys);
 
     private async Task<List<HistoryPage>> ReadArchiveAsync()
     {
         var pages = new List<HistoryPage>();
         for (var number = 1; number <= state.State.ArchivedPages; number++)
         {
-            if (await history.ReadPageAsync(_key, number, CancellationToken.None) is { } page)
+            if (await stores.History.ReadPageAsync(_key, number, CancellationToken.None) is { } page)
             {
                 pages.Add(page);
             }
@@ -232,14 +232,6 @@ public sealed partial class CitizenGrain
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information,
-        Message = "Erasure {ErasureId} ({Reason}) done: {Messages} messages, {MediaFiles} media files")]
-    private partial void LogErased(string erasureId, ErasureReason reason, int messages, int mediaFiles);
 
-    [LoggerMessage(Level = LogLevel.Information,
-        Message = "Retention {ErasureId}: {Conversations} earlier conversations deleted ({Messages} messages, {MediaFiles} media files), the later one kept")]
-    private partial void LogConversationsExpired(string erasureId, int conversations, int messages, int mediaFiles);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Erasure {ErasureId} not finished ({Error}); its reminder finishes it")]
-    private partial void LogErasureIncomplete(string erasureId, string error);
 }

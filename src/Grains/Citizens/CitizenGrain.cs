@@ -7,6 +7,7 @@ using GoldbachActors.Grains.Broadcasts;
 using GoldbachActors.Grains.Domain;
 using GoldbachActors.Grains.History;
 using GoldbachActors.Grains.Media;
+using GoldbachActors.Grains.Outbound;
 using GoldbachActors.Grains.Privacy;
 using GoldbachActors.Grains.Telemetry;
 using GoldbachActors.WhatsApp.GraphApi;
@@ -23,23 +24,13 @@ namespace GoldbachActors.Grains.Citizens;
 /// </summary>
 public sealed partial class CitizenGrain(
     [PersistentState("citizen", StorageNames.Citizens)] IPersistentState<CitizenState> state,
-    IWhatsAppSender sender,
-    MediaDownloader media,
-    IConversationHistoryStore history,
+    OutboundChannel channel,
+    CitizenStores stores,
     TenantPolicies policies,
-    IOptions<GraphApiOptions> graphApi,
     [FromKeyedServices(GoldbachClock.Key)] TimeProvider time,
-    GoldbachMetrics metrics,
-    IBroadcastStore broadcastStore,
-    ErasureSweep sweep,
-    IErasureTombstones tombstones,
-    ILogger<CitizenGrain> logger) : Grain, ICitizenGrain, IRemindable
+    CitizenDiagnostics diagnostics) : Grain, ICitizenGrain, IRemindable
 {
     private const int MaxMediaAttempts = 5;
-    // A transiently failing send is retried at most a minute apart: 500 attempts or a day, whichever comes first.
-    private const int MaxSendAttempts = 500;
-    private static readonly TimeSpan MaxSendAge = TimeSpan.FromDays(1);
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(1);
 
     private CitizenKey _key;
     private IGrainTimer? _dispatchTimer;
@@ -158,7 +149,7 @@ public sealed partial class CitizenGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        metrics.Outbox(_key.GrainKey, 0, null);
+        diagnostics.Metrics.Outbox(_key.GrainKey, 0, null);
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -176,36 +167,12 @@ public sealed partial class CitizenGrain(
 
     private Task EnsureInboxCurrentAsync() => _inboxCurrent ? Task.CompletedTask : PublishSummaryAsync();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Outbound message {OutboundId} ({Kind}) to citizen {Citizen} accepted by the Graph API")]
-    private partial void LogSent(string outboundId, OutboundKind kind, [PersonalIdentifier] string citizen);
 
-    [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Outbound message {OutboundId} to citizen {Citizen} not accepted: Meta code {MetaCode}, HTTP {HttpStatus}, transient {Transient}, ambiguous {Ambiguous}, attempt {Attempt}")]
-    private partial void LogSendFailed(string outboundId, [PersonalIdentifier] string citizen, int? metaCode, int? httpStatus, bool transient, bool ambiguous, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Critical,
-        Message = "OPERATOR: the Graph API refused a send for the access token or the app's permissions (Meta code {MetaCode}, HTTP {HttpStatus}); nothing goes out until this is fixed")]
-    private partial void LogOperatorAlert(int metaCode, int? httpStatus);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Media ({Kind}) not stored: transient {Transient}, attempt {Attempt}")]
-    private partial void LogMediaFailed(string kind, bool transient, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Status report '{Status}' names no message of this citizen; noted and ignored")]
-    private partial void LogUnmatchedReport(string status);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Danger reported by citizen {Citizen} (category {Category}): the conversation is urgent and due now")]
-    private partial void LogEscalated([PersonalIdentifier] string citizen, string? category);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "History page not archived yet; it stays in the grain state and is tried again")]
-    private partial void LogArchiveFailed(Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "A citizen's new identity was folded into their conversation ({Messages} messages moved)")]
-    private partial void LogIdentityFolded(int messages);
 
-    // WhatsApp's timestamps have whole seconds: a message of the erasure's own second counts as written after it
-    // (a redelivery of one written before is still known by its digest).
-    private static DateTimeOffset WholeSeconds(DateTimeOffset at) => at.AddTicks(-(at.Ticks % TimeSpan.TicksPerSecond));
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "A redelivered message of erased citizen {Citizen} was dropped (it stays erased)")]
-    private partial void LogErasedRedelivery([PersonalIdentifier] string citizen);
 }

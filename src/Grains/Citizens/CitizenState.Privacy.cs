@@ -36,12 +36,25 @@ public sealed partial class CitizenState
     public const string Administration = "Verwaltung";
 
     /// <summary>
+    /// Whether the citizen wrote, or joined a list, at the erasure <paramref name="erasedAt"/> or later: a message of
+    /// the erasure's own second counts as later (WhatsApp's timestamps have whole seconds; see
+    /// <see cref="WrittenBefore"/>), a membership by the grain clock's exact time.
+    /// </summary>
+    public bool ActiveSince(DateTimeOffset erasedAt) =>
+        (LastInboundAt is { } last && !WrittenBefore(last, erasedAt)) || Memberships.Exists(m => m.Since >= erasedAt);
+
+    /// <summary>
+    /// Whether a message WhatsApp timestamped <paramref name="sentAt"/> was written before the erasure at
+    /// <paramref name="erasedAt"/>. WhatsApp's timestamps have whole seconds: one of the erasure's own second counts as
+    /// written after it (a redelivery of one written before is still known by its digest).
+    /// </summary>
+    public static bool WrittenBefore(DateTimeOffset sentAt, DateTimeOffset erasedAt) =>
+        sentAt < erasedAt.AddTicks(-(erasedAt.Ticks % TimeSpan.TicksPerSecond));
+
+    /// <summary>
     /// When the conversation was resolved: the last status change (for states stored before it was kept: the last
     /// status change still in the hot history, else the last message).
     /// </summary>
-    /// <summary>Whether the citizen wrote, or joined a list, at <paramref name="at"/> or later.</summary>
-    public bool ActiveSince(DateTimeOffset at) => LastInboundAt >= at || Memberships.Exists(m => m.Since >= at);
-
     public DateTimeOffset? ResolvedAt => Status != ConversationStatus.Resolved
         ? null
         : StatusChangedAt

@@ -1,5 +1,6 @@
 using GoldbachActors.Audit;
 using GoldbachActors.Contracts;
+using GoldbachActors.Grains.Citizens;
 using GoldbachActors.Grains.Domain;
 using GoldbachActors.Grains.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -100,20 +101,23 @@ public sealed partial class RetentionGrain(
     }
 
     // Citizens with a tombstone newer than anything they wrote or joined: a restored backup brought back their past.
-    // (A citizen who wrote since started afresh; the citizen grain checks that again before it erases.)
+    // (A citizen who wrote since started afresh; the citizen grain checks that again before it erases.) Messages are
+    // compared in WhatsApp's whole seconds, memberships by the grain clock's exact time.
     private async Task<Dictionary<string, DateTimeOffset>> RestoredAsync(List<ConversationSummary> citizens, TenantPolicy policy, DateTimeOffset now)
     {
-        var latest = citizens.ToDictionary(c => c.CitizenKey, c => c.LastMessageAt, StringComparer.Ordinal);
+        var lastMessage = citizens.ToDictionary(c => c.CitizenKey, c => c.LastMessageAt, StringComparer.Ordinal);
+        var lastJoined = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (var listId in policy.Options.Lists.Keys)
         {
             foreach (var member in await GrainFactory.GetGrain<IBroadcastListGrain>(ListIds.GrainKey(Tenant, listId)).GetMembersAsync())
             {
-                latest[member.CitizenKey] = latest.TryGetValue(member.CitizenKey, out var at) && at > member.Since ? at : member.Since;
+                lastJoined[member.CitizenKey] = lastJoined.TryGetValue(member.CitizenKey, out var at) && at > member.Since ? at : member.Since;
             }
         }
-        var erased = await tombstones.ErasedAmongAsync(Tenant, latest.Keys.Select(CitizenKey.ParseGrainKey), now);
+        var erased = await tombstones.ErasedAmongAsync(Tenant, lastMessage.Keys.Union(lastJoined.Keys).Select(CitizenKey.ParseGrainKey), now);
         return erased
-            .Where(e => latest[e.Key] < e.Value.AddTicks(-(e.Value.Ticks % TimeSpan.TicksPerSecond)))
+            .Where(e => (!lastMessage.TryGetValue(e.Key, out var written) || CitizenState.WrittenBefore(written, e.Value))
+                && (!lastJoined.TryGetValue(e.Key, out var joined) || joined < e.Value))
             .ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
     }
 

@@ -39,6 +39,20 @@ public sealed class DataProtectionStateTests
     }
 
     [Fact]
+    public void A_message_of_the_erasures_own_second_counts_as_later_but_a_membership_joined_before_it_in_that_second_does_not()
+    {
+        var erasedAt = Now.AddMilliseconds(700);
+        // WhatsApp's whole seconds: a message stamped in the erasure's second may have been written after it.
+        Assert.False(CitizenState.WrittenBefore(Now, erasedAt));
+        Assert.True(CitizenState.WrittenBefore(Now.AddSeconds(-1), erasedAt));
+        // The grain clock's exact time: joined 500 ms before the erasure is before it.
+        var state = new CitizenState();
+        state.Memberships.Add(new ListMembership("kitzrettung", "de", Now.AddMilliseconds(200)));
+        Assert.False(state.ActiveSince(erasedAt));
+        Assert.True(state.ActiveSince(Now.AddMilliseconds(200)));
+    }
+
+    [Fact]
     public void Tombstones_live_for_the_backup_horizon_and_never_less_than_ten_days()
     {
         Assert.Equal(TimeSpan.FromDays(35), new BackupOptions().TombstoneLifetime);

@@ -67,6 +67,7 @@ public sealed class GrainTestCluster : IAsyncLifetime
             host.Services.AddSingleton<TenantPolicies>();
             host.Services.AddSingleton<GoldbachActors.Grains.Privacy.IErasureTombstones>(Tombstones);
             host.Services.AddSingleton<GoldbachActors.Grains.Telemetry.GoldbachMetrics>();
+            host.Services.AddCitizenGrainServices();
             host.Services.Configure<GoldbachOptions>(o => o.Tenants[Tenant] = new TenantOptions
             {
                 Name = "Markt Goldbach",
