@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Azure.Data.Tables;
 using GoldbachActors.Audit;
-using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.StaffApi.V1;
 using GoldbachActors.Testing;
 using StaffRoles = GoldbachActors.Contracts.StaffRoles;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.StaffApi.V1;
 using GoldbachActors.Testing;
 using StaffRoles = GoldbachActors.Contracts.StaffRoles;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using Azure.Data.Tables;
 using GoldbachActors.Benchmarks;
-using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.StaffApi.V1;
 using GoldbachActors.Testing;
 using GoldbachActors.WhatsApp.Webhooks;
 using Microsoft.AspNetCore.Builder;

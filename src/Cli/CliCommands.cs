@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using GoldbachActors.Contracts;
-using GoldbachActors.Contracts.Staff.V1;
 using GoldbachActors.ServiceDefaults;
+using GoldbachActors.StaffApi.V1;
 using Grpc.Core;
 using Grpc.Net.Client;
 
@@ -125,7 +125,7 @@ public static class CliCommands
                 while (await events.ResponseStream.MoveNext(ct))
                 {
                     var e = events.ResponseStream.Current;
-                    var what = e.Kind == Contracts.Staff.V1.InboxEventKind.UrgentEscalation ? "DRINGEND" : e.Kind.ToString();
+                    var what = e.Kind == StaffApi.V1.InboxEventKind.UrgentEscalation ? "DRINGEND" : e.Kind.ToString();
                     Console.WriteLine(e.Conversation is { } c
                         ? $"{Local(e.Time.ToDateTimeOffset(), "HH:mm:ss")}  {what,-16}  {c.Status,-20}  {c.Name}  {c.LastMessagePreview}"
                         : $"{Local(e.Time.ToDateTimeOffset(), "HH:mm:ss")}  {what} (reload the inbox)");
@@ -215,9 +215,9 @@ public static class CliCommands
         {
             var value = parse.GetValue(status) switch
             {
-                "open" => Contracts.Staff.V1.ConversationStatus.Open,
-                "waiting" => Contracts.Staff.V1.ConversationStatus.WaitingForCitizen,
-                "resolved" => Contracts.Staff.V1.ConversationStatus.Resolved,
+                "open" => StaffApi.V1.ConversationStatus.Open,
+                "waiting" => StaffApi.V1.ConversationStatus.WaitingForCitizen,
+                "resolved" => StaffApi.V1.ConversationStatus.Resolved,
                 var other => throw new ArgumentException($"'{other}' is not a status: open, waiting or resolved."),
             };
             var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);

@@ -1,17 +1,11 @@
 using GoldbachActors.Audit;
 using GoldbachActors.Contracts.Configuration;
-using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.StaffApi.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
-using CitizenKey = GoldbachActors.Contracts.CitizenKey;
-using ConversationSnapshot = GoldbachActors.Contracts.ConversationSnapshot;
 using Domain = GoldbachActors.Contracts;
-using ICitizenGrain = GoldbachActors.Contracts.ICitizenGrain;
-using ITenantInboxGrain = GoldbachActors.Contracts.ITenantInboxGrain;
-using StaffReply = GoldbachActors.Contracts.StaffReply;
-using TenantId = GoldbachActors.Contracts.TenantId;
 
 namespace GoldbachActors.Gateway.Staff;
 
@@ -20,7 +14,7 @@ internal static class StaffApiMapping
 {
     public static ConversationSummary ToProto(Domain.ConversationSummary summary) => new()
     {
-        Name = CitizenKey.ParseGrainKey(summary.CitizenKey).ResourceName,
+        Name = Domain.CitizenKey.ParseGrainKey(summary.CitizenKey).ResourceName,
         DisplayName = summary.DisplayName ?? "",
         PhoneNumber = summary.PhoneNumber ?? "",
         Status = summary.Status switch
@@ -49,7 +43,7 @@ internal static class StaffApiMapping
         WindowOpen = summary.WindowClosesAt is { } open && DateTimeOffset.UtcNow < open,
     };
 
-    public static Conversation ToProto(ConversationSnapshot snapshot) =>
+    public static Conversation ToProto(Domain.ConversationSnapshot snapshot) =>
         ToProto(snapshot.Summary, snapshot.Inbound, snapshot.Outbound, snapshot.Events, snapshot.ArchivedPages);
 
     public static Conversation ToProto(Domain.ConversationSummary summary, Domain.HistoryPage page) =>

@@ -1,17 +1,11 @@
 using GoldbachActors.Audit;
 using GoldbachActors.Contracts.Configuration;
-using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.StaffApi.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
-using CitizenKey = GoldbachActors.Contracts.CitizenKey;
-using ConversationSnapshot = GoldbachActors.Contracts.ConversationSnapshot;
 using Domain = GoldbachActors.Contracts;
-using ICitizenGrain = GoldbachActors.Contracts.ICitizenGrain;
-using ITenantInboxGrain = GoldbachActors.Contracts.ITenantInboxGrain;
-using StaffReply = GoldbachActors.Contracts.StaffReply;
-using TenantId = GoldbachActors.Contracts.TenantId;
 
 namespace GoldbachActors.Gateway.Staff;
 
@@ -58,7 +52,7 @@ public sealed partial class StaffApiService(
         };
         // Names, numbers and previews: audited once per sitting (the inbox refreshes its list).
         await RecordReadingAsync(caller, context, $"{request.Parent}/conversations/{section}", null);
-        var page = await cluster.GetGrain<ITenantInboxGrain>(tenant)
+        var page = await cluster.GetGrain<Domain.ITenantInboxGrain>(tenant)
             .ListAsync(pageSize, string.IsNullOrEmpty(request.PageToken) ? null : request.PageToken, section, filter);
         var response = new ListConversationsResponse { NextPageToken = page.NextPageToken ?? "" };
         response.Conversations.AddRange(page.Conversations.Select(StaffApiMapping.ToProto));
@@ -70,7 +64,7 @@ public sealed partial class StaffApiService(
         ArgumentNullException.ThrowIfNull(request);
         var key = ParseConversationName(request.Name, "name");
         StaffCaller.From(context).RequireTenant(key.Tenant);
-        var citizen = cluster.GetGrain<ICitizenGrain>(key.GrainKey);
+        var citizen = cluster.GetGrain<Domain.ICitizenGrain>(key.GrainKey);
         var snapshot = await citizen.GetConversationAsync() ?? throw new KeyNotFoundException("No such conversation.");
         var reader = StaffCaller.From(context);
         if (snapshot.Summary.Section == Domain.InboxSection.Staff && !reader.SeesStaffSection)
@@ -99,7 +93,7 @@ public sealed partial class StaffApiService(
         {
             throw new ArgumentException("text must not be empty.");
         }
-        var queued = await citizen.ReplyAsync(new StaffReply(RequestId(request.RequestId), request.Text, caller.StaffId));
+        var queued = await citizen.ReplyAsync(new Domain.StaffReply(RequestId(request.RequestId), request.Text, caller.StaffId));
         return StaffApiMapping.ToProto(queued);
     }
 
@@ -217,7 +211,7 @@ public sealed partial class StaffApiService(
         var tenant = ParseParent(request.Parent);
         var caller = StaffCaller.From(context);
         caller.RequireTenant(tenant);
-        var inbox = cluster.GetGrain<ITenantInboxGrain>(tenant);
+        var inbox = cluster.GetGrain<Domain.ITenantInboxGrain>(tenant);
         var position = string.IsNullOrEmpty(request.Position) ? null : request.Position;
         var cancellation = context.CancellationToken;
         // Where the feed stands as the watch begins (a new watcher's own position): whatever happens after it reaches
@@ -250,12 +244,12 @@ public sealed partial class StaffApiService(
     }
 
     // The caller may work this conversation: their tenant, and (below supervisor) not the staff coordination section.
-    private async Task<(ICitizenGrain Citizen, StaffCaller Caller)> AuthorizeAsync(string conversation, ServerCallContext context)
+    private async Task<(Domain.ICitizenGrain Citizen, StaffCaller Caller)> AuthorizeAsync(string conversation, ServerCallContext context)
     {
         var key = ParseConversationName(conversation, "conversation");
         var caller = StaffCaller.From(context);
         caller.RequireTenant(key.Tenant);
-        var citizen = cluster.GetGrain<ICitizenGrain>(key.GrainKey);
+        var citizen = cluster.GetGrain<Domain.ICitizenGrain>(key.GrainKey);
         await RequireSectionAsync(caller, key);
         await RecordAsync(caller, context, key.ResourceName);
         return (citizen, caller);
@@ -263,13 +257,13 @@ public sealed partial class StaffApiService(
 
     // Below supervisor, staff work the citizens' section only: a staff number's conversation, consent and lists are
     // the supervisors'. A number that never wrote is known as a staff number from the tenant's configuration.
-    private async Task RequireSectionAsync(StaffCaller caller, CitizenKey key)
+    private async Task RequireSectionAsync(StaffCaller caller, Domain.CitizenKey key)
     {
         if (caller.SeesStaffSection)
         {
             return;
         }
-        var snapshot = await cluster.GetGrain<ICitizenGrain>(key.GrainKey).GetConversationAsync();
+        var snapshot = await cluster.GetGrain<Domain.ICitizenGrain>(key.GrainKey).GetConversationAsync();
         var staffNumbers = tenants.CurrentValue.Find(key.Tenant)?.StaffNumbers ?? [];
         var number = snapshot?.Summary.PhoneNumber ?? (key.Identity.All(char.IsAsciiDigit) ? "+" + key.Identity : null);
         if (snapshot?.Summary.Section == Domain.InboxSection.Staff
@@ -306,12 +300,12 @@ public sealed partial class StaffApiService(
     }
 
     private static string ParseParent(string parent, string field = "parent") =>
-        TenantId.TryParseResourceName(parent, out var tenant)
+        Domain.TenantId.TryParseResourceName(parent, out var tenant)
             ? tenant
             : throw new ArgumentException($"{field} must be 'tenants/{{phone_number_id}}'.");
 
-    private static CitizenKey ParseConversationName(string name, string field) =>
-        CitizenKey.TryParseResourceName(name, out var key)
+    private static Domain.CitizenKey ParseConversationName(string name, string field) =>
+        Domain.CitizenKey.TryParseResourceName(name, out var key)
             ? key
             : throw new ArgumentException($"{field} must be 'tenants/{{phone_number_id}}/conversations/{{citizen}}'.");
 }

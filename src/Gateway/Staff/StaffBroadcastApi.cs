@@ -1,11 +1,9 @@
 using System.Collections.Immutable;
-using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.StaffApi.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using PhoneNumbers;
-using CitizenKey = GoldbachActors.Contracts.CitizenKey;
 using Domain = GoldbachActors.Contracts;
-using ListIds = GoldbachActors.Contracts.ListIds;
 
 namespace GoldbachActors.Gateway.Staff;
 
@@ -29,7 +27,7 @@ public sealed partial class StaffApiService
         var response = new ListBroadcastListsResponse();
         foreach (var (listId, options) in tenants.CurrentValue.Find(tenant)?.Lists ?? [])
         {
-            var overview = await cluster.GetGrain<Domain.IBroadcastListGrain>(ListIds.GrainKey(tenant, listId)).GetOverviewAsync();
+            var overview = await cluster.GetGrain<Domain.IBroadcastListGrain>(Domain.ListIds.GrainKey(tenant, listId)).GetOverviewAsync();
             var list = new BroadcastList
             {
                 Name = ListName(tenant, listId),
@@ -70,7 +68,7 @@ public sealed partial class StaffApiService
     }
 
     // A membership change: the list, the caller's tenant, the citizen; audited before it acts.
-    private async Task<(string Tenant, string ListId, CitizenKey Citizen, StaffCaller Caller)> AuthorizeMembershipAsync(
+    private async Task<(string Tenant, string ListId, Domain.CitizenKey Citizen, StaffCaller Caller)> AuthorizeMembershipAsync(
         string list, string phoneNumber, string conversation, ServerCallContext context)
     {
         var (tenant, listId) = ParseResource(list, ListsSegment, "list");
@@ -144,7 +142,7 @@ public sealed partial class StaffApiService
             throw new ArgumentException("request_id has 1 to 40 letters, digits, '-' or '_'.");
         }
         await RecordAsync(caller, context, null);
-        var progress = await cluster.GetGrain<Domain.IBroadcastGrain>(ListIds.GrainKey(tenant, id))
+        var progress = await cluster.GetGrain<Domain.IBroadcastGrain>(Domain.ListIds.GrainKey(tenant, id))
             .StartAsync(new Domain.BroadcastRequest(listId, request.Title, FromProto(request.Content), caller.StaffId));
         return ToProto(tenant, progress);
     }
@@ -155,7 +153,7 @@ public sealed partial class StaffApiService
         var (tenant, id) = ParseResource(request.Name, BroadcastsSegment, "name");
         var caller = RequireSupervisor(context, tenant);
         await RecordReadingAsync(caller, context, request.Name, null);
-        var progress = await cluster.GetGrain<Domain.IBroadcastGrain>(ListIds.GrainKey(tenant, id)).GetProgressAsync()
+        var progress = await cluster.GetGrain<Domain.IBroadcastGrain>(Domain.ListIds.GrainKey(tenant, id)).GetProgressAsync()
             ?? throw new KeyNotFoundException("No such broadcast.");
         return ToProto(tenant, progress);
     }
@@ -194,7 +192,7 @@ public sealed partial class StaffApiService
 
     // The citizen by their conversation, or by a phone number in international form (validated, never echoed): the
     // conversation of whoever wrote from that number (Meta may key them by their user id), else the number itself.
-    private async Task<CitizenKey> MemberAsync(string tenant, string phoneNumber, string conversation)
+    private async Task<Domain.CitizenKey> MemberAsync(string tenant, string phoneNumber, string conversation)
     {
         if (!string.IsNullOrEmpty(conversation))
         {
@@ -203,7 +201,7 @@ public sealed partial class StaffApiService
         }
         var byNumber = PhoneKey(tenant, phoneNumber);
         return await cluster.GetGrain<Domain.ITenantInboxGrain>(tenant).FindByPhoneAsync("+" + byNumber.Identity) is { } known
-            ? CitizenKey.ParseGrainKey(known)
+            ? Domain.CitizenKey.ParseGrainKey(known)
             : byNumber;
     }
 
@@ -220,7 +218,7 @@ public sealed partial class StaffApiService
         }
     }
 
-    private static CitizenKey PhoneKey(string tenant, string phoneNumber) => CitizenKey.Create(tenant, E164(phoneNumber)[1..]);
+    private static Domain.CitizenKey PhoneKey(string tenant, string phoneNumber) => Domain.CitizenKey.Create(tenant, E164(phoneNumber)[1..]);
 
     private static string E164(string phoneNumber)
     {

@@ -1,8 +1,7 @@
-using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.StaffApi.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using CitizenKey = GoldbachActors.Contracts.CitizenKey;
 using Domain = GoldbachActors.Contracts;
 
 namespace GoldbachActors.Gateway.Staff;
@@ -24,7 +23,7 @@ public sealed partial class StaffApiService
         var export = await cluster.GetGrain<Domain.ICitizenGrain>(key.GrainKey).ExportAsync()
             ?? throw new KeyNotFoundException("Nothing is stored about this citizen.");
         // The citizen's entries under every identity they had, this export's own included.
-        var names = export.FormerIdentities.Select(i => CitizenKey.Create(key.Tenant, i).ResourceName).Append(export.Conversation).ToList();
+        var names = export.FormerIdentities.Select(i => Domain.CitizenKey.Create(key.Tenant, i).ResourceName).Append(export.Conversation).ToList();
         var entries = await audit.ListAboutAsync(key.Tenant, names, context.CancellationToken);
         var controller = tenants.CurrentValue.Find(key.Tenant)?.Name ?? key.Tenant;
         await using var archive = new ExportChunkStream(responseStream, CitizenExportArchive.FileName(export.ExportedAt), context.CancellationToken);
@@ -96,7 +95,7 @@ public sealed partial class StaffApiService
     }
 
     // The citizen by conversation, phone number or user id; the caller must be a supervisor of that tenant.
-    private async Task<(CitizenKey Key, StaffCaller Caller)> SelectCitizenAsync(CitizenSelector? selector, ServerCallContext context)
+    private async Task<(Domain.CitizenKey Key, StaffCaller Caller)> SelectCitizenAsync(CitizenSelector? selector, ServerCallContext context)
     {
         if (selector is null)
         {
@@ -111,8 +110,8 @@ public sealed partial class StaffApiService
         }
         if (!string.IsNullOrEmpty(selector.UserId))
         {
-            return CitizenKey.IsValidIdentity(selector.UserId) && selector.UserId.Contains('.', StringComparison.Ordinal)
-                ? (CitizenKey.Create(tenant, selector.UserId), caller)
+            return Domain.CitizenKey.IsValidIdentity(selector.UserId) && selector.UserId.Contains('.', StringComparison.Ordinal)
+                ? (Domain.CitizenKey.Create(tenant, selector.UserId), caller)
                 : throw new ArgumentException("citizen.user_id is not a WhatsApp user id (BSUID, e.g. DE.1234…).");
         }
         return (await MemberAsync(tenant, selector.PhoneNumber, selector.Conversation), caller);

@@ -1,14 +1,14 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using GoldbachActors.Contracts;
-using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.StaffApi.V1;
 using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
 using GoldbachActors.WhatsApp.Webhooks;
 using GoldbachActors.WhatsAppSimulator;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
-using BroadcastContent = GoldbachActors.Contracts.Staff.V1.BroadcastContent;
+using BroadcastContent = GoldbachActors.StaffApi.V1.BroadcastContent;
 
 namespace GoldbachActors.Tests.EndToEnd;
 
@@ -67,7 +67,7 @@ public sealed class BroadcastListTests : IAsyncLifetime
         Assert.True(record.Joined);
         Assert.Equal("keyword", record.Channel);
         var conversation = await Supervisor.GetConversationAsync(new GetConversationRequest { Name = LocalSystem.ConversationName(german) });
-        Assert.Equal(Contracts.Staff.V1.ConversationStatus.Resolved, conversation.Summary.Status);
+        Assert.Equal(StaffApi.V1.ConversationStatus.Resolved, conversation.Summary.Status);
         var lists = await Supervisor.ListBroadcastListsAsync(new ListBroadcastListsRequest { Parent = $"tenants/{LocalSystem.Tenant}" });
         Assert.Equal(1, lists.Lists.Single(l => l.Name == Kitz).MembersByLanguage["de"]);
         Assert.Equal(3, lists.Lists.Single(l => l.Name == Ukraine).Members);

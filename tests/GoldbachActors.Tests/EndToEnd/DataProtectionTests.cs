@@ -5,7 +5,7 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Specialized;
-using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.StaffApi.V1;
 using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
 using Grpc.Core;
@@ -65,7 +65,7 @@ public sealed record CitizenWithData(
         await agent.ReplyAsync(new ReplyRequest { Conversation = conversation.Summary.Name, Text = reply, RequestId = $"r{token}" });
         await agent.AddNoteAsync(new AddNoteRequest { Conversation = conversation.Summary.Name, Text = note, RequestId = $"n{token}" });
         await agent.SetCategoryAsync(new SetCategoryRequest { Conversation = conversation.Summary.Name, Category = "Spielplatz" });
-        await agent.SetStatusAsync(new SetStatusRequest { Conversation = conversation.Summary.Name, Status = Contracts.Staff.V1.ConversationStatus.Resolved });
+        await agent.SetStatusAsync(new SetStatusRequest { Conversation = conversation.Summary.Name, Status = StaffApi.V1.ConversationStatus.Resolved });
         var broadcast = $"Infoabend {token} im Rathaus.";
         var content = new BroadcastContent();
         content.Texts.Add("de", broadcast);

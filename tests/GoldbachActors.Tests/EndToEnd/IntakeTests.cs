@@ -1,6 +1,6 @@
 using System.Net;
 using Azure.Storage.Blobs;
-using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.StaffApi.V1;
 using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Azure.Data.Tables;
-using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.StaffApi.V1;
 using GoldbachActors.Storage;
 using GoldbachActors.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.StaffApi.V1;
 using GoldbachActors.Tests.Infrastructure;
 using GoldbachActors.WhatsAppSimulator;
 

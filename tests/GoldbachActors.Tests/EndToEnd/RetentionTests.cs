@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using GoldbachActors.Contracts;
-using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.StaffApi.V1;
 using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
 using Grpc.Core;
@@ -59,7 +59,7 @@ public sealed class RetentionTests : IAsyncLifetime
         }
         if (resolve)
         {
-            await _system.Staff().SetStatusAsync(new SetStatusRequest { Conversation = citizen.ConversationName, Status = Contracts.Staff.V1.ConversationStatus.Resolved });
+            await _system.Staff().SetStatusAsync(new SetStatusRequest { Conversation = citizen.ConversationName, Status = StaffApi.V1.ConversationStatus.Resolved });
         }
         return citizen.ConversationName;
     }
@@ -261,7 +261,7 @@ public sealed class RetentionTests : IAsyncLifetime
         Assert.True(await ExistsAsync(erased.ConversationName), "the backup should have brought the erased citizen back");
         Assert.True(await ExistsAsync(member.ConversationName));
         Assert.True(await ExistsAsync(returner.ConversationName));
-        var preview = await Eventually.Succeeds<Contracts.Staff.V1.RetentionReport, RpcException>(
+        var preview = await Eventually.Succeeds<StaffApi.V1.RetentionReport, RpcException>(
             () => dpo.RunRetentionAsync(new RunRetentionRequest { Parent = parent }).ResponseAsync);
         // A dry run names them (the returner's restored state is from before their erasure too) and erases nothing.
         Assert.InRange(preview.ErasedCitizensRestored, 1, 3);
@@ -390,7 +390,7 @@ public sealed class RetentionReminderTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
         var staff = _system.Staff("chefin", StaffRoles.Supervisor);
-        await staff.SetStatusAsync(new SetStatusRequest { Conversation = citizen.ConversationName, Status = Contracts.Staff.V1.ConversationStatus.Resolved });
+        await staff.SetStatusAsync(new SetStatusRequest { Conversation = citizen.ConversationName, Status = StaffApi.V1.ConversationStatus.Resolved });
 
         // The reminder ticks every 3 s: for 10 s nothing is due, and the conversation stays.
         await Task.Delay(TimeSpan.FromSeconds(10));

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using GoldbachActors.Contracts;
-using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.StaffApi.V1;
 using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
 using Grpc.Core;
@@ -216,7 +216,7 @@ public sealed class StaffApiTests(LocalSystem system)
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        var listed = new List<Contracts.Staff.V1.ConversationSummary>();
+        var listed = new List<StaffApi.V1.ConversationSummary>();
         var token = "";
         do
         {

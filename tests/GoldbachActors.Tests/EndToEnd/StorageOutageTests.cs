@@ -1,5 +1,5 @@
 using System.Net;
-using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.StaffApi.V1;
 using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
 using Grpc.Core;

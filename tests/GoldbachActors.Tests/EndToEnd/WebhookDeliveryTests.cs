@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.StaffApi.V1;
 using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
 using Grpc.Core;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.StaffApi.V1;
 using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.StaffApi.V1;
 using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
 using OpenTelemetry.Logs;

@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Text.RegularExpressions;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
-using GoldbachActors.Contracts.Staff.V1;
+using GoldbachActors.StaffApi.V1;
 using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
 using Microsoft.Playwright;
