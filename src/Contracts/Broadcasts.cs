@@ -51,14 +51,17 @@ public sealed record ListMembership(
 /// <summary>A staff member adds a citizen who asked to a list.</summary>
 /// <param name="ListId">The list.</param>
 /// <param name="Language">The language of the member's messages (one of the list's, else the tenant's first).</param>
-/// <param name="StaffId">Who recorded the consent.</param>
+/// <param name="By">Who recorded the consent.</param>
 /// <param name="Note">How the citizen gave consent (required: the GDPR asks the town to prove it).</param>
 [GenerateSerializer, Immutable, Alias("goldbach.ListJoin")]
 public sealed record ListJoin(
     [property: Id(0)] string ListId,
     [property: Id(1)] string Language,
-    [property: Id(2)] string StaffId,
-    [property: Id(3), MessageContent] string Note);
+    [property: Id(2)] StaffActor By,
+    [property: Id(3), MessageContent] string Note)
+{
+    public string StaffId => By.StaffId;
+}
 
 /// <summary>A member of a list as the list knows them.</summary>
 [GenerateSerializer, Immutable, Alias("goldbach.ListMember")]

@@ -58,12 +58,15 @@ public sealed record ConversationEvent(
 /// <summary>A staff member's internal note on a conversation.</summary>
 /// <param name="RequestId">The client's id of this request; the same id records once.</param>
 /// <param name="Text">The note, 1 to 4,096 characters.</param>
-/// <param name="StaffId">Who wrote it.</param>
+/// <param name="By">Who wrote it.</param>
 [GenerateSerializer, Immutable, Alias("goldbach.StaffNote")]
 public sealed record StaffNote(
     [property: Id(0)] string RequestId,
     [property: Id(1), MessageContent] string Text,
-    [property: Id(2)] string StaffId);
+    [property: Id(2)] StaffActor By)
+{
+    public string StaffId => By.StaffId;
+}
 
 /// <summary>
 /// An archived part of a citizen's history: the oldest messages and events moved out of the grain's hot state so
@@ -83,13 +86,16 @@ public sealed record HistoryPage(
 
 /// <summary>A staff member's change of a conversation's status.</summary>
 /// <param name="Status">Open, waiting for the citizen, snoozed or resolved (New is the service's own).</param>
-/// <param name="StaffId">Who changed it, for staff and audit only.</param>
+/// <param name="By">Who changed it, for staff and audit only.</param>
 /// <param name="SnoozeUntil">For snoozed: until when; null means the start of the next working day.</param>
 [GenerateSerializer, Immutable, Alias("goldbach.StatusChange")]
 public sealed record StatusChange(
     [property: Id(0)] ConversationStatus Status,
-    [property: Id(1)] string StaffId,
-    [property: Id(2)] DateTimeOffset? SnoozeUntil = null);
+    [property: Id(1)] StaffActor By,
+    [property: Id(2)] DateTimeOffset? SnoozeUntil = null)
+{
+    public string StaffId => By.StaffId;
+}
 
 /// <summary>Which part of the inbox a conversation is worked in.</summary>
 public enum InboxSection

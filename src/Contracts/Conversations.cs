@@ -359,12 +359,15 @@ public sealed record ConversationSnapshot(
 /// <summary>A staff member's reply to a citizen.</summary>
 /// <param name="RequestId">The client's id of this request; the same id sends once.</param>
 /// <param name="Text">The text, 1 to 4,096 characters.</param>
-/// <param name="StaffId">Who answered, for staff and audit only.</param>
+/// <param name="By">Who answered, for staff and audit only.</param>
 [GenerateSerializer, Immutable, Alias("goldbach.StaffReply")]
 public sealed record StaffReply(
     [property: Id(0)] string RequestId,
     [property: Id(1)] string Text,
-    [property: Id(2)] string StaffId);
+    [property: Id(2)] StaffActor By)
+{
+    public string StaffId => By.StaffId;
+}
 
 /// <summary>One page of a tenant's inbox.</summary>
 [GenerateSerializer, Immutable, Alias("goldbach.InboxPage")]

@@ -2,7 +2,9 @@ namespace GoldbachActors.Contracts;
 
 /// <summary>
 /// One citizen of one tenant: their conversation with the town, their acknowledgement state and the outbox of
-/// messages the town sends them. Keyed by <see cref="CitizenKey.GrainKey"/>.
+/// messages the town sends them. Keyed by <see cref="CitizenKey.GrainKey"/>. Every staff change names its
+/// <see cref="StaffActor"/>, and the grain applies the section rule to it (an agent's change to the staff coordination
+/// section throws <see cref="UnauthorizedAccessException"/>).
 /// </summary>
 [Alias("goldbach.ICitizenGrain")]
 public interface ICitizenGrain : IGrainWithStringKey
@@ -46,24 +48,28 @@ public interface ICitizenGrain : IGrainWithStringKey
     [Alias("AddNote")]
     Task<ConversationEvent> AddNoteAsync(StaffNote note);
 
-    /// <summary>Assigns the conversation to <paramref name="assignee"/> (null: nobody), attributed to <paramref name="staffId"/>.</summary>
+    /// <summary>
+    /// Assigns the conversation to <paramref name="assignee"/> (null: nobody), attributed to <paramref name="by"/>.
+    /// Agents take what nobody has for themselves and give back their own; reassigning is a supervisor's.
+    /// </summary>
     /// <exception cref="KeyNotFoundException">The citizen has never written.</exception>
+    /// <exception cref="UnauthorizedAccessException">An agent reassigns, or works the staff section.</exception>
     [Alias("Assign")]
-    Task<ConversationSummary> AssignAsync(string? assignee, string staffId);
+    Task<ConversationSummary> AssignAsync(string? assignee, StaffActor by);
 
-    /// <summary>Sets the priority, attributed to <paramref name="staffId"/>.</summary>
+    /// <summary>Sets the priority, attributed to <paramref name="by"/>.</summary>
     [Alias("SetPriority")]
-    Task<ConversationSummary> SetPriorityAsync(ConversationPriority priority, string staffId);
+    Task<ConversationSummary> SetPriorityAsync(ConversationPriority priority, StaffActor by);
 
     /// <summary>Staff read the conversation: it is no longer unread, and a new one is open from now on.</summary>
     [Alias("MarkRead")]
-    Task<ConversationSummary> MarkReadAsync(string staffId);
+    Task<ConversationSummary> MarkReadAsync(StaffActor by);
 
     /// <summary>Sets the conversation's category on a staff member's behalf, overriding triage's suggestion.</summary>
     /// <exception cref="ArgumentException">Not one of the tenant's categories.</exception>
     /// <exception cref="KeyNotFoundException">The citizen has never written.</exception>
     [Alias("SetCategory")]
-    Task<ConversationSummary> SetCategoryAsync(string category, string staffId);
+    Task<ConversationSummary> SetCategoryAsync(string category, StaffActor by);
 
     /// <summary>
     /// Applies WhatsApp's status report (sent, delivered, read, failed) to the message it names, monotonically:
@@ -94,11 +100,12 @@ public interface ICitizenGrain : IGrainWithStringKey
 
     /// <summary>Staff remove the citizen from a list (recorded); returns false when they were not a member.</summary>
     [Alias("LeaveList")]
-    Task<bool> LeaveListAsync(string listId, string staffId);
+    Task<bool> LeaveListAsync(string listId, StaffActor by);
 
-    /// <summary>The citizen's list memberships and consent history, oldest first.</summary>
+    /// <summary>The citizen's list memberships and consent history, oldest first, as <paramref name="by"/> may read them.</summary>
+    /// <exception cref="UnauthorizedAccessException">An agent reads a staff number's consent.</exception>
     [Alias("GetConsent")]
-    Task<CitizenConsent> GetConsentAsync();
+    Task<CitizenConsent> GetConsentAsync(StaffActor by);
 
     /// <summary>
     /// WhatsApp's <c>user_preferences</c> webhook: the citizen stopped (or resumed) marketing messages. Recorded in

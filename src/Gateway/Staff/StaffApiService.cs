@@ -37,9 +37,9 @@ public sealed partial class StaffApiService(
         Domain.InboxSection? section = request.Section switch
         {
             InboxSection.Citizens => Domain.InboxSection.Citizens,
-            InboxSection.Staff when caller.SeesStaffSection => Domain.InboxSection.Staff,
+            InboxSection.Staff when caller.Actor.WorksStaffSection => Domain.InboxSection.Staff,
             InboxSection.Staff => throw new RpcException(new Status(StatusCode.PermissionDenied, "The staff coordination section is for supervisors.")),
-            _ => caller.SeesStaffSection ? null : Domain.InboxSection.Citizens,
+            _ => caller.Actor.WorksStaffSection ? null : Domain.InboxSection.Citizens,
         };
         var filter = new Domain.InboxFilter
         {
@@ -67,7 +67,7 @@ public sealed partial class StaffApiService(
         var citizen = cluster.GetGrain<Domain.ICitizenGrain>(key.GrainKey);
         var snapshot = await citizen.GetConversationAsync() ?? throw new KeyNotFoundException("No such conversation.");
         var reader = StaffCaller.From(context);
-        if (snapshot.Summary.Section == Domain.InboxSection.Staff && !reader.SeesStaffSection)
+        if (snapshot.Summary.Section == Domain.InboxSection.Staff && !reader.Actor.WorksStaffSection)
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied, "The staff coordination section is for supervisors."));
         }
@@ -93,7 +93,7 @@ public sealed partial class StaffApiService(
         {
             throw new ArgumentException("text must not be empty.");
         }
-        var queued = await citizen.ReplyAsync(new Domain.StaffReply(RequestId(request.RequestId), request.Text, caller.StaffId));
+        var queued = await citizen.ReplyAsync(new Domain.StaffReply(RequestId(request.RequestId), request.Text, caller.Actor));
         return StaffApiMapping.ToProto(queued);
     }
 
@@ -105,7 +105,7 @@ public sealed partial class StaffApiService(
         {
             throw new ArgumentException("text must not be empty.");
         }
-        var note = await citizen.AddNoteAsync(new Domain.StaffNote(RequestId(request.RequestId), request.Text, caller.StaffId));
+        var note = await citizen.AddNoteAsync(new Domain.StaffNote(RequestId(request.RequestId), request.Text, caller.Actor));
         return StaffApiMapping.ToProto(note);
     }
 
@@ -121,7 +121,7 @@ public sealed partial class StaffApiService(
             ConversationStatus.Snoozed => throw new ArgumentException("Snooze a conversation with the Snooze call (it takes a time)."),
             _ => throw new ArgumentException("status must be OPEN, WAITING_FOR_CITIZEN or RESOLVED."),
         };
-        return StaffApiMapping.ToProto(await citizen.ChangeStatusAsync(new Domain.StatusChange(status, caller.StaffId)));
+        return StaffApiMapping.ToProto(await citizen.ChangeStatusAsync(new Domain.StatusChange(status, caller.Actor)));
     }
 
     public override async Task<ConversationSummary> Snooze(SnoozeRequest request, ServerCallContext context)
@@ -130,7 +130,7 @@ public sealed partial class StaffApiService(
         var (citizen, caller) = await AuthorizeAsync(request.Conversation, context);
         var until = request.SnoozeTime?.ToDateTimeOffset();
         return StaffApiMapping.ToProto(await citizen.ChangeStatusAsync(
-            new Domain.StatusChange(Domain.ConversationStatus.Snoozed, caller.StaffId, until)));
+            new Domain.StatusChange(Domain.ConversationStatus.Snoozed, caller.Actor, until)));
     }
 
     public override async Task<ConversationSummary> SetCategory(SetCategoryRequest request, ServerCallContext context)
@@ -141,7 +141,7 @@ public sealed partial class StaffApiService(
         {
             throw new ArgumentException("category must not be empty.");
         }
-        return StaffApiMapping.ToProto(await citizen.SetCategoryAsync(request.Category, caller.StaffId));
+        return StaffApiMapping.ToProto(await citizen.SetCategoryAsync(request.Category, caller.Actor));
     }
 
     public override async Task<ConversationSummary> Assign(AssignRequest request, ServerCallContext context)
@@ -149,18 +149,7 @@ public sealed partial class StaffApiService(
         ArgumentNullException.ThrowIfNull(request);
         var (citizen, caller) = await AuthorizeAsync(request.Conversation, context);
         var assignee = string.IsNullOrEmpty(request.Assignee) ? null : request.Assignee;
-        if (!caller.IsSupervisor)
-        {
-            // Agents take what nobody has for themselves, and give back their own; reassigning is a supervisor's.
-            var current = (await citizen.GetConversationAsync())?.Summary.Assignee;
-            var allowed = assignee == caller.StaffId ? current is null || current == caller.StaffId : assignee is null && current == caller.StaffId;
-            if (!allowed && current != assignee)
-            {
-                throw new RpcException(new Status(StatusCode.PermissionDenied,
-                    "Agents assign unassigned conversations to themselves and unassign their own; ask a supervisor to reassign."));
-            }
-        }
-        return StaffApiMapping.ToProto(await citizen.AssignAsync(assignee, caller.StaffId));
+        return StaffApiMapping.ToProto(await citizen.AssignAsync(assignee, caller.Actor));
     }
 
     public override async Task<ConversationSummary> SetPriority(SetPriorityRequest request, ServerCallContext context)
@@ -171,14 +160,14 @@ public sealed partial class StaffApiService(
         {
             throw new ArgumentException("priority must be NORMAL or HIGH.");
         }
-        return StaffApiMapping.ToProto(await citizen.SetPriorityAsync(StaffApiMapping.FromProto(request.Priority), caller.StaffId));
+        return StaffApiMapping.ToProto(await citizen.SetPriorityAsync(StaffApiMapping.FromProto(request.Priority), caller.Actor));
     }
 
     public override async Task<ConversationSummary> MarkRead(MarkReadRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         var (citizen, caller) = await AuthorizeAsync(request.Conversation, context);
-        return StaffApiMapping.ToProto(await citizen.MarkReadAsync(caller.StaffId));
+        return StaffApiMapping.ToProto(await citizen.MarkReadAsync(caller.Actor));
     }
 
     public override async Task<Tenant> GetTenant(GetTenantRequest request, ServerCallContext context)
@@ -233,7 +222,7 @@ public sealed partial class StaffApiService(
             var epoch = batch.Position[..batch.Position.IndexOf('.', StringComparison.Ordinal)];
             foreach (var change in batch.Events)
             {
-                if (change.Summary.Section == Domain.InboxSection.Staff && !caller.SeesStaffSection)
+                if (change.Summary.Section == Domain.InboxSection.Staff && !caller.Actor.WorksStaffSection)
                 {
                     continue;
                 }
@@ -243,34 +232,15 @@ public sealed partial class StaffApiService(
         }
     }
 
-    // The caller may work this conversation: their tenant, and (below supervisor) not the staff coordination section.
+    // The caller may work this conversation's tenant (the citizen grain applies the section rule to the change itself).
     private async Task<(Domain.ICitizenGrain Citizen, StaffCaller Caller)> AuthorizeAsync(string conversation, ServerCallContext context)
     {
         var key = ParseConversationName(conversation, "conversation");
         var caller = StaffCaller.From(context);
         caller.RequireTenant(key.Tenant);
         var citizen = cluster.GetGrain<Domain.ICitizenGrain>(key.GrainKey);
-        await RequireSectionAsync(caller, key);
         await RecordAsync(caller, context, key.ResourceName);
         return (citizen, caller);
-    }
-
-    // Below supervisor, staff work the citizens' section only: a staff number's conversation, consent and lists are
-    // the supervisors'. A number that never wrote is known as a staff number from the tenant's configuration.
-    private async Task RequireSectionAsync(StaffCaller caller, Domain.CitizenKey key)
-    {
-        if (caller.SeesStaffSection)
-        {
-            return;
-        }
-        var snapshot = await cluster.GetGrain<Domain.ICitizenGrain>(key.GrainKey).GetConversationAsync();
-        var staffNumbers = tenants.CurrentValue.Find(key.Tenant)?.StaffNumbers ?? [];
-        var number = snapshot?.Summary.PhoneNumber ?? (key.Identity.All(char.IsAsciiDigit) ? "+" + key.Identity : null);
-        if (snapshot?.Summary.Section == Domain.InboxSection.Staff
-            || (number is not null && staffNumbers.Any(n => SameNumber(n, number))))
-        {
-            throw new RpcException(new Status(StatusCode.PermissionDenied, "The staff coordination section is for supervisors."));
-        }
     }
 
     // Recorded before the call does anything: a call that cannot be recorded does nothing.

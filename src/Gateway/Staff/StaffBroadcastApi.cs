@@ -55,7 +55,7 @@ public sealed partial class StaffApiService
             ? tenants.CurrentValue.Find(tenant)?.Lists.GetValueOrDefault(listId)?.EffectiveLanguages[0] ?? "de"
             : request.Language;
         var membership = await cluster.GetGrain<Domain.ICitizenGrain>(citizen.GrainKey)
-            .JoinListAsync(new Domain.ListJoin(listId, language, caller.StaffId, request.ConsentNote));
+            .JoinListAsync(new Domain.ListJoin(listId, language, caller.Actor, request.ConsentNote));
         return ToProto(tenant, membership);
     }
 
@@ -63,7 +63,7 @@ public sealed partial class StaffApiService
     {
         ArgumentNullException.ThrowIfNull(request);
         var (_, listId, citizen, caller) = await AuthorizeMembershipAsync(request.List, request.PhoneNumber, request.Conversation, context);
-        var removed = await cluster.GetGrain<Domain.ICitizenGrain>(citizen.GrainKey).LeaveListAsync(listId, caller.StaffId);
+        var removed = await cluster.GetGrain<Domain.ICitizenGrain>(citizen.GrainKey).LeaveListAsync(listId, caller.Actor);
         return new RemoveListMemberResponse { Removed = removed };
     }
 
@@ -75,7 +75,6 @@ public sealed partial class StaffApiService
         var caller = StaffCaller.From(context);
         caller.RequireTenant(tenant);
         var citizen = await MemberAsync(tenant, phoneNumber, conversation);
-        await RequireSectionAsync(caller, citizen);
         await RecordAsync(caller, context, citizen.ResourceName);
         return (tenant, listId, citizen, caller);
     }
@@ -86,9 +85,8 @@ public sealed partial class StaffApiService
         var key = ParseConversationName(request.Conversation, "conversation");
         var caller = StaffCaller.From(context);
         caller.RequireTenant(key.Tenant);
-        await RequireSectionAsync(caller, key);
         await RecordAsync(caller, context, key.ResourceName);
-        var consent = await cluster.GetGrain<Domain.ICitizenGrain>(key.GrainKey).GetConsentAsync();
+        var consent = await cluster.GetGrain<Domain.ICitizenGrain>(key.GrainKey).GetConsentAsync(caller.Actor);
         var response = new CitizenConsent { MarketingStopped = consent.MarketingStopped };
         response.Memberships.AddRange(consent.Memberships.Select(m => ToProto(key.Tenant, m)));
         response.History.AddRange(consent.History.Select(r => new ConsentRecord

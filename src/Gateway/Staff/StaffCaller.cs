@@ -30,10 +30,10 @@ public sealed record StaffCaller(string StaffId, string Tenant, string Role)
     /// <summary>
     /// A supervisor or an admin: reads the audit log, sends broadcasts, exports and erases, reassigns conversations.
     /// </summary>
-    public bool IsSupervisor => Role is StaffRoles.Supervisor or StaffRoles.Admin;
+    public bool IsSupervisor => Actor.IsSupervisor;
 
-    /// <summary>Who sees the staff coordination section (supervisors and admins); agents work the citizens' section.</summary>
-    public bool SeesStaffSection => IsSupervisor;
+    /// <summary>The caller as the grains check them: their id and role (see <see cref="StaffActor"/>).</summary>
+    public StaffActor Actor => new(StaffId, Role);
 
     /// <summary>Refuses the call (PermissionDenied, with <paramref name="refusal"/>) unless a supervisor or admin makes it.</summary>
     public void RequireSupervisor(string refusal)

@@ -44,6 +44,9 @@ public sealed partial class StaffErrorInterceptor(ILogger<StaffErrorInterceptor>
         {
             case ArgumentException:
                 return new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
+            case UnauthorizedAccessException:
+                // A grain's own rule (the staff section, reassigning): its message says which.
+                return new RpcException(new Status(StatusCode.PermissionDenied, ex.Message));
             case KeyNotFoundException:
                 return new RpcException(new Status(StatusCode.NotFound, ex.Message));
             case TimeoutException:

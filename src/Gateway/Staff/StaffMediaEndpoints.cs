@@ -47,7 +47,7 @@ public static partial class StaffMediaEndpoints
             return Results.Problem("Your token is not valid for this tenant.", statusCode: StatusCodes.Status403Forbidden);
         }
         var key = CitizenKey.Create(tenant, identity);
-        if (!caller.SeesStaffSection
+        if (!caller.Actor.WorksStaffSection
             && (await cluster.GetGrain<ICitizenGrain>(key.GrainKey).GetConversationAsync())?.Summary.Section == InboxSection.Staff)
         {
             return Results.Problem("The staff coordination section is for supervisors.", statusCode: StatusCodes.Status403Forbidden);

@@ -20,7 +20,7 @@ public sealed partial class CitizenGrain
     public async Task<ListMembership> JoinListAsync(ListJoin join)
     {
         ArgumentNullException.ThrowIfNull(join);
-        RequireStaffId(join.StaffId);
+        RequireMayWork(join.By);
         var policy = RequirePolicy();
         var list = RequireList(policy, join.ListId);
         if (!list.EffectiveLanguages.Contains(join.Language))
@@ -53,14 +53,14 @@ public sealed partial class CitizenGrain
         return state.State.MembershipOf(join.ListId)!;
     }
 
-    public async Task<bool> LeaveListAsync(string listId, string staffId)
+    public async Task<bool> LeaveListAsync(string listId, StaffActor by)
     {
-        RequireStaffId(staffId);
+        RequireMayWork(by);
         var policy = RequirePolicy();
         var list = RequireList(policy, listId);
         var now = time.GetUtcNow();
         var language = state.State.MembershipOf(listId)?.Language;
-        var left = state.State.Leave(new ConsentRecord(listId, ConsentAction.Left, now, ConsentChannel.Staff, staffId, null, null));
+        var left = state.State.Leave(new ConsentRecord(listId, ConsentAction.Left, now, ConsentChannel.Staff, by.StaffId, null, null));
         if (left)
         {
             if (state.State.IsWindowOpen(now))
@@ -76,8 +76,9 @@ public sealed partial class CitizenGrain
         return left;
     }
 
-    public async Task<CitizenConsent> GetConsentAsync()
+    public async Task<CitizenConsent> GetConsentAsync(StaffActor by)
     {
+        RequireMayWork(by);
         return new CitizenConsent([.. state.State.Memberships], [.. state.State.ConsentHistory], state.State.MarketingStopped);
     }
 

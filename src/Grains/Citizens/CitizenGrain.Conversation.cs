@@ -148,6 +148,7 @@ public sealed partial class CitizenGrain
     public async Task<OutboundMessage> ReplyAsync(StaffReply reply)
     {
         ArgumentNullException.ThrowIfNull(reply);
+        RequireMayWork(reply.By);
         if (string.IsNullOrWhiteSpace(reply.Text) || reply.Text.Length > OutboundLimits.MaxTextLength)
         {
             throw new ArgumentException($"A reply has 1 to {OutboundLimits.MaxTextLength} characters.", nameof(reply));
@@ -208,7 +209,7 @@ public sealed partial class CitizenGrain
     public async Task<ConversationSummary> ChangeStatusAsync(StatusChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        RequireStaffId(change.StaffId);
+        RequireMayWork(change.By);
         var policy = RequirePolicy();
         RequireConversation();
         var now = time.GetUtcNow();
@@ -220,7 +221,7 @@ public sealed partial class CitizenGrain
     public async Task<ConversationEvent> AddNoteAsync(StaffNote note)
     {
         ArgumentNullException.ThrowIfNull(note);
-        RequireStaffId(note.StaffId);
+        RequireMayWork(note.By);
         if (string.IsNullOrWhiteSpace(note.Text) || note.Text.Length > OutboundLimits.MaxTextLength)
         {
             throw new ArgumentException($"A note has 1 to {OutboundLimits.MaxTextLength} characters.", nameof(note));
@@ -236,35 +237,43 @@ public sealed partial class CitizenGrain
         return recorded;
     }
 
-    public async Task<ConversationSummary> AssignAsync(string? assignee, string staffId)
+    public async Task<ConversationSummary> AssignAsync(string? assignee, StaffActor by)
     {
-        RequireStaffId(staffId);
+        RequireMayWork(by);
         if (assignee is not null)
         {
             RequireStaffId(assignee);
         }
         RequireConversation();
-        return await ChangeAsync(() => state.State.Assign(assignee, staffId, time.GetUtcNow()));
+        var current = state.State.Assignee;
+        if (!by.IsSupervisor && current != assignee
+            && !(assignee == by.StaffId ? current is null : assignee is null && current == by.StaffId))
+        {
+            // Agents take what nobody has for themselves, and give back their own; reassigning is a supervisor's.
+            throw new UnauthorizedAccessException(
+                "Agents assign unassigned conversations to themselves and unassign their own; ask a supervisor to reassign.");
+        }
+        return await ChangeAsync(() => state.State.Assign(assignee, by.StaffId, time.GetUtcNow()));
     }
 
-    public async Task<ConversationSummary> SetPriorityAsync(ConversationPriority priority, string staffId)
+    public async Task<ConversationSummary> SetPriorityAsync(ConversationPriority priority, StaffActor by)
     {
-        RequireStaffId(staffId);
+        RequireMayWork(by);
         RequireConversation();
         if (!Enum.IsDefined(priority))
         {
             throw new ArgumentException($"{priority} is not a priority.", nameof(priority));
         }
-        return await ChangeAsync(() => state.State.SetPriority(priority, staffId, time.GetUtcNow()));
+        return await ChangeAsync(() => state.State.SetPriority(priority, by.StaffId, time.GetUtcNow()));
     }
 
-    public async Task<ConversationSummary> MarkReadAsync(string staffId)
+    public async Task<ConversationSummary> MarkReadAsync(StaffActor by)
     {
-        RequireStaffId(staffId);
+        RequireMayWork(by);
         RequireConversation();
         return await ChangeAsync(() =>
         {
-            state.State.MarkRead(staffId, time.GetUtcNow());
+            state.State.MarkRead(by.StaffId, time.GetUtcNow());
             return true;
         });
     }
@@ -285,10 +294,10 @@ public sealed partial class CitizenGrain
         return state.State.ToSummary(_key);
     }
 
-    public async Task<ConversationSummary> SetCategoryAsync(string category, string staffId)
+    public async Task<ConversationSummary> SetCategoryAsync(string category, StaffActor by)
     {
         ArgumentNullException.ThrowIfNull(category);
-        RequireStaffId(staffId);
+        RequireMayWork(by);
         var policy = RequirePolicy();
         RequireConversation();
         if (!policy.Categories.Contains(category))
@@ -296,7 +305,7 @@ public sealed partial class CitizenGrain
             throw new ArgumentException(
                 $"'{category}' is not a category of this tenant; choose one of: {string.Join(", ", policy.Categories)}.", nameof(category));
         }
-        return await ChangeAsync(() => state.State.ChooseCategory(category, staffId, time.GetUtcNow()));
+        return await ChangeAsync(() => state.State.ChooseCategory(category, by.StaffId, time.GetUtcNow()));
     }
 
     private async Task WakeIfSnoozeOverAsync()

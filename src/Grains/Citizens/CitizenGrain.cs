@@ -90,6 +90,24 @@ public sealed partial class CitizenGrain(
         }
     }
 
+    // Below supervisor, staff work the citizens' section only: a staff number's conversation, consent and lists are the
+    // supervisors'. A number that never wrote is known as a staff number from the tenant's configuration. Checked here,
+    // on the state the change applies to, so the caller needs no read before it and the check cannot be stale.
+    private void RequireMayWork(StaffActor by)
+    {
+        ArgumentNullException.ThrowIfNull(by);
+        RequireStaffId(by.StaffId);
+        if (by.WorksStaffSection)
+        {
+            return;
+        }
+        var number = state.State.PhoneNumber ?? (_key.Identity.All(char.IsAsciiDigit) ? "+" + _key.Identity : null);
+        if (state.State.Section == InboxSection.Staff || RequirePolicy().IsStaff(_key, number))
+        {
+            throw new UnauthorizedAccessException("The staff coordination section is for supervisors.");
+        }
+    }
+
     private static void RequireStaffId(string staffId)
     {
         if (string.IsNullOrWhiteSpace(staffId) || staffId == ConversationEvent.SystemActor)

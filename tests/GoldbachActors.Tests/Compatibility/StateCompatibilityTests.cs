@@ -63,7 +63,7 @@ public sealed class StateCompatibilityTests
         }, at);
         var ack = state.QueueAcknowledgementIfDue("Vielen Dank!", at)!;
         state.Update(ack with { State = DeliveryState.Read, WhatsAppMessageId = "wamid.out1" });
-        state.QueueReply(new StaffReply("r-1", "Wir kümmern uns.", "staff-01"), at.AddMinutes(3));
+        state.QueueReply(new StaffReply("r-1", "Wir kümmern uns.", StaffActor.Agent("staff-01")), at.AddMinutes(3));
         state.Category = "Spielplatz";
         return state;
     }
@@ -200,7 +200,7 @@ public sealed class StateCompatibilityTests
             state.CommitArchive(page, at.AddMinutes(2));
         }
         state.ChooseCategory("Spielplatz", "staff-01", at.AddMinutes(3));
-        state.ChangeStatus(new StatusChange(ConversationStatus.Snoozed, "staff-02", new DateTimeOffset(2026, 12, 1, 7, 0, 0, TimeSpan.Zero)), at.AddMinutes(4), at.AddDays(1));
+        state.ChangeStatus(new StatusChange(ConversationStatus.Snoozed, StaffActor.Agent("staff-02"), new DateTimeOffset(2026, 12, 1, 7, 0, 0, TimeSpan.Zero)), at.AddMinutes(4), at.AddDays(1));
         return state;
     }
 
@@ -268,7 +268,7 @@ public sealed class StateCompatibilityTests
         {
             Media = new MediaAttachment { Kind = "image", MediaId = "m1", Status = MediaStatus.Stored, BlobName = "106540352242922/DE.v4/wamid.v4.p" },
         }, at);
-        state.ChangeStatus(new StatusChange(ConversationStatus.Resolved, "sb-1"), at.AddHours(1), at.AddDays(1));
+        state.ChangeStatus(new StatusChange(ConversationStatus.Resolved, StaffActor.Agent("sb-1")), at.AddHours(1), at.AddDays(1));
         state.FormerKeys.Add("106540352242922/DE.v4old");
         state.ArchivedPages = 1;
         var archived = new HistoryPage(1, [new InboundMessage("wamid.v4.0", at.AddDays(-1), "text", "alt", null, null)], [], []);

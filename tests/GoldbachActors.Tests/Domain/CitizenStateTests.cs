@@ -72,7 +72,7 @@ public sealed class CitizenStateTests
         var state = new CitizenState();
         state.TryRecord(Message("wamid.1", "a"), Now);
 
-        state.QueueReply(new StaffReply("r1", "Antwort", "staff-01"), Now);
+        state.QueueReply(new StaffReply("r1", "Antwort", StaffActor.Agent("staff-01")), Now);
         Assert.Equal(ConversationStatus.WaitingForCitizen, state.Status);
 
         state.TryRecord(Message("wamid.2", "b"), Now);
@@ -85,7 +85,7 @@ public sealed class CitizenStateTests
         var state = new CitizenState();
         state.TryRecord(Message("wamid.1", "a"), Now);
         var ack = state.QueueAcknowledgementIfDue("Danke", Now)!;
-        var reply = state.QueueReply(new StaffReply("r1", "Antwort", "staff-01"), Now);
+        var reply = state.QueueReply(new StaffReply("r1", "Antwort", StaffActor.Agent("staff-01")), Now);
 
         Assert.Equal(ack.Id, state.NextToSend()!.Id);
         state.Update(ack with { State = DeliveryState.Sent, WhatsAppMessageId = "wamid.out" });
@@ -134,7 +134,7 @@ public sealed class ConversationRulesTests
         var state = new CitizenState();
         state.TryRecord(Message(1, T0), T0, Rules);
         state.QueueAcknowledgementIfDue("Danke", T0, Rules);
-        state.QueueReply(new StaffReply("r", "Antwort", "staff-01"), T0.AddDays(2));
+        state.QueueReply(new StaffReply("r", "Antwort", StaffActor.Agent("staff-01")), T0.AddDays(2));
 
         state.TryRecord(Message(2, T0.AddDays(4)), T0.AddDays(4), Rules);
 
@@ -149,7 +149,7 @@ public sealed class ConversationRulesTests
         var state = new CitizenState();
         state.TryRecord(Message(1, T0), T0, rules);
         state.QueueAcknowledgementIfDue("Danke", T0, rules);
-        state.QueueReply(new StaffReply("r", "Erledigt!", "staff-01"), T0.AddHours(1));
+        state.QueueReply(new StaffReply("r", "Erledigt!", StaffActor.Agent("staff-01")), T0.AddHours(1));
 
         // A new conversation by the (short) silence rule, five minutes after the reply: no acknowledgement now or later in it.
         state.TryRecord(Message(2, T0.AddHours(1).AddMinutes(5)), T0.AddHours(1).AddMinutes(5), rules);
@@ -173,7 +173,7 @@ public sealed class ConversationRulesTests
                 now += TimeSpan.FromMinutes(random.Next(4) switch { 0 => 1, 1 => 30, 2 => 60 * 24, _ => 60 * 24 * 4 });
                 if (random.Next(3) == 0 && state.Exists)
                 {
-                    state.QueueReply(new StaffReply($"r{run}-{step}", "Antwort", "staff-01"), now);
+                    state.QueueReply(new StaffReply($"r{run}-{step}", "Antwort", StaffActor.Agent("staff-01")), now);
                 }
                 else
                 {

@@ -37,7 +37,7 @@ public sealed class ConversationLifecycleTests
     {
         var state = Started();
 
-        state.QueueReply(new StaffReply("r1", "Wir kümmern uns.", "staff-07"), T0.AddMinutes(5));
+        state.QueueReply(new StaffReply("r1", "Wir kümmern uns.", StaffActor.Agent("staff-07")), T0.AddMinutes(5));
         Assert.Equal(ConversationStatus.WaitingForCitizen, state.Status);
         Assert.Null(state.DueAt);
         var waiting = state.Events[^1];
@@ -54,7 +54,7 @@ public sealed class ConversationLifecycleTests
     {
         var state = Started();
 
-        Assert.True(state.ChangeStatus(new StatusChange(ConversationStatus.Snoozed, "staff-01"), T0.AddMinutes(1), NextWorkingDay));
+        Assert.True(state.ChangeStatus(new StatusChange(ConversationStatus.Snoozed, StaffActor.Agent("staff-01")), T0.AddMinutes(1), NextWorkingDay));
         Assert.Equal((ConversationStatus.Snoozed, NextWorkingDay, NextWorkingDay), (state.Status, state.SnoozedUntil, state.DueAt));
         Assert.Equal(NextWorkingDay, state.ToSummary(GoldbachActors.Contracts.CitizenKey.Create("1", "DE.x")).SnoozedUntil);
 
@@ -69,7 +69,7 @@ public sealed class ConversationLifecycleTests
     public void A_citizens_message_reopens_a_snoozed_conversation_due_again()
     {
         var state = Started();
-        state.ChangeStatus(new StatusChange(ConversationStatus.Snoozed, "staff-01", T0.AddDays(5)), T0, NextWorkingDay);
+        state.ChangeStatus(new StatusChange(ConversationStatus.Snoozed, StaffActor.Agent("staff-01"), T0.AddDays(5)), T0, NextWorkingDay);
 
         state.TryRecord(Message(2, T0.AddHours(2)), T0.AddHours(2), Rules);
         state.ApplyTriage(new TriageResult("Sonstiges", false), T0.AddHours(2), NextWorkingDay);
@@ -83,7 +83,7 @@ public sealed class ConversationLifecycleTests
     {
         var state = Started();
         Assert.NotNull(state.QueueAcknowledgementIfDue("Danke", T0, Rules));
-        state.ChangeStatus(new StatusChange(ConversationStatus.Resolved, "staff-02"), T0.AddHours(1), NextWorkingDay);
+        state.ChangeStatus(new StatusChange(ConversationStatus.Resolved, StaffActor.Agent("staff-02")), T0.AddHours(1), NextWorkingDay);
         Assert.Equal(("staff-02", "Resolved"), (state.Events[^1].Actor, state.Events[^1].To));
 
         state.TryRecord(Message(2, T0.AddHours(5)), T0.AddHours(5), Rules);
@@ -97,12 +97,12 @@ public sealed class ConversationLifecycleTests
     {
         var state = Started();
 
-        Assert.Throws<ArgumentException>(() => state.ChangeStatus(new StatusChange(ConversationStatus.New, "staff-01"), T0, NextWorkingDay));
-        Assert.Throws<ArgumentException>(() => state.ChangeStatus(new StatusChange(ConversationStatus.Snoozed, "staff-01", T0.AddMinutes(-1)), T0, NextWorkingDay));
+        Assert.Throws<ArgumentException>(() => state.ChangeStatus(new StatusChange(ConversationStatus.New, StaffActor.Agent("staff-01")), T0, NextWorkingDay));
+        Assert.Throws<ArgumentException>(() => state.ChangeStatus(new StatusChange(ConversationStatus.Snoozed, StaffActor.Agent("staff-01"), T0.AddMinutes(-1)), T0, NextWorkingDay));
         Assert.Equal(ConversationStatus.New, state.Status);
         // Opening it is a change; opening it again is none.
-        Assert.True(state.ChangeStatus(new StatusChange(ConversationStatus.Open, "staff-01"), T0, NextWorkingDay));
-        Assert.False(state.ChangeStatus(new StatusChange(ConversationStatus.Open, "staff-01"), T0, NextWorkingDay));
+        Assert.True(state.ChangeStatus(new StatusChange(ConversationStatus.Open, StaffActor.Agent("staff-01")), T0, NextWorkingDay));
+        Assert.False(state.ChangeStatus(new StatusChange(ConversationStatus.Open, StaffActor.Agent("staff-01")), T0, NextWorkingDay));
     }
 
     [Fact]
@@ -170,16 +170,16 @@ public sealed class ConversationLifecycleTests
                         }
                         break;
                     case Step.Reply when state.Exists:
-                        state.QueueReply(new StaffReply($"r{now.Ticks}", "Antwort", "staff-01"), now);
+                        state.QueueReply(new StaffReply($"r{now.Ticks}", "Antwort", StaffActor.Agent("staff-01")), now);
                         break;
                     case Step.Resolve when state.Exists:
-                        state.ChangeStatus(new StatusChange(ConversationStatus.Resolved, "staff-01"), now, now.AddDays(1));
+                        state.ChangeStatus(new StatusChange(ConversationStatus.Resolved, StaffActor.Agent("staff-01")), now, now.AddDays(1));
                         break;
                     case Step.Snooze when state.Exists:
-                        state.ChangeStatus(new StatusChange(ConversationStatus.Snoozed, "staff-01"), now, now.AddHours(12));
+                        state.ChangeStatus(new StatusChange(ConversationStatus.Snoozed, StaffActor.Agent("staff-01")), now, now.AddHours(12));
                         break;
                     case Step.Reopen when state.Exists:
-                        state.ChangeStatus(new StatusChange(ConversationStatus.Open, "staff-01"), now, now.AddDays(1));
+                        state.ChangeStatus(new StatusChange(ConversationStatus.Open, StaffActor.Agent("staff-01")), now, now.AddDays(1));
                         break;
                 }
                 state.WakeIfSnoozeOver(now);

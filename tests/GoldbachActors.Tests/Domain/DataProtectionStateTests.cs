@@ -19,9 +19,9 @@ public sealed class DataProtectionStateTests
         {
             state.ChooseCategory(category, "sb-1", at.AddMinutes(-30));
         }
-        state.AddNote(new StaffNote("n1", "Bauhof informiert", "sb-1"), at.AddMinutes(-20));
+        state.AddNote(new StaffNote("n1", "Bauhof informiert", StaffActor.Agent("sb-1")), at.AddMinutes(-20));
         state.Assign("sb-2", "sb-1", at.AddMinutes(-10));
-        Assert.True(state.ChangeStatus(new StatusChange(ConversationStatus.Resolved, "sb-1"), at, at.AddDays(1)));
+        Assert.True(state.ChangeStatus(new StatusChange(ConversationStatus.Resolved, StaffActor.Agent("sb-1")), at, at.AddDays(1)));
         return state;
     }
 
@@ -160,7 +160,7 @@ public sealed class DataProtectionStateTests
     public void The_export_has_the_whole_history_and_names_staff_only_as_the_administration()
     {
         var state = Resolved("Parkverstoß", Now);
-        state.QueueReply(new StaffReply("r1", "Wir kümmern uns.", "sb-1"), Now.AddMinutes(-5));
+        state.QueueReply(new StaffReply("r1", "Wir kümmern uns.", StaffActor.Agent("sb-1")), Now.AddMinutes(-5));
         var archived = new HistoryPage(1, [new InboundMessage("wamid.0", Now.AddDays(-3), "text", "Ganz alt", null, null)], [], []);
 
         var export = state.ToExport(Key, [archived], Now);

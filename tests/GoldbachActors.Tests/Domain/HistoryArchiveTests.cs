@@ -24,7 +24,7 @@ public sealed class HistoryArchiveTests
             state.TryRecord(Message(i, at), at, Rules);
             if (i % 10 == 0)
             {
-                var reply = state.QueueReply(new StaffReply($"r{i}", "Danke, wir kümmern uns.", "staff-01"), at);
+                var reply = state.QueueReply(new StaffReply($"r{i}", "Danke, wir kümmern uns.", StaffActor.Agent("staff-01")), at);
                 state.Update(reply with { State = DeliveryState.Delivered, WhatsAppMessageId = $"wamid.out{i}" });
             }
             while (state.NextPageToArchive() is { } page)
@@ -80,7 +80,7 @@ public sealed class HistoryArchiveTests
     {
         var state = new CitizenState();
         state.TryRecord(Message(0, T0), T0, Rules);
-        var queued = state.QueueReply(new StaffReply("r0", "Antwort", "staff-01"), T0);
+        var queued = state.QueueReply(new StaffReply("r0", "Antwort", StaffActor.Agent("staff-01")), T0);
 
         var pages = Converse(state, 200);
 
@@ -115,7 +115,7 @@ public sealed class HistoryArchiveTests
         // Staff write a lot: the citizen's last message moves to a page.
         for (var i = 0; i < 60; i++)
         {
-            var reply = state.QueueReply(new StaffReply($"s{i}", "Info", "staff-01"), T0.AddHours(3).AddMinutes(i));
+            var reply = state.QueueReply(new StaffReply($"s{i}", "Info", StaffActor.Agent("staff-01")), T0.AddHours(3).AddMinutes(i));
             state.Update(reply with { State = DeliveryState.Read, WhatsAppMessageId = $"wamid.s{i}" });
             while (state.NextPageToArchive() is { } page)
             {

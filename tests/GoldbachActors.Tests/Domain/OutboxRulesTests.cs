@@ -16,7 +16,7 @@ public sealed class OutboxRulesTests
     {
         var state = new CitizenState();
         state.TryRecord(new InboundMessage("wamid.1", T0, "text", "Die Schaukel ist kaputt", "+4915112345678", "Erika"), T0, ConversationRules.For(new TenantOptions()));
-        var reply = state.QueueReply(new StaffReply("r-1", "Danke, der Bauhof kommt.", "staff-01"), T0);
+        var reply = state.QueueReply(new StaffReply("r-1", "Danke, der Bauhof kommt.", StaffActor.Agent("staff-01")), T0);
         return (state, reply);
     }
 

@@ -69,8 +69,8 @@ public sealed class CitizenGrainTests : IClassFixture<GrainTestCluster>
         await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound[0].State == DeliveryState.Sent);
         _cluster.Sender.FailNext("+4915100000003", new WhatsAppApiException("closed", 400, 131047, "Re-engagement message", isTransient: false));
 
-        var reply = await citizen.ReplyAsync(new StaffReply("r1", "Erste Antwort", "staff-01"));
-        var second = await citizen.ReplyAsync(new StaffReply("r2", "Zweite Antwort", "staff-01"));
+        var reply = await citizen.ReplyAsync(new StaffReply("r1", "Erste Antwort", StaffActor.Agent("staff-01")));
+        var second = await citizen.ReplyAsync(new StaffReply("r2", "Zweite Antwort", StaffActor.Agent("staff-01")));
 
         var conversation = await Eventually.Until(
             citizen.GetConversationAsync, c => c!.Outbound.Single(o => o.Id == second.Id).State == DeliveryState.Sent);
@@ -88,8 +88,8 @@ public sealed class CitizenGrainTests : IClassFixture<GrainTestCluster>
         var citizen = _cluster.Citizen("DE.reply1");
         await citizen.ReceiveAsync(_cluster.Text("Frage", phone: "+4915100000004"));
 
-        var first = await citizen.ReplyAsync(new StaffReply("same-id", "Antwort", "staff-42"));
-        var retry = await citizen.ReplyAsync(new StaffReply("same-id", "Antwort", "staff-42"));
+        var first = await citizen.ReplyAsync(new StaffReply("same-id", "Antwort", StaffActor.Agent("staff-42")));
+        var retry = await citizen.ReplyAsync(new StaffReply("same-id", "Antwort", StaffActor.Agent("staff-42")));
 
         Assert.Equal(first.Id, retry.Id);
         Assert.Equal("staff-42", first.SentBy);
@@ -104,7 +104,7 @@ public sealed class CitizenGrainTests : IClassFixture<GrainTestCluster>
     public async Task Reply_to_a_citizen_who_never_wrote_is_refused()
     {
         var citizen = _cluster.Citizen("DE.nobody1");
-        await Assert.ThrowsAsync<KeyNotFoundException>(() => citizen.ReplyAsync(new StaffReply("x", "Hallo", "staff-01")));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => citizen.ReplyAsync(new StaffReply("x", "Hallo", StaffActor.Agent("staff-01"))));
         Assert.Null(await citizen.GetConversationAsync());
     }
 

@@ -95,6 +95,40 @@ public sealed class ConversationGrainTests : IClassFixture<GrainTestCluster>
     }
 
     [Fact]
+    public async Task The_grain_keeps_agents_out_of_the_staff_section_and_lets_them_take_only_what_nobody_has()
+    {
+        var staff = _cluster.Citizen("DE.staffmember2");
+        await staff.ReceiveAsync(_cluster.Text("Plakate für das Marktfest?", phone: GrainTestCluster.StaffNumber));
+        var agent = StaffActor.Agent("staff-01");
+        var supervisor = StaffActor.Supervisor("chefin");
+
+        // The staff number's conversation is the supervisors': every change by an agent is refused, none applied.
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => staff.ReplyAsync(new StaffReply("s-1", "Ja, bis Freitag.", agent)));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => staff.AddNoteAsync(new StaffNote("s-2", "intern", agent)));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => staff.AssignAsync("staff-01", agent));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => staff.MarkReadAsync(agent));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => staff.GetConsentAsync(agent));
+        // A staff number that never wrote is known from the configuration.
+        var silent = _cluster.Client.GetGrain<ICitizenGrain>(CitizenKey.Create(GrainTestCluster.Tenant, GrainTestCluster.StaffNumber.TrimStart('+')).GrainKey);
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => silent.GetConsentAsync(agent));
+        var snapshot = (await staff.GetConversationAsync())!;
+        Assert.Empty(snapshot.Outbound);
+        Assert.Null(snapshot.Summary.Assignee);
+        // A supervisor works it (a note: a reply would reach the staff number, which another test counts on not).
+        Assert.Equal("chefin", (await staff.AddNoteAsync(new StaffNote("s-3", "Plakate liegen im Bauhof.", supervisor))).Actor);
+
+        // In the citizens' section an agent takes what nobody has and gives back their own; reassigning is refused.
+        var citizen = _cluster.Citizen("DE.sectioncitizen2");
+        await citizen.ReceiveAsync(_cluster.Text("Wann ist der Wertstoffhof offen?", phone: "+4915100000113"));
+        Assert.Equal("staff-01", (await citizen.AssignAsync("staff-01", agent)).Assignee);
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => citizen.AssignAsync("staff-02", StaffActor.Agent("staff-02")));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => citizen.AssignAsync("staff-02", agent));
+        Assert.Equal("staff-01", (await citizen.GetConversationAsync())!.Summary.Assignee);
+        Assert.Null((await citizen.AssignAsync(null, agent)).Assignee);
+        Assert.Equal("staff-02", (await citizen.AssignAsync("staff-02", supervisor)).Assignee);
+    }
+
+    [Fact]
     public async Task A_staff_number_gets_no_acknowledgement_and_is_listed_in_the_staff_section()
     {
         var staff = _cluster.Citizen("DE.staffmember1");
@@ -129,7 +163,7 @@ public sealed class ConversationGrainTests : IClassFixture<GrainTestCluster>
         Assert.True(flooded.Summary.Flooding);
         Assert.Contains(flooded.Events, e => e.Kind == ConversationEventKind.FloodFlagged && e.Actor == ConversationEvent.SystemActor);
 
-        await citizen.ChangeStatusAsync(new StatusChange(ConversationStatus.Resolved, "staff-01"));
+        await citizen.ChangeStatusAsync(new StatusChange(ConversationStatus.Resolved, StaffActor.Agent("staff-01")));
         await citizen.ReceiveAsync(_cluster.Text("Spam 9", t0.AddSeconds(9), phone: "+4915100000104"));
 
         var next = (await citizen.GetConversationAsync())!;
@@ -154,7 +188,7 @@ public sealed class ConversationGrainTests : IClassFixture<GrainTestCluster>
         var citizen = _cluster.Citizen("DE.lifecycle1");
         await citizen.ReceiveAsync(_cluster.Text("Der Mülleimer am Spielplatz quillt über", phone: "+4915100000106"));
 
-        var snoozed = await citizen.ChangeStatusAsync(new StatusChange(ConversationStatus.Snoozed, "staff-05"));
+        var snoozed = await citizen.ChangeStatusAsync(new StatusChange(ConversationStatus.Snoozed, StaffActor.Agent("staff-05")));
         Assert.Equal(ConversationStatus.Snoozed, snoozed.Status);
         // The clock stands on Wednesday 10 June 2026; the next working day starts on Thursday.
         Assert.Equal(new DateOnly(2026, 6, 11), DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(snoozed.SnoozedUntil!.Value, GoldbachActors.Grains.Domain.OfficeHours.Berlin).DateTime));
@@ -162,7 +196,7 @@ public sealed class ConversationGrainTests : IClassFixture<GrainTestCluster>
         await citizen.ReceiveAsync(_cluster.Text("Und jetzt liegt alles auf der Wiese", phone: "+4915100000106"));
         Assert.Equal(ConversationStatus.Open, (await citizen.GetConversationAsync())!.Summary.Status);
 
-        await citizen.ChangeStatusAsync(new StatusChange(ConversationStatus.Resolved, "staff-06"));
+        await citizen.ChangeStatusAsync(new StatusChange(ConversationStatus.Resolved, StaffActor.Agent("staff-06")));
         await citizen.ReceiveAsync(_cluster.Text("Danke, sieht gut aus", DateTimeOffset.UtcNow.AddMinutes(1), phone: "+4915100000106"));
 
         var conversation = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound.Count(o => o.State == DeliveryState.Sent) == 2);
@@ -180,7 +214,7 @@ public sealed class ConversationGrainTests : IClassFixture<GrainTestCluster>
         var citizen = _cluster.Citizen("DE.snoozewake1");
         await citizen.ReceiveAsync(_cluster.Text("Wann wird der Grillplatz wieder geöffnet?", phone: "+4915100000108"));
         var until = _cluster.Clock.GetUtcNow().AddSeconds(3);
-        await citizen.ChangeStatusAsync(new StatusChange(ConversationStatus.Snoozed, "staff-01", until));
+        await citizen.ChangeStatusAsync(new StatusChange(ConversationStatus.Snoozed, StaffActor.Agent("staff-01"), until));
         await _cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 
         // Nothing calls the citizen: the inbox shows it open again once the reminder woke the grain.
@@ -203,15 +237,15 @@ public sealed class ConversationGrainTests : IClassFixture<GrainTestCluster>
         var citizen = _cluster.Citizen("DE.category1");
         await citizen.ReceiveAsync(_cluster.Text("Im Park ist es sehr laut", phone: "+4915100000107"));
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => citizen.SetCategoryAsync("Katzen", "staff-01"));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => citizen.SetCategoryAsync("Katzen", StaffActor.Agent("staff-01")));
         Assert.Contains("Parkverstoß", error.Message, StringComparison.Ordinal);
-        var summary = await citizen.SetCategoryAsync("Lärmbelästigung", "staff-01");
+        var summary = await citizen.SetCategoryAsync("Lärmbelästigung", StaffActor.Agent("staff-01"));
 
         Assert.Equal("Lärmbelästigung", summary.Category);
         var change = (await citizen.GetConversationAsync())!.Events.Last(e => e.Kind == ConversationEventKind.CategoryChanged);
         Assert.Equal(("staff-01", "Lärmbelästigung"), (change.Actor, change.To));
-        await Assert.ThrowsAsync<ArgumentException>(() => citizen.ChangeStatusAsync(new StatusChange(ConversationStatus.New, "staff-01")));
-        await Assert.ThrowsAsync<KeyNotFoundException>(() => _cluster.Citizen("DE.nobody2").SetCategoryAsync("Sonstiges", "staff-01"));
+        await Assert.ThrowsAsync<ArgumentException>(() => citizen.ChangeStatusAsync(new StatusChange(ConversationStatus.New, StaffActor.Agent("staff-01"))));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => _cluster.Citizen("DE.nobody2").SetCategoryAsync("Sonstiges", StaffActor.Agent("staff-01")));
     }
 }
 

@@ -20,7 +20,7 @@ public sealed class OutboundGrainTests : IClassFixture<GrainTestCluster>
         // Friday evening's message, answered on Monday: more than 24 hours later.
         await citizen.ReceiveAsync(_cluster.Text("Am Grillplatz liegt Glas", now.AddHours(-60), phone: phone));
 
-        var reply = await citizen.ReplyAsync(new StaffReply("w1", "Danke, der Bauhof räumt es heute weg.", "staff-01"));
+        var reply = await citizen.ReplyAsync(new StaffReply("w1", "Danke, der Bauhof räumt es heute weg.", StaffActor.Agent("staff-01")));
 
         Assert.Equal(DeliveryState.WaitingForWindow, reply.State);
         var waiting = await Eventually.Until(citizen.GetConversationAsync, c => c!.Outbound.Any(o => o.Kind == OutboundKind.WindowTemplate && o.State == DeliveryState.Sent));
