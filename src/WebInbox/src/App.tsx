@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { createStaffClient, citizenOf, conversationName, describeError, isUnauthenticated } from "./api";
-import { type InboxEvent, InboxEventKind } from "./gen/goldbach/staff/v1/staff_pb";
+import { type InboxEvent, InboxEventKind } from "./gen/goldbach/staff/v1/conversations_pb";
 import { Broadcasts } from "./Broadcasts";
 import { Privacy } from "./Privacy";
 import { Inbox } from "./Inbox";

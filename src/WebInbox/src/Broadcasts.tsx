@@ -3,7 +3,7 @@ import { useFailure } from "./useFailure";
 import type { Workspace } from "./workspace";
 import {
   type Broadcast, type BroadcastList, type BroadcastPreview, BroadcastState,
-} from "./gen/goldbach/staff/v1/staff_pb";
+} from "./gen/goldbach/staff/v1/broadcasts_pb";
 import { formatWhen } from "./format";
 import { texts } from "./texts";
 

@@ -4,9 +4,9 @@ import type { Workspace } from "./workspace";
 import { Entry } from "./Entries";
 import { formatPhone, formatWhen, toDate } from "./format";
 import {
-  type Conversation, type ConversationEntry, type ConversationSummary, ConversationStatus, DeliveryState, type InboxEvent,
-  Priority,
-} from "./gen/goldbach/staff/v1/staff_pb";
+  type Conversation, type ConversationEntry, type ConversationSummary, ConversationStatus, DeliveryState,
+  type InboxEvent, Priority,
+} from "./gen/goldbach/staff/v1/conversations_pb";
 import { seesStaffSection } from "./session";
 import { texts } from "./texts";
 

@@ -4,7 +4,7 @@ import { formatBytes, formatPhone, formatWhen, isoOf } from "./format";
 import {
   type ConversationEntry, type ConversationEvent, ConversationEventKind, DeliveryState, type InboundMessage, type Media,
   MediaStatus, type OutboundMessage, OutboundKind,
-} from "./gen/goldbach/staff/v1/staff_pb";
+} from "./gen/goldbach/staff/v1/conversations_pb";
 import { texts } from "./texts";
 
 const t = texts.entry;

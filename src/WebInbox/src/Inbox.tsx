@@ -5,7 +5,7 @@ import type { Workspace } from "./workspace";
 import { formatPhone, formatWhen, isoOf, toDate } from "./format";
 import {
   type ConversationSummary, ConversationStatus, InboxEventKind, InboxSection, Priority,
-} from "./gen/goldbach/staff/v1/staff_pb";
+} from "./gen/goldbach/staff/v1/conversations_pb";
 import { seesStaffSection } from "./session";
 import { texts } from "./texts";
 import type { InboxWatch } from "./useInboxWatch";

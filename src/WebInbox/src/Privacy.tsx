@@ -2,7 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { useCallback, useEffect, useState } from "react";
 import { useFailure } from "./useFailure";
 import type { Workspace } from "./workspace";
-import type { ErasureResult, RetentionReport } from "./gen/goldbach/staff/v1/staff_pb";
+import type { ErasureResult, RetentionReport } from "./gen/goldbach/staff/v1/privacy_pb";
 import { formatWhen } from "./format";
 import { texts } from "./texts";
 

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { isUnauthenticated, type StaffClient } from "./api";
-import type { InboxEvent } from "./gen/goldbach/staff/v1/staff_pb";
+import type { InboxEvent } from "./gen/goldbach/staff/v1/conversations_pb";
 import { texts } from "./texts";
 
 export interface InboxWatch {
