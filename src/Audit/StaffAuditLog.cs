@@ -9,7 +9,7 @@ using GoldbachActors.Storage;
 namespace GoldbachActors.Audit;
 
 /// <summary>One entry of the staff audit log: who read or changed which conversation, when. Internal only.</summary>
-public sealed record StaffAuditEntry(DateTimeOffset At, string StaffId, string Role, string Action, string? Conversation);
+public sealed record StaffAuditEntry(DateTimeOffset At, string StaffId, string Role, string Action, string? Conversation, string? StaffName = null);
 
 /// <summary>
 /// The staff audit log in an Azure Table (<c>StaffAudit</c>): partition = tenant, row = newest first. Every staff read
@@ -36,10 +36,15 @@ public sealed class StaffAuditLog(TableServiceClient tables, TimeProvider time) 
     private readonly StorageSetup<TableClient> _index = StorageSetup.Table(tables, IndexTableName);
     private readonly ConcurrentDictionary<string, string> _indexedSince = new(StringComparer.Ordinal);
 
-    public async Task RecordAsync(string tenant, string staffId, string role, string action, string? conversation, CancellationToken cancellationToken)
+    public Task RecordAsync(string tenant, string staffId, string role, string action, string? conversation, CancellationToken cancellationToken) =>
+        RecordAsync(tenant, staffId, null, role, action, conversation, cancellationToken);
+
+    /// <summary>Records what a staff member did: their stable id, and their display name beside it when the token has one.</summary>
+    public async Task RecordAsync(
+        string tenant, string staffId, string? staffName, string role, string action, string? conversation, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        await AppendAsync(tenant, [new StaffAuditEntry(now, staffId, role, action, conversation)], cancellationToken);
+        await AppendAsync(tenant, [new StaffAuditEntry(now, staffId, role, action, conversation, staffName)], cancellationToken);
     }
 
     /// <summary>
@@ -56,6 +61,7 @@ public sealed class StaffAuditLog(TableServiceClient tables, TimeProvider time) 
             ["Role"] = e.Role,
             ["Action"] = e.Action,
             ["Conversation"] = e.Conversation,
+            ["StaffName"] = e.StaffName,
         }).ToList();
         var indexRows = rows.Where(r => r.GetString("Conversation") is not null)
             .Select(r => IndexRow(r, r.GetString("Conversation")!)).ToList();
@@ -295,7 +301,7 @@ public sealed class StaffAuditLog(TableServiceClient tables, TimeProvider time) 
     private static TableEntity IndexRow(TableEntity entry, string conversation, string? entryKey = null)
     {
         var row = new TableEntity(entry.PartitionKey, IndexKey(conversation, entryKey ?? entry.RowKey));
-        foreach (var name in (string[])["At", "StaffId", "Role", "Action"])
+        foreach (var name in (string[])["At", "StaffId", "StaffName", "Role", "Action"])
         {
             row[name] = entry[name];
         }
@@ -309,7 +315,7 @@ public sealed class StaffAuditLog(TableServiceClient tables, TimeProvider time) 
 
     private static StaffAuditEntry ToEntry(TableEntity entity) => new(
         entity.GetDateTimeOffset("At") ?? default, entity.GetString("StaffId") ?? "", entity.GetString("Role") ?? "",
-        entity.GetString("Action") ?? "", entity.GetString("Conversation"));
+        entity.GetString("Action") ?? "", entity.GetString("Conversation"), entity.GetString("StaffName"));
 
     private static string RowKeyOf(DateTimeOffset at) =>
         (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", CultureInfo.InvariantCulture);

@@ -77,7 +77,11 @@ public static class GatewayHostingExtensions
         return builder;
     }
 
-    /// <summary>The staff gRPC API behind JWT bearer authentication.</summary>
+    /// <summary>
+    /// The staff gRPC API behind JWT bearer authentication: tokens of the town's OpenID provider (discovery, JWKS with
+    /// rotation, an algorithm allow-list, issuer, audience and lifetime), and in Development also the HMAC tokens
+    /// <c>goldbach token</c> mints.
+    /// </summary>
     public static WebApplicationBuilder AddStaffApi(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -85,30 +89,25 @@ public static class GatewayHostingExtensions
         builder.Services.AddOptions<StaffAuthenticationOptions>()
             .Bind(builder.Configuration.GetSection(StaffAuthenticationOptions.SectionName))
             .ValidateDataAnnotations()
-            // The local key and issuer are published in this repository: anyone could mint tokens with them.
-            .Validate(
-                o => !production || (o.SigningKey != LocalDevelopment.StaffSigningKey && o.Issuer != LocalDevelopment.StaffIssuer),
-                "Staff:Authentication uses the local development issuer or signing key, which are refused in Production: " +
-                "set the identity provider's issuer and the secret key (Staff__Authentication__SigningKey).")
+            .Validate(o => !string.IsNullOrEmpty(o.Authority) || (!string.IsNullOrEmpty(o.SigningKey) && !string.IsNullOrEmpty(o.Issuer)),
+                "Staff:Authentication needs the identity provider (Authority), or for development an Issuer and a SigningKey.")
+            // The HMAC key is for development: whoever holds it mints tokens for anyone. The local key and issuer are
+            // published in this repository.
+            .Validate(o => !production || (string.IsNullOrEmpty(o.SigningKey) && o.Issuer != LocalDevelopment.StaffIssuer),
+                "Staff:Authentication:SigningKey (HMAC development tokens) is refused in Production: staff sign in with the " +
+                "town's identity provider (set Staff:Authentication:Authority; see docs/operations.md).")
+            .Validate(o => !production || o.RequireHttpsMetadata,
+                "Staff:Authentication:RequireHttpsMetadata=false is for a local identity provider only; refused in Production.")
+            .Validate(o => string.IsNullOrEmpty(o.Authority) || o.Claims.Roles.Count > 0,
+                "Staff:Authentication:Claims:Roles maps none of the provider's roles to agent, supervisor or admin: nobody could sign in.")
+            .Validate(o => string.IsNullOrEmpty(o.Authority) || o.Claims.TenantClaim is not null || o.Claims.GroupTenants.Count > 0,
+                "Staff:Authentication:Claims needs a TenantClaim or GroupTenants: a token must say for which town it is.")
+            .Validate(o => o.KeyRefreshInterval >= TimeSpan.FromSeconds(1), "Staff:Authentication:KeyRefreshInterval is at least 1 s.")
+            .Validate(o => string.IsNullOrEmpty(o.SigningKey) || o.SigningKey.Length >= 32, "Staff:Authentication:SigningKey has at least 32 characters.")
             .ValidateOnStart();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<StaffAuthenticationOptions>>((o, auth) =>
-            {
-                o.MapInboundClaims = false;
-                o.TokenValidationParameters = new TokenValidationParameters
-                {
-                    ValidIssuer = auth.Value.Issuer,
-                    ValidAudience = auth.Value.Audience,
-                    IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(auth.Value.SigningKey)),
-                    // Only what the key is for: no other algorithm (a forged header cannot pick one) and JWTs only.
-                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-                    ValidTypes = ["JWT"],
-                    NameClaimType = StaffClaims.StaffId,
-                    RoleClaimType = StaffClaims.Role,
-                    ClockSkew = TimeSpan.FromSeconds(30),
-                };
-            });
+            .Configure<IOptions<StaffAuthenticationOptions>>((o, options) => StaffAuthentication.Configure(o, options.Value));
         builder.Services.AddAuthorization();
         builder.Services.AddSingleton<StaffAuditLog>();
         builder.Services.AddSingleton<ReadingSittings>();

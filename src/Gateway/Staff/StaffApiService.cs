@@ -245,7 +245,7 @@ public sealed partial class StaffApiService(
 
     // Recorded before the call does anything: a call that cannot be recorded does nothing.
     private Task RecordAsync(StaffCaller caller, ServerCallContext context, string? conversation) =>
-        audit.RecordAsync(caller.Tenant, caller.StaffId, caller.Role, context.Method[(context.Method.LastIndexOf('/') + 1)..], conversation, context.CancellationToken);
+        audit.RecordAsync(caller.Tenant, caller.StaffId, caller.Name, caller.Role, context.Method[(context.Method.LastIndexOf('/') + 1)..], conversation, context.CancellationToken);
 
     // A read is recorded when it begins a sitting (see ReadingSittings): the inbox's polling adds no entries.
     private Task RecordReadingAsync(StaffCaller caller, ServerCallContext context, string conversation) =>

@@ -28,6 +28,7 @@ public sealed partial class StaffApiService
         {
             Time = Timestamp.FromDateTimeOffset(e.At),
             StaffId = e.StaffId,
+            StaffName = e.StaffName ?? "",
             Role = e.Role,
             Action = e.Action,
             Conversation = e.Conversation ?? "",

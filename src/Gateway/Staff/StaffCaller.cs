@@ -5,7 +5,7 @@ using Grpc.Core;
 namespace GoldbachActors.Gateway.Staff;
 
 /// <summary>The authenticated staff member behind a call, from their token's claims.</summary>
-public sealed record StaffCaller(string StaffId, string Tenant, string Role)
+public sealed record StaffCaller(string StaffId, string Tenant, string Role, string? Name = null)
 {
     public static StaffCaller From(ServerCallContext context)
     {
@@ -16,6 +16,10 @@ public sealed record StaffCaller(string StaffId, string Tenant, string Role)
     public static StaffCaller From(ClaimsPrincipal user)
     {
         ArgumentNullException.ThrowIfNull(user);
+        if (user.FindFirstValue(StaffTokenClaims.Refusal) is { } refusal)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, refusal));
+        }
         var staffId = user.FindFirstValue(StaffClaims.StaffId);
         var tenant = user.FindFirstValue(StaffClaims.Tenant);
         var role = user.FindFirstValue(StaffClaims.Role);
@@ -24,7 +28,7 @@ public sealed record StaffCaller(string StaffId, string Tenant, string Role)
             throw new RpcException(new Status(StatusCode.PermissionDenied,
                 "The token lacks a staff id, a tenant or a known role."));
         }
-        return new StaffCaller(staffId, tenant, role);
+        return new StaffCaller(staffId, tenant, role, user.FindFirstValue(StaffTokenClaims.DisplayName));
     }
 
     /// <summary>

@@ -56,7 +56,7 @@ public static partial class StaffMediaEndpoints
         var file = $"{key.ResourceName}/{wamid}";
         if (!sittings.Continues(caller.Tenant, caller.StaffId, "DownloadMedia", file))
         {
-            await audit.RecordAsync(caller.Tenant, caller.StaffId, caller.Role, "DownloadMedia", key.ResourceName, cancellationToken);
+            await audit.RecordAsync(caller.Tenant, caller.StaffId, caller.Name, caller.Role, "DownloadMedia", key.ResourceName, cancellationToken);
             sittings.Began(caller.Tenant, caller.StaffId, "DownloadMedia", file);
         }
         var blob = blobs.GetBlobContainerClient("media").GetBlobClient($"{tenant}/{identity}/{wamid}");

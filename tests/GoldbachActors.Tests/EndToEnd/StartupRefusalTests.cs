@@ -34,10 +34,13 @@ public sealed class StartupRefusalTests
     [Theory]
     [InlineData("Production", "--Staff:Authentication:Issuer=https://login.goldbach.example/", $"--Staff:Authentication:SigningKey={LocalDevelopment.StaffSigningKey}")]
     [InlineData("Production", $"--Staff:Authentication:Issuer={LocalDevelopment.StaffIssuer}", "--Staff:Authentication:SigningKey=a-real-secret-from-the-secret-store-0123456789")]
-    public async Task The_gateway_refuses_the_development_staff_issuer_or_key_in_production(string environment, string issuer, string key)
+    [InlineData("Production", "--Staff:Authentication:Authority=https://login.goldbach.example/realms/goldbach", "--Staff:Authentication:SigningKey=a-real-secret-from-the-secret-store-0123456789")]
+    [InlineData("Production", "--Staff:Authentication:Authority=http://localhost:5180", "--Staff:Authentication:RequireHttpsMetadata=false")]
+    public async Task The_gateway_refuses_development_tokens_and_a_plain_http_provider_in_production(string environment, string issuer, string key)
     {
         await using var gateway = GatewayApplication.Build(Host(environment,
-            $"--Telemetry:Redaction:Key={LocalSystemHost.RedactionKey}", issuer, key, "--Staff:Authentication:Audience=goldbach-staff"));
+            $"--Telemetry:Redaction:Key={LocalSystemHost.RedactionKey}", issuer, key, "--Staff:Authentication:Audience=goldbach-staff",
+            "--Staff:Authentication:Claims:Roles:goldbach-agent=agent", "--Staff:Authentication:Claims:GroupTenants:markt-goldbach=106540352242922"));
         var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => gateway.StartAsync());
         Assert.Equal(typeof(StaffAuthenticationOptions), refused.OptionsType);
         Assert.Contains("refused in Production", refused.Message, StringComparison.Ordinal);
