@@ -142,12 +142,10 @@ public static class StaffAuthentication
         }
     }
 
-    /// <summary>What a failed authentication tells the caller.</summary>
-    public static (StatusCode Status, string Reason) Describe(Exception failure) => failure switch
+    // What a failed validation tells the caller. (An unreachable provider surfaces here only as a failed issuer or key
+    // check: the challenge asks the provider's ConfigurationManager itself, see ReachableAsync.)
+    private static (StatusCode Status, string Reason) Describe(Exception failure) => failure switch
     {
-        // IDX20803: the discovery document or the keys could not be fetched.
-        InvalidOperationException when failure.Message.Contains("IDX20803", StringComparison.Ordinal) || failure.InnerException is HttpRequestException or IOException
-            => (StatusCode.Unavailable, ProviderUnreachable),
         SecurityTokenExpiredException => (StatusCode.Unauthenticated, "Die Anmeldung ist abgelaufen: bitte neu anmelden."),
         SecurityTokenInvalidIssuerException => (StatusCode.Unauthenticated, "Der Token stammt nicht vom Anmeldedienst dieser Gemeinde."),
         SecurityTokenInvalidAlgorithmException => (StatusCode.Unauthenticated, "Der Token ist mit einem nicht zugelassenen Verfahren signiert."),
