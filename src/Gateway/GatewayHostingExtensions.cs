@@ -103,6 +103,7 @@ public static class GatewayHostingExtensions
             .Validate(o => string.IsNullOrEmpty(o.Authority) || o.Claims.TenantClaim is not null || o.Claims.GroupTenants.Count > 0,
                 "Staff:Authentication:Claims needs a TenantClaim or GroupTenants: a token must say for which town it is.")
             .Validate(o => o.KeyRefreshInterval >= TimeSpan.FromSeconds(1), "Staff:Authentication:KeyRefreshInterval is at least 1 s.")
+            .Validate(o => o.ClockSkew >= TimeSpan.Zero && o.ClockSkew <= TimeSpan.FromMinutes(5), "Staff:Authentication:ClockSkew is between 0 and 5 minutes.")
             .Validate(o => string.IsNullOrEmpty(o.SigningKey) || o.SigningKey.Length >= 32, "Staff:Authentication:SigningKey has at least 32 characters.")
             .ValidateOnStart();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();

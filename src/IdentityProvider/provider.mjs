@@ -51,7 +51,7 @@ let keys = args["keys-file"] && existsSync(args["keys-file"]) ? JSON.parse(readF
 const saveKeys = () => args["keys-file"] && writeFileSync(args["keys-file"], JSON.stringify({ keys }), { mode: 0o600 });
 
 const redirects = args.redirect.length > 0 ? args.redirect : ["http://localhost:5080/"];
-const callbacks = redirects.flatMap((origin) => [new URL("auth/callback", origin).href, new URL("auth/silent", origin).href]);
+const callbacks = redirects.map((origin) => new URL("auth/callback", origin).href);
 
 function build() {
   const provider = new Provider(issuer, {
@@ -113,7 +113,7 @@ function build() {
       devInteractions: { enabled: false },
       deviceFlow: { enabled: true, userCodeInputSource: deviceInputPage, userCodeConfirmSource: deviceConfirmPage, successSource: deviceSuccessPage },
       revocation: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => audience,
@@ -176,6 +176,19 @@ async function deviceConfirmPage(ctx, form, client, deviceInfo, userCode) {
 
 async function deviceSuccessPage(ctx) {
   ctx.body = page("Angemeldet", "<p>Das Gerät ist angemeldet. Sie können dieses Fenster schließen.</p>");
+}
+
+// Signing out (RP-initiated logout): the provider's form carries the CSRF token; a script submits it at once, as
+// Keycloak does when the app names the session (id_token_hint); without JavaScript the button does.
+async function logoutSource(ctx, form) {
+  ctx.body = page("Abmelden", `<p>Sie werden beim Anmeldedienst abgemeldet …</p>${form}
+<button type="submit" form="op.logoutForm" name="logout" value="yes">Abmelden</button>
+<script>document.getElementById("op.logoutForm").insertAdjacentHTML("beforeend", '<input type="hidden" name="logout" value="yes">');
+document.getElementById("op.logoutForm").submit();</script>`);
+}
+
+async function postLogoutSuccessSource(ctx) {
+  ctx.body = page("Abgemeldet", "<p>Sie sind abgemeldet. Sie können dieses Fenster schließen.</p>");
 }
 
 async function readForm(req) {

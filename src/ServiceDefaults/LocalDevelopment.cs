@@ -107,7 +107,7 @@ public static class LocalDevelopment
     public const string AccessToken = "local-access-token";
 
     public const string StaffIssuer = "goldbach-local";
-    public const string StaffAudience = "goldbach-staff";
+    public const string StaffAudience = "urn:goldbach:staff";
     public const string StaffSigningKey = "local-staff-signing-key-not-for-production-0123456789";
 
     /// <summary>The Orleans Dashboard's password on the local silo (user <c>operator</c>).</summary>

@@ -15,7 +15,7 @@ namespace GoldbachActors.Testing;
 public sealed partial class IdentityProvider : IAsyncDisposable
 {
     /// <summary>The staff API's audience at the provider.</summary>
-    public const string Audience = "urn:goldbach:staff";
+    public const string Audience = LocalSystemHost.Audience;
 
     /// <summary>The web inbox's client at the provider.</summary>
     public const string InboxClient = "goldbach-inbox";

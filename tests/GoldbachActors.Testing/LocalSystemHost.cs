@@ -31,7 +31,7 @@ public class LocalSystemHost : IAsyncDisposable
     /// <summary>The test tenant's staff coordination number.</summary>
     public const string StaffNumber = "+4915199990000";
     public const string Issuer = "goldbach-test";
-    public const string Audience = "goldbach-staff";
+    public const string Audience = "urn:goldbach:staff";
     public const string SigningKey = "test-signing-key-0123456789-0123456789-0123456789";
 
     /// <summary>The tests' key for keyed hashes in telemetry (outside Development every host needs one).</summary>

@@ -13,7 +13,7 @@ namespace GoldbachActors.Gateway.Staff;
 [Authorize]
 public sealed partial class StaffApiService(
     IClusterClient cluster, IOptionsMonitor<GoldbachOptions> tenants, StaffAuditLog audit, ReadingSittings sittings,
-    Azure.Storage.Blobs.BlobServiceClient blobs)
+    Azure.Storage.Blobs.BlobServiceClient blobs, IOptions<StaffAuthenticationOptions> signIn, IHostEnvironment environment)
     : StaffService.StaffServiceBase
 {
     private const int DefaultPageSize = 50;

@@ -37,7 +37,7 @@ public static class StaffAuthentication
             ValidTypes = string.IsNullOrEmpty(options.Authority) ? ["JWT"] : ["JWT", "at+jwt"],
             NameClaimType = StaffClaims.StaffId,
             RoleClaimType = StaffClaims.Role,
-            ClockSkew = TimeSpan.FromSeconds(30),
+            ClockSkew = options.ClockSkew,
         };
         if (!string.IsNullOrEmpty(options.Authority))
         {

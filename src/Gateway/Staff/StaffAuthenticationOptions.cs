@@ -38,8 +38,34 @@ public sealed class StaffAuthenticationOptions
     /// <summary>The HMAC-SHA256 development key, at least 32 characters (Development and tests; refused in Production).</summary>
     public string? SigningKey { get; set; }
 
+    /// <summary>
+    /// How far a token's lifetime may be off the gateway's clock (default 30 s; the tests of the web inbox's renewal
+    /// set zero, so that an expired token is refused at once).
+    /// </summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Which of the provider's claims say who a staff member is, what they may do and for which town.</summary>
     public StaffClaimMapping Claims { get; set; } = new();
+
+    /// <summary>The front ends' clients at the provider, which the gateway tells them (GetSignInSettings).</summary>
+    public StaffSignInClients Clients { get; set; } = new();
+}
+
+/// <summary>The staff front ends as registered at the town's OpenID provider. Section <c>Staff:Authentication:Clients</c>.</summary>
+public sealed class StaffSignInClients
+{
+    /// <summary>The web inbox: a public client (no secret) with the authorization code flow and PKCE; redirect URIs
+    /// <c>{inbox}/auth/callback</c>, post-logout redirect <c>{inbox}/</c>.</summary>
+    public string Inbox { get; set; } = "goldbach-inbox";
+
+    /// <summary>The CLI: a public client with the device authorization grant (RFC 8628).</summary>
+    public string Cli { get; set; } = "goldbach-cli";
+
+    /// <summary>The scopes both ask for (Entra ID: add the API's scope, e.g. <c>api://…/Staff.Access</c>).</summary>
+    public string Scope { get; set; } = "openid profile offline_access";
+
+    /// <summary>A resource indicator (RFC 8707) to ask tokens for; empty: none (Keycloak, Entra ID use the scope).</summary>
+    public string? Resource { get; set; }
 }
 
 /// <summary>

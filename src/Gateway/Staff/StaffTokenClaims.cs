@@ -36,7 +36,7 @@ public static class StaffTokenClaims
             .MaxBy(r => Array.IndexOf(Rank, r));
         if (role is null)
         {
-            return [new Claim(Refusal, "Ihr Konto hat keine Rolle für den Posteingang (Bearbeitung, Leitung oder Administration): bitte bei der IT freischalten lassen.")];
+            return [new Claim(Refusal, "Ihr Konto hat keine Rolle für den Posteingang (Sachbearbeitung, Leitung oder Administration): bitte bei der IT freischalten lassen.")];
         }
         var tenant = mapping.TenantClaim is { } tenantClaim
             ? Values(claims, tenantClaim).FirstOrDefault()

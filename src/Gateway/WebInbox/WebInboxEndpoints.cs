@@ -10,10 +10,19 @@ namespace GoldbachActors.Gateway.WebInbox;
 /// </summary>
 public static partial class WebInboxEndpoints
 {
-    // blob: for photos, voice notes and videos fetched with the staff token; nothing inline, no other origin.
-    private const string ContentSecurityPolicy =
-        "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; " +
-        "style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    // Where the town's OpenID provider sends staff back after signing in (the app finishes it; src/WebInbox/src/auth.ts).
+    private const string SignInCallback = "/auth/callback";
+
+    /// <summary>
+    /// The policy for the inbox: blob: for photos, voice notes and videos fetched with the staff token; nothing inline;
+    /// calls to the gateway itself and to the OpenID provider (discovery, the token endpoint), no other origin.
+    /// </summary>
+    public static string ContentSecurityPolicy(string? authority)
+    {
+        var provider = Uri.TryCreate(authority, UriKind.Absolute, out var uri) ? " " + uri.GetLeftPart(UriPartial.Authority) : "";
+        return $"default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'{provider}; " +
+            "style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    }
 
     public static WebApplicationBuilder AddWebInbox(this WebApplicationBuilder builder)
     {
@@ -27,12 +36,14 @@ public static partial class WebInboxEndpoints
         ArgumentNullException.ThrowIfNull(app);
         var configured = app.Services.GetRequiredService<IOptions<WebInboxOptions>>().Value.Path;
         var root = System.IO.Path.GetFullPath(configured, AppContext.BaseDirectory);
+        // Read when first needed: the options are validated when the host starts, not while it is built.
+        var policy = new Lazy<string>(() => ContentSecurityPolicy(app.Services.GetRequiredService<IOptions<Staff.StaffAuthenticationOptions>>().Value.Authority));
         app.Use(async (context, next) =>
         {
             if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
             {
                 var headers = context.Response.Headers;
-                headers[HeaderNames.ContentSecurityPolicy] = ContentSecurityPolicy;
+                headers[HeaderNames.ContentSecurityPolicy] = policy.Value;
                 headers[HeaderNames.XContentTypeOptions] = "nosniff";
                 headers["Referrer-Policy"] = "no-referrer";
             }
@@ -47,6 +58,15 @@ public static partial class WebInboxEndpoints
             return app;
         }
         var files = new PhysicalFileProvider(root);
+        // The provider's redirects back land in the app itself, which finishes the sign-in.
+        app.Use((context, next) =>
+        {
+            if (HttpMethods.IsGet(context.Request.Method) && context.Request.Path == SignInCallback)
+            {
+                context.Request.Path = "/index.html";
+            }
+            return next(context);
+        });
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions
         {

@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { createStaffClient, citizenOf, conversationName, describeError, isUnauthenticated } from "./api";
+import { createStaffClient, citizenOf, conversationName, describeError, refusalOf } from "./api";
+import { DevelopmentSignIn, isSignInCallback, isSignOutCallback, ProviderSignIn, type Credentials } from "./auth";
 import { type InboxEvent, InboxEventKind } from "./gen/goldbach/staff/v1/conversations_pb";
 import { Broadcasts } from "./Broadcasts";
 import { Privacy } from "./Privacy";
 import { Inbox } from "./Inbox";
 import { ConversationView } from "./ConversationView";
-import { Login } from "./Login";
-import { loadSession, saveSession, seesStaffSection, type Session } from "./session";
+import { Login, type Notice } from "./Login";
+import { seesStaffSection, type Session } from "./session";
 import { texts } from "./texts";
 import { useInboxWatch } from "./useInboxWatch";
 import type { Workspace } from "./workspace";
@@ -36,45 +37,114 @@ function useSelectedCitizen(): [string | null, (citizen: string | null) => void]
   return [citizen, select];
 }
 
+/** The way in as this gateway offers it, learnt before anyone has signed in. */
+interface Door {
+  provider: ProviderSignIn | null;
+  developmentTokens: boolean;
+}
+
+/**
+ * Finishes a redirect back from the provider (after signing in or out) or resumes this tab's session; returns the
+ * credentials to work with, if any, and what the login should say otherwise.
+ */
+async function openDoor(): Promise<{ door: Door; credentials: Credentials | null; notice: Notice | null }> {
+  const settings = await createStaffClient().getSignInSettings({});
+  const provider = settings.authority ? new ProviderSignIn(settings) : null;
+  const door = { provider, developmentTokens: settings.developmentTokens };
+  if (provider && isSignInCallback()) {
+    try {
+      const hash = await provider.completeSignIn();
+      window.history.replaceState(null, "", `/${hash}`);
+      return { door, credentials: provider, notice: null };
+    } catch (error) {
+      window.history.replaceState(null, "", "/");
+      return { door, credentials: null, notice: { text: texts.login.failed(String((error as Error).message ?? error)), problem: true } };
+    }
+  }
+  if (provider && isSignOutCallback()) {
+    await provider.completeSignOut().catch(() => undefined);
+    window.history.replaceState(null, "", "/");
+    return { door, credentials: null, notice: { text: texts.login.signedOut, problem: false } };
+  }
+  if (provider && (await provider.resume())) {
+    return { door, credentials: provider, notice: null };
+  }
+  return { door, credentials: settings.developmentTokens ? DevelopmentSignIn.resume() : null, notice: null };
+}
+
 export function App() {
-  const [session, setSession] = useState<Session | null>(loadSession);
-  const [notice, setNotice] = useState("");
+  const [door, setDoor] = useState<Door | null>(null);
+  const [doorError, setDoorError] = useState("");
+  const [attempt, setAttempt] = useState(0);
+  const [credentials, setCredentials] = useState<Credentials | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [askAgain, setAskAgain] = useState(false);
   const [workspace, setWorkspace] = useState<Workspace | null>(null);
   const [loadError, setLoadError] = useState("");
 
-  const signOut = useCallback((reason?: string) => {
-    saveSession(null);
-    setSession(null);
-    setWorkspace(null);
-    setNotice(reason ?? "");
-  }, []);
-
-  const signIn = useCallback((next: Session) => {
-    saveSession(next);
-    setNotice("");
-    setSession(next);
-  }, []);
-
   useEffect(() => {
-    if (!session) {
-      return;
-    }
-    const client = createStaffClient(session.token);
-    const tenantName = `tenants/${session.tenant}`;
     let cancelled = false;
-    setLoadError("");
-    Promise.all([client.getTenant({ name: tenantName }), client.listCannedReplies({ parent: tenantName })])
-      .then(([tenant, canned]) => {
+    setDoorError("");
+    openDoor()
+      .then((opened) => {
         if (!cancelled) {
-          setWorkspace({ session, client, tenant, cannedReplies: canned.cannedReplies, signOut });
+          setDoor(opened.door);
+          setCredentials(opened.credentials);
+          setNotice(opened.notice);
         }
       })
+      .catch((error) => !cancelled && setDoorError(describeError(error)));
+    return () => {
+      cancelled = true;
+    };
+  }, [attempt]);
+
+  /** Without a reason: the staff member signs out (at the provider too). With one: the session was refused or ended. */
+  const signOut = useCallback(async (reason?: string) => {
+    const ending = credentials;
+    setWorkspace(null);
+    setCredentials(null);
+    if (reason) {
+      await ending?.forget();
+      setNotice({ text: reason, problem: true });
+      setAskAgain(true);
+    } else {
+      await ending?.signOut();
+      setNotice({ text: texts.login.signedOut, problem: false });
+    }
+  }, [credentials]);
+
+  useEffect(() => door?.provider?.onEnded(() => void signOut(texts.login.expired)), [door, signOut]);
+
+  useEffect(() => {
+    if (!credentials) {
+      return;
+    }
+    const client = createStaffClient(() => credentials.token());
+    let cancelled = false;
+    setLoadError("");
+    (async () => {
+      const staff = await client.getSignedInStaff({});
+      const tenant = await client.getTenant({ name: staff.tenant });
+      const canned = await client.listCannedReplies({ parent: staff.tenant });
+      const session: Session = {
+        staffId: staff.staffId,
+        name: staff.displayName,
+        role: staff.role,
+        tenant: staff.tenant.replace(/^tenants\//, ""),
+        token: () => credentials.token(),
+        credentials,
+      };
+      return { session, client, tenant, cannedReplies: canned.cannedReplies, signOut: (reason?: string) => void signOut(reason) };
+    })()
+      .then((ready) => !cancelled && setWorkspace(ready))
       .catch((error) => {
         if (cancelled) {
           return;
         }
-        if (isUnauthenticated(error)) {
-          signOut(texts.login.refused);
+        const refusal = refusalOf(error);
+        if (refusal !== null) {
+          void signOut(texts.login.refused(refusal));
         } else {
           setLoadError(describeError(error));
         }
@@ -82,10 +152,28 @@ export function App() {
     return () => {
       cancelled = true;
     };
-  }, [session, signOut]);
+  }, [credentials, signOut, attempt]);
 
-  if (!session) {
-    return <Login onSignIn={signIn} notice={notice} />;
+  if (!door) {
+    return (
+      <main className="centered" id="main">
+        {doorError ? (
+          <div role="alert">
+            <p>{doorError}</p>
+            <button type="button" onClick={() => setAttempt((a) => a + 1)}>{texts.retry}</button>
+          </div>
+        ) : (
+          <p role="status">{texts.loading}</p>
+        )}
+      </main>
+    );
+  }
+  if (!credentials) {
+    return (
+      <Login provider={door.provider !== null} developmentTokens={door.developmentTokens} notice={notice}
+        onSignIn={() => void door.provider?.signIn({ askAgain })}
+        onToken={(token) => { setNotice(null); setCredentials(DevelopmentSignIn.use(token)); }} />
+    );
   }
   if (!workspace) {
     return (
@@ -93,7 +181,7 @@ export function App() {
         {loadError ? (
           <div role="alert">
             <p>{loadError}</p>
-            <button type="button" onClick={() => setSession({ ...session })}>{texts.retry}</button>
+            <button type="button" onClick={() => setAttempt((a) => a + 1)}>{texts.retry}</button>
           </div>
         ) : (
           <p role="status">{texts.loading}</p>
@@ -129,7 +217,7 @@ function Workbench({ workspace }: { workspace: Workspace }) {
           {texts.appTitle} <span className="tenant">– {tenant.displayName}</span>
         </h1>
         <p className="who">
-          {texts.login.signedInAs(session.staffId, texts.roles[session.role] ?? session.role)}
+          {texts.login.signedInAs(session.name || session.staffId, texts.roles[session.role] ?? session.role)}
         </p>
         {seesStaffSection(session) && (
           <a className="nav-link" href="#/broadcasts" aria-current={showBroadcasts ? "page" : undefined}>{texts.broadcasts.open}</a>

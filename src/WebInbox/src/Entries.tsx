@@ -10,7 +10,7 @@ import { texts } from "./texts";
 const t = texts.entry;
 
 /** One entry of the history: the citizen's message, the town's message, or a change (a note stands apart). */
-export function Entry({ entry, token }: { entry: ConversationEntry; token: string }) {
+export function Entry({ entry, token }: { entry: ConversationEntry; token: () => string }) {
   switch (entry.entry.case) {
     case "inbound":
       return <Inbound message={entry.entry.value} token={token} />;
@@ -23,7 +23,7 @@ export function Entry({ entry, token }: { entry: ConversationEntry; token: strin
   }
 }
 
-function Inbound({ message: m, token }: { message: InboundMessage; token: string }) {
+function Inbound({ message: m, token }: { message: InboundMessage; token: () => string }) {
   return (
     <li className="entry inbound" data-wamid={m.whatsappMessageId}>
       <article aria-label={`${t.citizen}, ${formatWhen(m.sendTime)}`}>
@@ -75,7 +75,7 @@ function LocationView({ message: m }: { message: InboundMessage }) {
 }
 
 /** Stored media are fetched with the bearer token and shown from an object URL. */
-function MediaView({ media, token }: { media: Media; token: string }) {
+function MediaView({ media, token }: { media: Media; token: () => string }) {
   const [url, setUrl] = useState("");
   const [failed, setFailed] = useState(false);
   const stored = media.status === MediaStatus.STORED && !!media.downloadPath;

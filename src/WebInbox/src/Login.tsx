@@ -1,38 +1,63 @@
 import { useState, type FormEvent } from "react";
-import { parseToken, type Session } from "./session";
 import { texts } from "./texts";
 
-export function Login({ onSignIn, notice }: { onSignIn: (session: Session) => void; notice: string }) {
-  const [token, setToken] = useState("");
-  const [problem, setProblem] = useState("");
+/** What the login page says above the sign-in: why the last session ended, or that signing out worked. */
+export interface Notice {
+  text: string;
+  /** A refusal or an error (announced at once), or plain information. */
+  problem: boolean;
+}
 
-  const submit = (e: FormEvent) => {
+/**
+ * The way in: "Anmelden" goes to the town's OpenID provider. Only where the gateway takes development tokens
+ * (Development) is there a box to paste one.
+ */
+export function Login({ provider, developmentTokens, notice, onSignIn, onToken }: {
+  provider: boolean;
+  developmentTokens: boolean;
+  notice: Notice | null;
+  onSignIn: () => void;
+  onToken: (token: string) => void;
+}) {
+  const [token, setToken] = useState("");
+  const [busy, setBusy] = useState(false);
+
+  const paste = (e: FormEvent) => {
     e.preventDefault();
-    const session = parseToken(token);
-    if (session === "malformed") {
-      setProblem(texts.login.malformed);
-    } else if (session === "expired") {
-      setProblem(texts.login.expired);
-    } else {
-      onSignIn(session);
+    if (token.trim()) {
+      onToken(token);
     }
   };
 
-  const message = problem || notice;
   return (
     <main className="login" id="main">
       <h1>{texts.appTitle}</h1>
-      <form onSubmit={submit} noValidate aria-labelledby="login-heading">
+      <section className="panel" aria-labelledby="login-heading">
         <h2 id="login-heading">{texts.login.heading}</h2>
-        <p>{texts.login.intro}</p>
-        <pre><code>{texts.login.command}</code></pre>
-        <label htmlFor="token">{texts.login.tokenLabel}</label>
-        <textarea id="token" name="token" rows={4} value={token} autoComplete="off" spellCheck={false} required
-          aria-invalid={problem ? true : undefined} aria-describedby={message ? "login-problem" : undefined}
-          onChange={(e) => setToken(e.target.value)} />
-        {message && <p id="login-problem" className="error" role="alert">{message}</p>}
-        <button type="submit">{texts.login.submit}</button>
-      </form>
+        {notice && (
+          <p id="login-notice" className={notice.problem ? "error" : "notice"} role={notice.problem ? "alert" : "status"}>
+            {notice.text}
+          </p>
+        )}
+        {provider && (
+          <>
+            <p>{texts.login.intro}</p>
+            <button type="button" disabled={busy} onClick={() => { setBusy(true); onSignIn(); }}>{texts.login.submit}</button>
+          </>
+        )}
+        {!provider && !developmentTokens && <p className="error">{texts.login.notConfigured}</p>}
+      </section>
+      {developmentTokens && (
+        <form className="panel" onSubmit={paste} aria-labelledby="token-heading">
+          <h2 id="token-heading">{texts.login.tokenHeading}</h2>
+          <p>{texts.login.tokenIntro}</p>
+          <pre><code>{texts.login.command}</code></pre>
+          <label htmlFor="token">{texts.login.tokenLabel}</label>
+          <textarea id="token" name="token" rows={4} value={token} autoComplete="off" spellCheck={false} required
+            onChange={(e) => setToken(e.target.value)} />
+          <button type="submit">{texts.login.tokenSubmit}</button>
+        </form>
+      )}
     </main>
   );
 }

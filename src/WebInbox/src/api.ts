@@ -5,10 +5,16 @@ import { texts } from "./texts";
 
 export type StaffClient = Client<typeof StaffService>;
 
-/** The staff API over gRPC-Web on the gateway that served this page, with the staff member's bearer token. */
-export function createStaffClient(token: string): StaffClient {
+/**
+ * The staff API over gRPC-Web on the gateway that served this page, with the staff member's current bearer token
+ * (none before signing in: GetSignInSettings needs none).
+ */
+export function createStaffClient(token: () => string = () => ""): StaffClient {
   const bearer: Interceptor = (next) => (request) => {
-    request.header.set("Authorization", `Bearer ${token}`);
+    const current = token();
+    if (current) {
+      request.header.set("Authorization", `Bearer ${current}`);
+    }
     return next(request);
   };
   const transport = createGrpcWebTransport({ baseUrl: window.location.origin, interceptors: [bearer] });
@@ -18,8 +24,8 @@ export function createStaffClient(token: string): StaffClient {
 const shownInline = /^(image\/(jpeg|png|webp)|audio\/[a-z0-9.+-]+|video\/(mp4|3gpp))$/;
 
 /** Fetches a stored media file with the bearer token (an <img src> cannot send one) as an object URL. */
-export async function fetchMedia(token: string, path: string, signal?: AbortSignal): Promise<string> {
-  const response = await fetch(path, { headers: { Authorization: `Bearer ${token}` }, signal });
+export async function fetchMedia(token: () => string, path: string, signal?: AbortSignal): Promise<string> {
+  const response = await fetch(path, { headers: { Authorization: `Bearer ${token()}` }, signal });
   if (!response.ok) {
     throw new Error(`HTTP ${response.status}`);
   }
@@ -31,6 +37,12 @@ export async function fetchMedia(token: string, path: string, signal?: AbortSign
 
 export const isUnauthenticated = (error: unknown) =>
   ConnectError.from(error).code === Code.Unauthenticated;
+
+/** The gateway refused the token itself or what it says (no role, another town): the reason, in German. */
+export function refusalOf(error: unknown): string | null {
+  const e = ConnectError.from(error);
+  return e.code === Code.Unauthenticated || e.code === Code.PermissionDenied ? e.rawMessage : null;
+}
 
 /** A German message for a failed call. */
 export function describeError(error: unknown): string {

@@ -27,7 +27,7 @@ public sealed class StaffApiTests(LocalSystem system)
     public async Task Expired_or_forged_token_is_unauthenticated()
     {
         var expired = LocalSystem.Token("staff-01", StaffRoles.Agent, LocalSystem.Tenant, TimeSpan.FromMinutes(-5));
-        var forged = new Cli.DevelopmentTokenIssuer("goldbach-test", "goldbach-staff", "another-key-0123456789-0123456789-0123", TimeProvider.System)
+        var forged = new Cli.DevelopmentTokenIssuer("goldbach-test", LocalSystemHost.Audience, "another-key-0123456789-0123456789-0123", TimeProvider.System)
             .Mint("staff-01", StaffRoles.Agent, LocalSystem.Tenant, TimeSpan.FromMinutes(5));
 
         // The right key, but an algorithm or a token type the gateway does not accept.

@@ -48,6 +48,14 @@ public sealed class StaffSignInTests : IAsyncLifetime
         var supervisor = _system.StaffWithToken(await AccessTokenAsync("vorzimmer"));
         var agent = _system.StaffWithToken(await AccessTokenAsync("bauhof"));
 
+        // Front ends learn where to sign in without a token, and who a token is as the gateway maps it.
+        var settings = await _system.StaffWithToken(null).GetSignInSettingsAsync(new GetSignInSettingsRequest());
+        Assert.Equal((_provider.Issuer, "goldbach-inbox", "goldbach-cli", false), (settings.Authority, settings.InboxClientId, settings.CliClientId, settings.DevelopmentTokens));
+        var me = await supervisor.GetSignedInStaffAsync(new GetSignedInStaffRequest());
+        Assert.Equal(("staff-vorzimmer", "Vorzimmer", "supervisor", Parent), (me.StaffId, me.DisplayName, me.Role, me.Tenant));
+        Assert.InRange(me.ExpireTime.ToDateTimeOffset() - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(11));
+        await Assert.ThrowsAsync<RpcException>(() => _system.StaffWithToken(null).GetSignedInStaffAsync(new GetSignedInStaffRequest()).ResponseAsync);
+
         await supervisor.ListConversationsAsync(new ListConversationsRequest { Parent = Parent });
         await agent.ListConversationsAsync(new ListConversationsRequest { Parent = Parent });
         var audit = await supervisor.ListAuditEntriesAsync(new ListAuditEntriesRequest { Parent = Parent });

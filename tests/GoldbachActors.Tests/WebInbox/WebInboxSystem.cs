@@ -4,19 +4,24 @@ using Microsoft.Playwright;
 namespace GoldbachActors.Tests.WebInbox;
 
 /// <summary>
-/// The whole system (Azurite, silo, gateway serving the built web inbox, WhatsApp stand-in) and Debian's Chromium,
-/// driven by Playwright. Status webhooks are on, so that staff see their replies become delivered.
+/// The whole system (Azurite, silo, gateway serving the built web inbox, WhatsApp stand-in), the local OpenID
+/// provider staff sign in at, and Debian's Chromium, driven by Playwright. Status webhooks are on, so that staff see
+/// their replies become delivered. The provider's access tokens live <see cref="AccessTokenSeconds"/> and the gateway
+/// allows no clock skew, so that every test runs across renewals and a missed one would show.
 /// </summary>
 public sealed class WebInboxSystem : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
     public const string WindowTemplate = "bitte_melden";
+    public const int AccessTokenSeconds = 20;
 
     private IPlaywright? _playwright;
 
     public LocalSystemHost System { get; } = LocalSystemHost.Create();
 
     public IBrowser Browser { get; private set; } = null!;
+
+    public IdentityProvider Provider { get; private set; } = null!;
 
     /// <summary>Where the run's screenshots go (git-ignored) for a person to look at.</summary>
     public static string ScreenshotDirectory { get; } = Path.Combine(RepositoryRoot.Path, "artifacts", "screenshots");
@@ -32,6 +37,10 @@ public sealed class WebInboxSystem : IAsyncLifetime
             throw new InvalidOperationException($"{Chromium} is missing: install Debian's chromium (test.sh does).");
         }
         System.SiloSettings.Add($"--Goldbach:Tenants:{LocalSystemHost.Tenant}:WindowTemplate:Name={WindowTemplate}");
+        Provider = await IdentityProvider.StartAsync(System.GatewayHttp.ToString(), AccessTokenSeconds);
+        // The provider for the browser; the development key stays for the tests' own gRPC calls.
+        System.GatewaySettings.AddRange(Provider.GatewaySettings(LocalSystemHost.Tenant));
+        System.GatewaySettings.Add("--Staff:Authentication:ClockSkew=00:00:00");
         await System.StartAsync();
         System.Meta.StatusWebhooks = true;
         _playwright = await Playwright.CreateAsync();
@@ -50,8 +59,8 @@ public sealed class WebInboxSystem : IAsyncLifetime
         Assertions.SetDefaultExpectTimeout(20_000);
     }
 
-    /// <summary>A fresh browser context (no stored token) at the given width, signed in as a staff member.</summary>
-    public async Task<IPage> SignedInPageAsync(int width, int height, string staffId = "staff-web", string role = "agent")
+    /// <summary>A fresh browser (no session, no cookies) at the given width and address in the inbox.</summary>
+    public async Task<IPage> NewPageAsync(int width, int height, string path = "/")
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -60,9 +69,27 @@ public sealed class WebInboxSystem : IAsyncLifetime
             TimezoneId = "Europe/Berlin",
         });
         var page = await context.NewPageAsync();
-        await page.GotoAsync(System.GatewayHttp.ToString());
-        await page.GetByLabel("Token").FillAsync(LocalSystemHost.Token(staffId, role, LocalSystemHost.Tenant));
+        await page.GotoAsync(new Uri(System.GatewayHttp, path).ToString());
+        return page;
+    }
+
+    /// <summary>
+    /// Signs <paramref name="login"/> (a demo staff member of the provider: <c>bauhof</c> agent, <c>vorzimmer</c>
+    /// supervisor, <c>it-admin</c> admin) in as staff do: "Anmelden", the provider's login form, back to the inbox.
+    /// </summary>
+    public static async Task SignInAsync(IPage page, string login)
+    {
         await page.GetByRole(AriaRole.Button, new() { Name = "Anmelden" }).ClickAsync();
+        await page.GetByLabel("Benutzername").FillAsync(login);
+        await page.GetByLabel("Passwort").FillAsync($"{login}-demo");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Anmelden" }).ClickAsync();
+    }
+
+    /// <summary>A fresh browser at the given width, signed in at the provider as <paramref name="login"/>.</summary>
+    public async Task<IPage> SignedInPageAsync(int width, int height, string login = "bauhof")
+    {
+        var page = await NewPageAsync(width, height);
+        await SignInAsync(page, login);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Posteingang" })).ToBeVisibleAsync();
         return page;
     }
@@ -75,6 +102,10 @@ public sealed class WebInboxSystem : IAsyncLifetime
         }
         _playwright?.Dispose();
         await System.DisposeAsync();
+        if (Provider is not null)
+        {
+            await Provider.DisposeAsync();
+        }
     }
 }
 
