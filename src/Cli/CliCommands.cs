@@ -43,7 +43,7 @@ public static class CliCommands
     {
         var root = new RootCommand("Markt Goldbach WhatsApp service: staff and operator CLI.")
         {
-            Simulate(), Sent(), Inbox(), Show(), Reply(), Note(), Assign(), Status(), Snooze(), Category(), Export(), Erase(), Retention(), Token(),
+            Simulate(), Sent(), Inbox(), Show(), Reply(), Note(), Assign(), Status(), Snooze(), Category(), Export(), Erase(), Retention(), Login(), Logout(), WhoAmI(), Token(),
             DeadLetterCommands.Build(),
         };
         root.Options.Add(StaffOption);
@@ -220,7 +220,7 @@ public static class CliCommands
                 "resolved" => StaffApi.V1.ConversationStatus.Resolved,
                 var other => throw new ArgumentException($"'{other}' is not a status: open, waiting or resolved."),
             };
-            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel);
+            var (client, headers, channel) = await StaffClientAsync(settings, parse.GetValue(StaffOption)!, ct);
             using (channel)
             {
                 var summary = await client.SetStatusAsync(new SetStatusRequest { Conversation = parse.GetValue(conversation), Status = value }, headers, cancellationToken: ct);
@@ -333,7 +333,7 @@ public static class CliCommands
                 Console.Error.WriteLine("Erasure cannot be undone: add --yes to confirm (export first if the citizen asked for their data).");
                 return 1;
             }
-            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel, StaffRoles.Supervisor);
+            var (client, headers, channel) = await StaffClientAsync(settings, parse.GetValue(StaffOption)!, ct, StaffRoles.Supervisor);
             using (channel)
             {
                 var id = parse.GetValue(requestId) ?? Guid.NewGuid().ToString("N");
@@ -393,6 +393,47 @@ public static class CliCommands
         Conversation = parse.GetValue(ConversationOption) ?? "",
     };
 
+    private static Command Login()
+    {
+        var command = new Command("login", "Sign in at the town's identity provider (device code: open the address on any device). The token is kept in ~/.config/goldbach, for you only, and renewed by itself.");
+        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
+        {
+            await StaffLogin.LoginAsync(settings.Gateway, Console.Out, ct);
+            return await PrintSignedInAsync(settings, parse.GetValue(StaffOption)!, ct);
+        }));
+        return command;
+    }
+
+    private static Command Logout()
+    {
+        var command = new Command("logout", "Forget this gateway's sign-in here and revoke it at the identity provider.");
+        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
+        {
+            Console.WriteLine(await StaffLogin.LogoutAsync(settings.Gateway, ct) ? "Abgemeldet." : "Nicht angemeldet.");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command WhoAmI()
+    {
+        var command = new Command("whoami", "Who the gateway takes you for: staff id, name, role, tenant, and until when.");
+        command.SetAction((parse, ct) => RunAsync(parse, settings => PrintSignedInAsync(settings, parse.GetValue(StaffOption)!, ct)));
+        return command;
+    }
+
+    private static async Task<int> PrintSignedInAsync(CliSettings settings, string staffId, CancellationToken ct)
+    {
+        var (client, headers, channel) = await StaffClientAsync(settings, staffId, ct);
+        using (channel)
+        {
+            var me = await client.GetSignedInStaffAsync(new GetSignedInStaffRequest(), headers, cancellationToken: ct);
+            var name = string.IsNullOrEmpty(me.DisplayName) ? me.StaffId : $"{me.DisplayName} ({me.StaffId})";
+            Console.WriteLine($"Angemeldet als {name}, Rolle {me.Role}, {me.Tenant}, bis {Local(me.ExpireTime.ToDateTimeOffset(), "ddd dd.MM. HH:mm")}.");
+            return 0;
+        }
+    }
+
     private static Command Token()
     {
         var role = new Option<string>("--role") { Description = "agent, supervisor or admin.", DefaultValueFactory = _ => StaffRoles.Agent };
@@ -402,7 +443,7 @@ public static class CliCommands
         {
             if (DevelopmentTokenIssuer.IsProduction())
             {
-                Console.Error.WriteLine("Development tokens are refused in Production: use the identity provider's.");
+                Console.Error.WriteLine("Development tokens are refused in Production: sign in with goldbach login.");
                 return Refused;
             }
             var settings = Settings(parse);
@@ -429,19 +470,19 @@ public static class CliCommands
         string role = StaffRoles.Agent) =>
         command.SetAction((parse, ct) => RunAsync(parse, async settings =>
         {
-            var client = StaffClient(settings, parse.GetValue(StaffOption)!, out var headers, out var channel, role);
+            var (client, headers, channel) = await StaffClientAsync(settings, parse.GetValue(StaffOption)!, ct, role);
             using (channel)
             {
                 return await action(parse, settings, client, headers, ct);
             }
         }));
 
-    private static StaffService.StaffServiceClient StaffClient(
-        CliSettings settings, string staffId, out Metadata headers, out GrpcChannel channel, string role = StaffRoles.Agent)
+    private static async Task<(StaffService.StaffServiceClient Client, Metadata Headers, GrpcChannel Channel)> StaffClientAsync(
+        CliSettings settings, string staffId, CancellationToken cancellationToken, string role = StaffRoles.Agent)
     {
-        headers = new Metadata { { "Authorization", $"Bearer {settings.ResolveToken(staffId, role)}" } };
-        channel = GrpcChannel.ForAddress(settings.Gateway);
-        return new StaffService.StaffServiceClient(channel);
+        var headers = new Metadata { { "Authorization", $"Bearer {await settings.ResolveTokenAsync(staffId, role, cancellationToken)}" } };
+        var channel = GrpcChannel.ForAddress(settings.Gateway);
+        return (new StaffService.StaffServiceClient(channel), headers, channel);
     }
 
     // Flags first, then the environment, then the local system.
@@ -483,6 +524,11 @@ public static class CliCommands
         {
             Console.Error.WriteLine($"The WhatsApp stand-in could not be reached ({ex.Message}). Is the system running (see README)?");
             return Unreachable;
+        }
+        catch (LoginException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return Refused;
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {

@@ -14,16 +14,24 @@ public sealed record CliSettings(Uri Gateway, Uri Simulator, string Tenant, stri
         Environment.GetEnvironmentVariable("GOLDBACH_TENANT") ?? LocalDevelopment.TenantId,
         Environment.GetEnvironmentVariable("GOLDBACH_TOKEN"));
 
-    /// <summary>The token to call with: the configured one, or locally a freshly minted token with the role the command needs.</summary>
-    public string ResolveToken(string staffId, string role = Contracts.StaffRoles.Agent)
+    /// <summary>
+    /// The token to call with: the configured one (<c>GOLDBACH_TOKEN</c>), else this gateway's login
+    /// (<c>goldbach login</c>, refreshed when it runs out), else locally a freshly minted development token with the
+    /// role the command needs.
+    /// </summary>
+    public async Task<string> ResolveTokenAsync(string staffId, string role = Contracts.StaffRoles.Agent, CancellationToken cancellationToken = default)
     {
         if (!string.IsNullOrEmpty(Token))
         {
             return Token;
         }
+        if (await StaffLogin.AccessTokenAsync(Gateway, cancellationToken) is { } signedIn)
+        {
+            return signedIn;
+        }
         if (DevelopmentTokenIssuer.IsProduction())
         {
-            throw new InvalidOperationException("Set GOLDBACH_TOKEN: development tokens are refused in Production.");
+            throw new InvalidOperationException("Not signed in: run 'goldbach login' (or set GOLDBACH_TOKEN).");
         }
         return new DevelopmentTokenIssuer(
                 LocalDevelopment.StaffIssuer, LocalDevelopment.StaffAudience, LocalDevelopment.StaffSigningKey, TimeProvider.System)

@@ -168,10 +168,53 @@ public sealed partial class IdentityProvider : IAsyncDisposable
         throw new InvalidOperationException("The sign-in did not reach the callback.");
     }
 
+    /// <summary>
+    /// Confirms a device's sign-in (RFC 8628) as staff do in a browser: the verification page, the code, the login
+    /// form, until the provider says the device is signed in.
+    /// </summary>
+    public async Task ConfirmDeviceAsync(Uri verification, string userCode, string login, string password)
+    {
+        ArgumentNullException.ThrowIfNull(verification);
+        if (!verification.ToString().StartsWith(Issuer, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"{verification} is not this provider's address.");
+        }
+        using var handler = new HttpClientHandler { CookieContainer = new CookieContainer() };
+        using var http = new HttpClient(handler);
+        var response = await http.GetAsync(verification);
+        for (var step = 0; step < 8; step++)
+        {
+            var page = await response.Content.ReadAsStringAsync();
+            if (page.Contains("Das Gerät ist angemeldet.", StringComparison.Ordinal))
+            {
+                return;
+            }
+            var action = FormAction().Match(page);
+            if (!action.Success)
+            {
+                throw new InvalidOperationException($"No form on the device page: {Alert().Match(page).Groups[1].Value}");
+            }
+            var fields = HiddenField().Matches(page).ToDictionary(m => m.Groups[1].Value, m => WebUtility.HtmlDecode(m.Groups[2].Value));
+            if (page.Contains("name=\"user_code\" autocomplete", StringComparison.Ordinal))
+            {
+                fields["user_code"] = userCode;
+            }
+            if (page.Contains("name=\"password\"", StringComparison.Ordinal))
+            {
+                (fields["login"], fields["password"]) = (login, password);
+            }
+            response = await http.PostAsync(new Uri(response.RequestMessage!.RequestUri!, WebUtility.HtmlDecode(action.Groups[1].Value)), new FormUrlEncodedContent(fields));
+        }
+        throw new InvalidOperationException("The device sign-in did not finish.");
+    }
+
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     [GeneratedRegex("<form method=\"post\" action=\"([^\"]+)\"")]
     private static partial Regex FormAction();
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"")]
+    private static partial Regex HiddenField();
 
     [GeneratedRegex("role=\"alert\"[^>]*>([^<]*)<")]
     private static partial Regex Alert();
