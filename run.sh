@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole system on this machine: the web inbox (built first), Azurite, the silo, the gateway, the local
-# WhatsApp stand-in and the Aspire dashboard (traces, metrics, logs), all on 127.0.0.1. Installs what it needs
+# WhatsApp stand-in, the local OpenID provider staff sign in at, and the Aspire dashboard (traces, metrics, logs),
+# all on this machine's loopback. Installs what it needs
 # first. Ctrl+C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -15,7 +16,11 @@ dotnet build src/Cli -nologo -v quiet -clp:ErrorsOnly
 cat <<'MSG'
 
 Starting the local system (first start takes a few seconds):
-  Web inbox (staff)    http://127.0.0.1:7080/     (sign in with: dotnet run --project src/Cli -- token)
+  Web inbox (staff)    http://127.0.0.1:7080/     "Anmelden", then at the local sign-in page one of:
+                         vorzimmer / vorzimmer-demo   (Leitung: also Rundschreiben, Datenschutz)
+                         bauhof    / bauhof-demo      (Sachbearbeitung)
+                         it-admin  / it-admin-demo    (Administration)
+  Sign-in (OpenID)     http://localhost:7060      (CLI: dotnet run --project src/Cli -- login)
   WhatsApp stand-in    http://127.0.0.1:7070      (sent messages: open it in a browser)
   Gateway webhooks     http://127.0.0.1:7080/webhooks/whatsapp
   Staff gRPC API       http://127.0.0.1:7081

@@ -47,6 +47,20 @@ var silo = builder.AddProject<Projects.GoldbachActors_Silo>("silo", launchProfil
     .WithHttpHealthCheck("/health/ready")
     .WaitFor(azurite);
 
+// The local OpenID provider (oidc-provider with the demo staff; its signing keys kept in .data across restarts):
+// staff sign in to the web inbox there, and the CLI with goldbach login.
+var inbox = new Uri($"http://127.0.0.1:{LocalDevelopment.GatewayHttpPort}/");
+var identityProvider = builder.AddExecutable(
+        "identity-provider", "node", root,
+        Path.Combine("src", "IdentityProvider", "provider.mjs"),
+        "--port", LocalDevelopment.IdentityProviderPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        "--issuer", LocalDevelopment.IdentityProviderUrl.ToString().TrimEnd('/'),
+        "--audience", LocalDevelopment.StaffAudience,
+        "--redirect", inbox.ToString(),
+        "--keys-file", Path.Combine(root, ".data", "identity-provider-keys.json"))
+    .WithHttpEndpoint(port: LocalDevelopment.IdentityProviderPort, isProxied: false)
+    .WithHttpHealthCheck("/.well-known/openid-configuration");
+
 // The gateway's two Kestrel endpoints (HTTP/1.1 for webhooks, h2c for gRPC) come from its appsettings.json;
 // Aspire picks them up as resource endpoints. They are used as they are, without Aspire's proxy.
 var gateway = builder.AddProject<Projects.GoldbachActors_Gateway>("gateway", launchProfileName: null)
@@ -62,7 +76,13 @@ var gateway = builder.AddProject<Projects.GoldbachActors_Gateway>("gateway", lau
     .WithEnvironment("WebInbox__Path", Path.Combine(root, "artifacts", "web-inbox"))
     .WithHttpHealthCheck("/health/ready", endpointName: "Http")
     .WaitFor(silo)
-    .WaitFor(simulator);
+    .WaitFor(simulator)
+    .WaitFor(identityProvider);
+// Staff sign in at the local provider; the development key stays for goldbach token and the CLI's default.
+foreach (var (key, value) in LocalDevelopment.IdentityProviderSettings(LocalDevelopment.IdentityProviderUrl))
+{
+    gateway.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+}
 
 // Silo and gateway read the same tenant configuration.
 foreach (var (key, value) in LocalDevelopment.TenantConfiguration())

@@ -110,6 +110,26 @@ public static class LocalDevelopment
     public const string StaffAudience = "urn:goldbach:staff";
     public const string StaffSigningKey = "local-staff-signing-key-not-for-production-0123456789";
 
+    /// <summary>The local OpenID provider (src/IdentityProvider) that the run command starts; staff sign in there.</summary>
+    public static Uri IdentityProviderUrl => new($"http://localhost:{IdentityProviderPort}");
+
+    /// <summary>
+    /// The gateway's settings for a local provider at <paramref name="authority"/> (src/IdentityProvider, its demo
+    /// staff): its roles mapped to agent, supervisor and admin, its groups to the demo tenant (and a neighbouring town
+    /// to none of ours).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> IdentityProviderSettings(Uri authority, string tenant = TenantId) =>
+        new Dictionary<string, string>
+        {
+            ["Staff:Authentication:Authority"] = authority.ToString().TrimEnd('/'),
+            ["Staff:Authentication:RequireHttpsMetadata"] = "false",
+            ["Staff:Authentication:Claims:Roles:goldbach-agent"] = Contracts.StaffRoles.Agent,
+            ["Staff:Authentication:Claims:Roles:goldbach-supervisor"] = Contracts.StaffRoles.Supervisor,
+            ["Staff:Authentication:Claims:Roles:goldbach-admin"] = Contracts.StaffRoles.Admin,
+            ["Staff:Authentication:Claims:GroupTenants:markt-goldbach"] = tenant,
+            ["Staff:Authentication:Claims:GroupTenants:gemeinde-nachbarort"] = "999999",
+        };
+
     /// <summary>The Orleans Dashboard's password on the local silo (user <c>operator</c>).</summary>
     public const string DashboardPassword = "goldbach-local";
 
@@ -119,6 +139,7 @@ public static class LocalDevelopment
     /// </summary>
     public const string RedactionKey = "bG9jYWwtcmVkYWN0aW9uLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24tMDEyMzQ1Njc4OQ==";
 
+    public const int IdentityProviderPort = 7060;
     public const int GatewayHttpPort = 7080;
     public const int GatewayGrpcPort = 7081;
     public const int SiloHttpPort = 7090;

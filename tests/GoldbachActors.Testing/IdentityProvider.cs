@@ -38,15 +38,9 @@ public sealed partial class IdentityProvider : IAsyncDisposable
     /// <summary>The gateway's settings for this provider and the demo staff's roles and town.</summary>
     public IEnumerable<string> GatewaySettings(string tenant) =>
     [
-        $"--Staff:Authentication:Authority={Issuer}",
+        .. ServiceDefaults.LocalDevelopment.IdentityProviderSettings(new Uri(Issuer), tenant).Select(s => $"--{s.Key}={s.Value}"),
         $"--Staff:Authentication:Audience={Audience}",
-        "--Staff:Authentication:RequireHttpsMetadata=false",
         "--Staff:Authentication:KeyRefreshInterval=00:00:01",
-        "--Staff:Authentication:Claims:Roles:goldbach-agent=agent",
-        "--Staff:Authentication:Claims:Roles:goldbach-supervisor=supervisor",
-        "--Staff:Authentication:Claims:Roles:goldbach-admin=admin",
-        $"--Staff:Authentication:Claims:GroupTenants:markt-goldbach={tenant}",
-        "--Staff:Authentication:Claims:GroupTenants:gemeinde-nachbarort=999999",
     ];
 
     /// <summary>Starts the provider; <paramref name="redirect"/> is the web inbox's origin (its callbacks are under it).</summary>
