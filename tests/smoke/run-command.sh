@@ -68,6 +68,23 @@ $out"
   echo "ok: $command"
 done
 
+# Signing in at the local provider as the banner says (goldbach login, the device code confirmed as in a browser):
+# the gateway maps the provider's supervisor to a supervisor of the demo town.
+config=$(mktemp -d)
+coproc LOGIN { GOLDBACH_CONFIG_DIR="$config" cli login 2>&1; }
+login_pid=$LOGIN_PID
+address=""; code=""
+while read -r -t 60 line <&"${LOGIN[0]}"; do
+  [[ "$line" =~ Öffnen\ Sie\ ([^ ]+)\ im\ Browser ]] && address="${BASH_REMATCH[1]}"
+  [[ "$line" =~ den\ Code\ ([A-Z-]+)\. ]] && { code="${BASH_REMATCH[1]}"; break; }
+done
+[ -n "$address" ] && [ -n "$code" ] || fail "goldbach login printed no address and code"
+node tests/smoke/confirm-device.mjs "$address" vorzimmer vorzimmer-demo || fail "the device sign-in at the local provider failed"
+wait "$login_pid" || fail "goldbach login failed"
+GOLDBACH_CONFIG_DIR="$config" cli whoami | grep -q "Angemeldet als Vorzimmer (staff-vorzimmer), Rolle supervisor" \
+  || fail "the provider's sign-in did not make a supervisor of Markt Goldbach"
+rm -rf "$config"
+
 phone="+49151$(printf '%08d' $((RANDOM * RANDOM % 100000000)))"
 cli simulate --from "$phone" "Die Schaukel am Spielplatz in der Ringstraße ist kaputt" || fail "simulate failed"
 for _ in $(seq 30); do cli sent --to "$phone" | grep -q "Vielen Dank für Ihre Nachricht" && break; sleep 1; done

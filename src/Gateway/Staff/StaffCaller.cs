@@ -26,7 +26,7 @@ public sealed record StaffCaller(string StaffId, string Tenant, string Role, str
         if (string.IsNullOrEmpty(staffId) || !TenantId.IsValid(tenant) || role is null || !StaffRoles.All.Contains(role))
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied,
-                "The token lacks a staff id, a tenant or a known role."));
+                "Dem Token fehlen die Mitarbeiterkennung, die Gemeinde oder eine bekannte Rolle."));
         }
         return new StaffCaller(staffId, tenant, role, user.FindFirstValue(StaffTokenClaims.DisplayName));
     }
@@ -53,7 +53,7 @@ public sealed record StaffCaller(string StaffId, string Tenant, string Role, str
     {
         if (!string.Equals(tenant, Tenant, StringComparison.Ordinal))
         {
-            throw new RpcException(new Status(StatusCode.PermissionDenied, "Your token is not valid for this tenant."));
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "Ihr Konto gehört nicht zu dieser Gemeinde: kein Zugriff auf ihren Posteingang."));
         }
     }
 }

@@ -44,7 +44,7 @@ public static partial class StaffMediaEndpoints
         }
         if (caller.Tenant != tenant)
         {
-            return Results.Problem("Your token is not valid for this tenant.", statusCode: StatusCodes.Status403Forbidden);
+            return Results.Problem("Ihr Konto gehört nicht zu dieser Gemeinde: kein Zugriff auf ihren Posteingang.", statusCode: StatusCodes.Status403Forbidden);
         }
         var key = CitizenKey.Create(tenant, identity);
         if (!caller.Actor.WorksStaffSection

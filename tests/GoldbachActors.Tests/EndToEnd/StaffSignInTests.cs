@@ -85,7 +85,7 @@ public sealed class StaffSignInTests : IAsyncLifetime
         var cases = new (string What, string? Token, StatusCode Status, string Reason)[]
         {
             ("no role at the provider", await AccessTokenAsync("praktikum"), StatusCode.PermissionDenied, "keine Rolle für den Posteingang"),
-            ("another town's staff", await AccessTokenAsync("nachbarort"), StatusCode.PermissionDenied, "not valid for this tenant"),
+            ("another town's staff", await AccessTokenAsync("nachbarort"), StatusCode.PermissionDenied, "nicht zu dieser Gemeinde"),
             ("another issuer (the provider's key)", Forged(SecurityAlgorithms.RsaSha256, "https://login.anderswo.example/"), StatusCode.Unauthenticated, "nicht vom Anmeldedienst dieser Gemeinde"),
             ("an unlisted algorithm (RS512, the provider's key)", Forged(SecurityAlgorithms.RsaSha512, _provider.Issuer), StatusCode.Unauthenticated, "nicht zugelassenen Verfahren"),
             ("expired", Forged(SecurityAlgorithms.RsaSha256, _provider.Issuer, DateTime.UtcNow.AddMinutes(-5)), StatusCode.Unauthenticated, "abgelaufen"),
