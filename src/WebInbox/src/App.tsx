@@ -155,18 +155,7 @@ export function App() {
   }, [credentials, signOut, attempt]);
 
   if (!door) {
-    return (
-      <main className="centered" id="main">
-        {doorError ? (
-          <div role="alert">
-            <p>{doorError}</p>
-            <button type="button" onClick={() => setAttempt((a) => a + 1)}>{texts.retry}</button>
-          </div>
-        ) : (
-          <p role="status">{texts.loading}</p>
-        )}
-      </main>
-    );
+    return <Waiting problem={doorError} onRetry={() => setAttempt((a) => a + 1)} />;
   }
   if (!credentials) {
     return (
@@ -176,20 +165,25 @@ export function App() {
     );
   }
   if (!workspace) {
-    return (
-      <main className="centered" id="main">
-        {loadError ? (
-          <div role="alert">
-            <p>{loadError}</p>
-            <button type="button" onClick={() => setAttempt((a) => a + 1)}>{texts.retry}</button>
-          </div>
-        ) : (
-          <p role="status">{texts.loading}</p>
-        )}
-      </main>
-    );
+    return <Waiting problem={loadError} onRetry={() => setAttempt((a) => a + 1)} />;
   }
   return <Workbench workspace={workspace} />;
+}
+
+/** While the inbox gets ready: "Wird geladen …", or what went wrong with a retry. */
+function Waiting({ problem, onRetry }: { problem: string; onRetry: () => void }) {
+  return (
+    <main className="centered" id="main">
+      {problem ? (
+        <div role="alert">
+          <p>{problem}</p>
+          <button type="button" onClick={onRetry}>{texts.retry}</button>
+        </div>
+      ) : (
+        <p role="status">{texts.loading}</p>
+      )}
+    </main>
+  );
 }
 
 function Workbench({ workspace }: { workspace: Workspace }) {

@@ -21,11 +21,7 @@ public sealed partial class CliLoginTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _system = new LocalSystem();
-        _provider = await IdentityProvider.StartAsync(_system.GatewayHttp.ToString());
-        _system.GatewaySettings.AddRange(_provider.GatewaySettings(LocalSystem.Tenant));
-        _system.GatewaySettings.Add("--Staff:Authentication:SigningKey=");
-        await _system.InitializeAsync();
+        (_system, _provider) = await LocalSystem.WithProviderOnlyAsync();
     }
 
     public async Task DisposeAsync()

@@ -19,12 +19,7 @@ public sealed class StaffSignInTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _system = new LocalSystem();
-        _provider = await IdentityProvider.StartAsync(_system.GatewayHttp.ToString());
-        _system.GatewaySettings.AddRange(_provider.GatewaySettings(LocalSystem.Tenant));
-        // Only the provider's tokens: the development key is not configured (as in Production).
-        _system.GatewaySettings.Add("--Staff:Authentication:SigningKey=");
-        await _system.InitializeAsync();
+        (_system, _provider) = await LocalSystem.WithProviderOnlyAsync();
     }
 
     public async Task DisposeAsync()

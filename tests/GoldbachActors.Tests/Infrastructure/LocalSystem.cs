@@ -18,5 +18,19 @@ public sealed class LocalSystem : LocalSystemHost, IAsyncLifetime
 
     public Task InitializeAsync() => StartAsync();
 
+    /// <summary>
+    /// The system with the local OpenID provider as the only way in (no development key), as in Production; the
+    /// provider's callbacks go to the gateway's web inbox.
+    /// </summary>
+    public static async Task<(LocalSystem System, IdentityProvider Provider)> WithProviderOnlyAsync()
+    {
+        var system = new LocalSystem();
+        var provider = await IdentityProvider.StartAsync(system.GatewayHttp.ToString());
+        system.GatewaySettings.AddRange(provider.GatewaySettings(Tenant));
+        system.GatewaySettings.Add("--Staff:Authentication:SigningKey=");
+        await system.InitializeAsync();
+        return (system, provider);
+    }
+
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 }
