@@ -29,6 +29,12 @@ public sealed partial class StaffApiService
     {
         ArgumentNullException.ThrowIfNull(context);
         var caller = StaffCaller.From(context);
+        if (tenants.CurrentValue.Find(caller.Tenant) is null)
+        {
+            // The provider's group names a town this system does not serve (a mapping for a town not set up yet).
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                "Ihre Gemeinde ist in diesem System nicht eingerichtet: bitte bei der IT melden."));
+        }
         var bearer = context.GetHttpContext().Request.Headers.Authorization.ToString();
         // Already validated by the bearer handler: read only for its lifetime.
         var token = new JsonWebToken(bearer["Bearer ".Length..].Trim());

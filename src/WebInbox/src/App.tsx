@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { createStaffClient, citizenOf, conversationName, describeError, refusalOf } from "./api";
+import { ErrorResponse } from "oidc-client-ts";
 import { DevelopmentSignIn, isSignInCallback, isSignOutCallback, ProviderSignIn, type Credentials } from "./auth";
 import { type InboxEvent, InboxEventKind } from "./gen/goldbach/staff/v1/conversations_pb";
 import { Broadcasts } from "./Broadcasts";
@@ -58,7 +59,7 @@ async function openDoor(): Promise<{ door: Door; credentials: Credentials | null
       return { door, credentials: provider, notice: null };
     } catch (error) {
       window.history.replaceState(null, "", "/");
-      return { door, credentials: null, notice: { text: texts.login.failed(String((error as Error).message ?? error)), problem: true } };
+      return { door, credentials: null, notice: { text: texts.login.failed(signInFailure(error)), problem: true } };
     }
   }
   if (provider && isSignOutCallback()) {
@@ -70,6 +71,16 @@ async function openDoor(): Promise<{ door: Door; credentials: Credentials | null
     return { door, credentials: provider, notice: null };
   }
   return { door, credentials: settings.developmentTokens ? DevelopmentSignIn.resume() : null, notice: null };
+}
+
+/** Why the provider's redirect back did not sign anyone in, in German. */
+function signInFailure(error: unknown): string {
+  if (error instanceof ErrorResponse) {
+    // The provider's own answer (e.g. access_denied) with its description.
+    return error.error_description ?? error.error ?? texts.login.callbackUnknown;
+  }
+  // No sign-in of this tab matches the answer (a bookmarked or forged callback, or another tab's).
+  return texts.login.callbackUnknown;
 }
 
 export function App() {

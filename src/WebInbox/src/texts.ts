@@ -20,6 +20,7 @@ export const texts = {
     expired: "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich neu an.",
     signedOut: "Sie haben sich abgemeldet.",
     failed: (reason: string) => `Die Anmeldung ist fehlgeschlagen: ${reason}`,
+    callbackUnknown: "Die Rückmeldung des Anmeldedienstes gehört zu keiner Anmeldung in diesem Fenster. Bitte erneut anmelden.",
     signedInAs: (staff: string, role: string) => `Angemeldet als ${staff} (${role})`,
     logout: "Abmelden",
   },

@@ -50,6 +50,11 @@ public sealed class StaffSignInTests : IAsyncLifetime
         Assert.Equal(("staff-vorzimmer", "Vorzimmer", "supervisor", Parent), (me.StaffId, me.DisplayName, me.Role, me.Tenant));
         Assert.InRange(me.ExpireTime.ToDateTimeOffset() - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(11));
         await Assert.ThrowsAsync<RpcException>(() => _system.StaffWithToken(null).GetSignedInStaffAsync(new GetSignedInStaffRequest()).ResponseAsync);
+        // A town the provider knows and this system does not serve is refused at sign-in already.
+        var neighbour = _system.StaffWithToken(await AccessTokenAsync("nachbarort"));
+        var elsewhere = await RefusedAsync(() => neighbour.GetSignedInStaffAsync(new GetSignedInStaffRequest()).ResponseAsync);
+        Assert.Equal((StatusCode.PermissionDenied, "Ihre Gemeinde ist in diesem System nicht eingerichtet: bitte bei der IT melden."),
+            (elsewhere.StatusCode, elsewhere.Status.Detail));
 
         await supervisor.ListConversationsAsync(new ListConversationsRequest { Parent = Parent });
         await agent.ListConversationsAsync(new ListConversationsRequest { Parent = Parent });

@@ -141,6 +141,22 @@ public sealed class WebInboxSignInTests(WebInboxSystem fixture, ITestOutputHelpe
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task A_forged_or_stale_callback_signs_nobody_in_and_says_so()
+    {
+        var page = await fixture.NewPageAsync(1280, 900, "/auth/callback?code=erfunden&state=unbekannt&iss=" + Uri.EscapeDataString(fixture.Provider.Issuer));
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync(
+            "Die Anmeldung ist fehlgeschlagen: Die Rückmeldung des Anmeldedienstes gehört zu keiner Anmeldung in diesem Fenster. Bitte erneut anmelden.");
+        Assert.Equal(new Uri(System.GatewayHttp, "/"), new Uri(page.Url));
+        Assert.Null(await StoredUserAsync(page));
+        // An error answer that belongs to no sign-in of this tab is refused the same way, and signing in stays possible.
+        var denied = await fixture.NewPageAsync(1280, 900, "/auth/callback?error=access_denied&error_description=Zugriff%20verweigert&state=unbekannt");
+        await Expect(denied.GetByRole(AriaRole.Alert)).ToContainTextAsync("Die Anmeldung ist fehlgeschlagen");
+        await Expect(denied.GetByRole(AriaRole.Button, new() { Name = "Anmelden" })).ToBeEnabledAsync();
+        await page.Context.CloseAsync();
+        await denied.Context.CloseAsync();
+    }
+
     // The user oidc-client-ts keeps in sessionStorage (access_token, expires_at, …), or null.
     private static async Task<JsonElement?> StoredUserAsync(IPage page)
     {
