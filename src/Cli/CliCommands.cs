@@ -14,7 +14,7 @@ namespace GoldbachActors.Cli;
 /// The <c>goldbach</c> commands. Exit codes: 0 done, 1 wrong usage, 2 the service refused the request,
 /// 3 the service could not be reached, 4 an erasure began and is not finished yet.
 /// </summary>
-public static class CliCommands
+public static partial class CliCommands
 {
     public const int Refused = 2;
     public const int Unreachable = 3;
@@ -392,47 +392,6 @@ public static class CliCommands
         UserId = parse.GetValue(UserIdOption) ?? "",
         Conversation = parse.GetValue(ConversationOption) ?? "",
     };
-
-    private static Command Login()
-    {
-        var command = new Command("login", "Sign in at the town's identity provider (device code: open the address on any device). The token is kept in ~/.config/goldbach, for you only, and renewed by itself.");
-        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
-        {
-            await StaffLogin.LoginAsync(settings.Gateway, Console.Out, ct);
-            return await PrintSignedInAsync(settings, parse.GetValue(StaffOption)!, ct);
-        }));
-        return command;
-    }
-
-    private static Command Logout()
-    {
-        var command = new Command("logout", "Forget this gateway's sign-in here and revoke it at the identity provider.");
-        command.SetAction((parse, ct) => RunAsync(parse, async settings =>
-        {
-            Console.WriteLine(await StaffLogin.LogoutAsync(settings.Gateway, ct) ? "Abgemeldet." : "Nicht angemeldet.");
-            return 0;
-        }));
-        return command;
-    }
-
-    private static Command WhoAmI()
-    {
-        var command = new Command("whoami", "Who the gateway takes you for: staff id, name, role, tenant, and until when.");
-        command.SetAction((parse, ct) => RunAsync(parse, settings => PrintSignedInAsync(settings, parse.GetValue(StaffOption)!, ct)));
-        return command;
-    }
-
-    private static async Task<int> PrintSignedInAsync(CliSettings settings, string staffId, CancellationToken ct)
-    {
-        var (client, headers, channel) = await StaffClientAsync(settings, staffId, ct);
-        using (channel)
-        {
-            var me = await client.GetSignedInStaffAsync(new GetSignedInStaffRequest(), headers, cancellationToken: ct);
-            var name = string.IsNullOrEmpty(me.DisplayName) ? me.StaffId : $"{me.DisplayName} ({me.StaffId})";
-            Console.WriteLine($"Angemeldet als {name}, Rolle {me.Role}, {me.Tenant}, bis {Local(me.ExpireTime.ToDateTimeOffset(), "ddd dd.MM. HH:mm")}.");
-            return 0;
-        }
-    }
 
     private static Command Token()
     {
