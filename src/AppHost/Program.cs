@@ -61,6 +61,19 @@ var identityProvider = builder.AddExecutable(
     .WithHttpEndpoint(port: LocalDevelopment.IdentityProviderPort, isProxied: false)
     .WithHttpHealthCheck("/.well-known/openid-configuration");
 
+// The local push service (Web Push with VAPID and aes128gcm, as browsers' push services speak it): a device
+// subscribed there shows what the duty phone would get (docs/web-inbox.md, "Bereitschaft").
+var pushService = builder.AddExecutable(
+        "push-service", "node", root, Path.Combine("src", "PushService", "push-service.mjs"),
+        "--port", LocalDevelopment.PushServicePort.ToString(System.Globalization.CultureInfo.InvariantCulture))
+    .WithHttpEndpoint(port: LocalDevelopment.PushServicePort, isProxied: false)
+    .WithHttpHealthCheck("/health");
+silo.WaitFor(pushService);
+foreach (var (key, value) in LocalDevelopment.PushSettings())
+{
+    silo.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+}
+
 // The gateway's two Kestrel endpoints (HTTP/1.1 for webhooks, h2c for gRPC) come from its appsettings.json;
 // Aspire picks them up as resource endpoints. They are used as they are, without Aspire's proxy.
 var gateway = builder.AddProject<Projects.GoldbachActors_Gateway>("gateway", launchProfileName: null)

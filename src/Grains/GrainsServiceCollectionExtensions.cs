@@ -26,6 +26,7 @@ public static class GrainsServiceCollectionExtensions
 
         services.AddGraphApiSender(configuration);
 
+        services.AddDutyServices(configuration);
         services.AddSingleton<MediaDownloader>();
         services.AddSingleton<Telemetry.GoldbachMetrics>();
         services.AddSingleton<TenantPolicies>();
@@ -41,6 +42,18 @@ public static class GrainsServiceCollectionExtensions
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<Orleans.Serialization.Serializer<Contracts.BroadcastProgress>>()));
         services.AddSingleton<Privacy.ErasureSweep>();
         services.AddCitizenGrainServices();
+        return services;
+    }
+
+    /// <summary>The duty service's Web Push sender (<c>Goldbach:Push</c>) on an HttpClient with a resilience pipeline.</summary>
+    public static IServiceCollection AddDutyServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<Duty.WebPushOptions>()
+            .Bind(configuration.GetSection(Duty.WebPushOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        // Retries live in the sender: the library's encrypted content is written once, so each attempt builds its own request.
+        services.AddHttpClient<Duty.WebPushSender>();
         return services;
     }
 

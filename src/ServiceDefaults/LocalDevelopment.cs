@@ -130,6 +130,23 @@ public static class LocalDevelopment
             ["Staff:Authentication:Claims:GroupTenants:gemeinde-nachbarort"] = "999999",
         };
 
+    /// <summary>The local VAPID key pair (RFC 8292): browsers subscribe with the public key; the silo signs with both.</summary>
+    public const string VapidPublicKey = "BGC527dVtZ7gr0P0VSjW6UVEKpRW-6UyNv_qjY4FvRBa3Hrgr3CZmvnMWsDi995AAQZQ6w0OS8IyQP5ZOG_QMmI";
+
+    public const string VapidPrivateKey = "XVDLLtVS0wcIk6GXpUof7r0flBQHpeFLS-MmtmLQ-38";
+
+    /// <summary>The silo's Web Push settings for the local system: the key pair above, and the local push service allowed.</summary>
+    public static IReadOnlyDictionary<string, string> PushSettings() => new Dictionary<string, string>
+    {
+        ["Goldbach:Push:PublicKey"] = VapidPublicKey,
+        ["Goldbach:Push:PrivateKey"] = VapidPrivateKey,
+        ["Goldbach:Push:Subject"] = "mailto:it@goldbach.example",
+        ["Goldbach:Push:AllowLoopbackHttp"] = "true",
+    };
+
+    /// <summary>The local push service (src/PushService) that the run command starts.</summary>
+    public static Uri PushServiceUrl => new($"http://127.0.0.1:{PushServicePort}");
+
     /// <summary>The Orleans Dashboard's password on the local silo (user <c>operator</c>).</summary>
     public const string DashboardPassword = "goldbach-local";
 
@@ -140,6 +157,7 @@ public static class LocalDevelopment
     public const string RedactionKey = "bG9jYWwtcmVkYWN0aW9uLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24tMDEyMzQ1Njc4OQ==";
 
     public const int IdentityProviderPort = 7060;
+    public const int PushServicePort = 7065;
     public const int GatewayHttpPort = 7080;
     public const int GatewayGrpcPort = 7081;
     public const int SiloHttpPort = 7090;

@@ -14,6 +14,9 @@ public static class SiloHostingExtensions
     /// <summary>The Azure Table that holds citizens' grain state.</summary>
     public const string CitizenStateTable = "GoldbachCitizens";
 
+    /// <summary>The Azure Table that holds per-tenant grain state (the duty service).</summary>
+    public const string TenantStateTable = "GoldbachTenants";
+
     /// <summary>The Azure Table of the grains' durable reminders.</summary>
     public const string ReminderTable = "GoldbachReminders";
 
@@ -65,6 +68,12 @@ public static class SiloHostingExtensions
                 o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
                 // An erased citizen's row goes, key (their identity) and all; Orleans would otherwise keep an empty one.
                 o.DeleteStateOnClear = true;
+            }))
+            .AddAzureTableGrainStorage(StorageNames.Tenants, options => options.Configure<Serializer>((o, serializer) =>
+            {
+                o.TableServiceClient = tables;
+                o.TableName = TenantStateTable;
+                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
             }))
             .AddActivityPropagation()
             .AddGoldbachDashboard(builder.Configuration));

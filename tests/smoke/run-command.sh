@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-ports=(7060 7070 7080 7081 7090 10000 10001 10002 11111 18888 30000)
+ports=(7060 7065 7070 7080 7081 7090 10000 10001 10002 11111 18888 30000)
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 http_get() { # port path: prints the response body
   exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
@@ -44,6 +44,7 @@ done
 grep -q "Login to the dashboard at http://127.0.0.1:18888" "$log" || fail "the dashboard's login link was not printed"
 http_get 7080 / | grep -q "<title>Bürgerservice WhatsApp" || fail "the gateway does not serve the web inbox at /"
 # The local OpenID provider staff sign in at, as the README says, and the inbox's callback from it.
+http_get 7065 /health | grep -q '"subscriptions"' || fail "the local push service does not answer on 7065"
 http_get 7060 /.well-known/openid-configuration | grep -q '"issuer":"http://localhost:7060"' || fail "the local OpenID provider does not answer on 7060"
 http_get 7080 /auth/callback | grep -q "<title>Bürgerservice WhatsApp" || fail "the gateway does not serve the sign-in callback"
 

@@ -157,6 +157,29 @@ public sealed class TenantOptions
 
     /// <summary>How long resolved conversations and audit entries are kept (see docs/datenschutz.md).</summary>
     public RetentionOptions Retention { get; init; } = new();
+
+    /// <summary>Who the duty phone rings, and when (see docs/web-inbox.md, "Bereitschaft").</summary>
+    public DutyOptions Duty { get; init; } = new();
+}
+
+/// <summary>
+/// The duty service of one tenant: what rings, the escalation of an urgent conversation nobody opens, and the
+/// WhatsApp notice for a phone without web push. The rota itself is edited by supervisors in the web inbox.
+/// </summary>
+public sealed class DutyOptions
+{
+    /// <summary>An urgent conversation nobody opened rings again after this long, then the next on the rota, then the supervisors.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan EscalateAfter { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>During office hours a new (not urgent) conversation rings the office too; default: it does not.</summary>
+    public bool NotifyNewConversationsInOfficeHours { get; init; }
+
+    /// <summary>
+    /// The approved utility template sent to an on-duty staff member's own number when no push reached them: it says
+    /// only that something waits in the inbox (no citizen data), at most once per conversation.
+    /// </summary>
+    public WindowTemplateOptions? FallbackTemplate { get; init; }
 }
 
 /// <summary>

@@ -72,6 +72,7 @@ public sealed partial class StaffApiService(
             throw new RpcException(new Status(StatusCode.PermissionDenied, "The staff coordination section is for supervisors."));
         }
         await RecordReadingAsync(reader, context, key.ResourceName);
+        Opened(reader, key);
         if (string.IsNullOrEmpty(request.PageToken))
         {
             return StaffApiMapping.ToProto(snapshot);

@@ -26,6 +26,23 @@ public sealed class TenantPolicy
         _staff = options.StaffNumbers.Select(StaffIdentities.Normalize).ToFrozenSet(StringComparer.Ordinal);
         Consent = new ConsentKeywords(options.Lists);
         Retention = new RetentionRules(options.Retention);
+        Duty = new DutyRules(Calendar, options.Duty);
+    }
+
+    /// <summary>Who the duty phone rings, and when.</summary>
+    public DutyRules Duty { get; }
+
+    /// <summary>Whether this number (E.164 with "+") is one of the town's staff numbers.</summary>
+    public bool IsStaffNumber(string phoneNumber)
+    {
+        try
+        {
+            return _staff.Contains(StaffIdentities.Normalize(phoneNumber));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     /// <summary>How long resolved conversations and audit entries are kept.</summary>

@@ -74,7 +74,25 @@ public sealed class TenantInboxGrain(IConversationIndexStore store, GoldbachMetr
         {
             _byKey[summary.CitizenKey] = current with { Durable = true };
         }
-        Publish(EventKind(known?.Summary, summary), summary);
+        var kind = EventKind(known?.Summary, summary);
+        Publish(kind, summary);
+        SignalDuty(kind, summary);
+    }
+
+    // The duty service hears of new citizens' conversations and of danger, once they are durable here; never of the
+    // staff coordination section (the town's own numbers).
+    private void SignalDuty(InboxEventKind? kind, ConversationSummary summary)
+    {
+        DutySignalKind? signal = kind switch
+        {
+            InboxEventKind.UrgentEscalation => DutySignalKind.Urgent,
+            InboxEventKind.NewConversation => DutySignalKind.NewConversation,
+            _ => null,
+        };
+        if (signal is { } ring && summary.Section == InboxSection.Citizens)
+        {
+            _ = GrainFactory.GetGrain<IDutyGrain>(_tenant).SignalAsync(new DutySignal(summary.CitizenKey, ring, summary.Category, summary.LastMessageAt));
+        }
     }
 
     public async Task<InboxEventBatch> WatchAsync(string? position, TimeSpan wait)

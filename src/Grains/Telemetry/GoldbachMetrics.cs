@@ -20,6 +20,8 @@ public sealed class GoldbachMetrics
     private readonly Counter<long> _broadcastRecipients;
     private readonly Counter<long> _retentionDeleted;
     private readonly Counter<long> _erasures;
+    private readonly Counter<long> _dutyNotifications;
+    private readonly Counter<long> _dutyUnstaffed;
 
     /// <summary>The <c>kind</c> of <see cref="RetentionDeleted"/>: a resolved conversation.</summary>
     public const string RetentionConversation = "conversation";
@@ -54,6 +56,10 @@ public sealed class GoldbachMetrics
         _retentionDeleted = meter.CreateCounter<long>("goldbach.retention.deleted",
             description: "What the retention rules deleted, by kind (conversation, audit_entry) and category.");
         _erasures = meter.CreateCounter<long>("goldbach.erasures", description: "Citizens erased, by reason (request, retention).");
+        _dutyNotifications = meter.CreateCounter<long>("goldbach.duty.notifications",
+            description: "Duty notifications by channel (push, whatsapp) and outcome (delivered, gone, failed), per tenant.");
+        _dutyUnstaffed = meter.CreateCounter<long>("goldbach.duty.unstaffed",
+            description: "Alerts that found nobody on duty (the supervisors were rung instead, if any), per tenant: alert operators on any increase.");
         meter.CreateObservableGauge("goldbach.outbox.depth", () => (long)_outboxes.Values.Sum(o => o.Depth),
             description: "Messages in the outboxes of the active citizen grains, not yet accepted by WhatsApp.");
         meter.CreateObservableGauge("goldbach.outbox.oldest_age", OldestAge, unit: "s",
@@ -106,6 +112,15 @@ public sealed class GoldbachMetrics
             ErasureReason.Restored => "restored",
             _ => "retention",
         }));
+
+    /// <summary>One duty notification to one device (push) or duty number (whatsapp), and what became of it.</summary>
+    public void DutyNotification(string tenant, string channel, string outcome) => _dutyNotifications.Add(1,
+        new KeyValuePair<string, object?>("tenant", tenant),
+        new KeyValuePair<string, object?>("channel", channel),
+        new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>An alert found nobody on duty.</summary>
+    public void DutyUnstaffed(string tenant) => _dutyUnstaffed.Add(1, new KeyValuePair<string, object?>("tenant", tenant));
 
     public void FirstResponse(TimeSpan workingTime) => _firstResponse.Record(Math.Max(0, workingTime.TotalSeconds));
 

@@ -49,7 +49,7 @@ public sealed class GrainTestCluster : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(initialSilosCount: 1);
-        builder.ConfigureSilo((_, silo) => silo.AddMemoryGrainStorage(StorageNames.Citizens).UseInMemoryReminderService());
+        builder.ConfigureSilo((_, silo) => silo.AddMemoryGrainStorage(StorageNames.Citizens).AddMemoryGrainStorage(StorageNames.Tenants).UseInMemoryReminderService());
         builder.ConfigureSiloHost((_, host) =>
         {
             host.Services.AddSingleton<IWhatsAppSender>(Sender);
