@@ -80,6 +80,14 @@ public sealed class TenantOptions
     [MaxLength(4000)]
     public string? OutOfHoursAcknowledgementText { get; init; }
 
+    /// <summary>
+    /// The acknowledgement when triage finds danger in the first message, in or out of office hours: it tells the
+    /// citizen to call 112 or 110 at once. Without it, a built-in text in the citizen's language (German, English,
+    /// Ukrainian, Russian).
+    /// </summary>
+    [MaxLength(4096)]
+    public string? UrgentAcknowledgementText { get; init; }
+
     /// <summary>Office periods per day in Europe/Berlin time: <c>"Monday": "08:00-12:00, 14:00-18:00"</c>.</summary>
     public Dictionary<string, string> OfficeHours { get; init; } = [];
 
@@ -260,6 +268,10 @@ public sealed class LocalizedAcknowledgement
     /// <summary>Outside office hours; <c>{next}</c> names the next opening in this language.</summary>
     [MaxLength(4000)]
     public string? OutOfHoursAcknowledgementText { get; init; }
+
+    /// <summary>When the first message reports danger (112 or 110 at once); without it the built-in text of this language.</summary>
+    [MaxLength(4096)]
+    public string? UrgentAcknowledgementText { get; init; }
 }
 
 /// <summary>A token bucket: up to <see cref="Burst"/> at once, then one every <see cref="Every"/>.</summary>

@@ -116,7 +116,7 @@ public sealed partial class CitizenGrain
                 }
             }
             else if (state.State.QueueAcknowledgementIfDue(
-                AcknowledgementTexts.Choose(policy.Options, calendar, now, state.State.Language), now, policy.Rules) is { } acknowledgement)
+                AcknowledgementTexts.Choose(policy.Options, calendar, now, state.State.Language, state.State.Urgent), now, policy.Rules) is { } acknowledgement)
             {
                 _queuedBy[acknowledgement.Id] = Activity.Current?.Context ?? default;
                 diagnostics.Metrics.Acknowledgement(state.State.Language);

@@ -152,6 +152,28 @@ public sealed class AcknowledgementTextsTests
     }
 
     [Fact]
+    public void A_first_message_that_reports_danger_is_told_to_call_112_or_110_in_hours_too_in_each_language()
+    {
+        var mondayMorning = new DateTimeOffset(2025, 6, 2, 7, 30, 0, TimeSpan.Zero); // 9:30 in Goldbach: office open
+        var withTexts = new TenantOptions
+        {
+            Name = Tenant.Name,
+            AcknowledgementText = Tenant.AcknowledgementText,
+            UrgentAcknowledgementText = "Bei Gefahr sofort 112 oder 110 anrufen!",
+            Languages = { ["en"] = new LocalizedAcknowledgement { AcknowledgementText = "Thanks!" }, ["uk"] = new LocalizedAcknowledgement { AcknowledgementText = "Дякуємо!", UrgentAcknowledgementText = "Небезпека: 112 або 110!" } },
+        };
+        var german = AcknowledgementTexts.Choose(Tenant, Hours, mondayMorning, urgent: true);
+        Assert.Contains("sofort die 112 (Feuerwehr, Rettungsdienst) oder die 110 (Polizei)", german, StringComparison.Ordinal);
+        Assert.DoesNotContain("schnellstmöglich", german, StringComparison.Ordinal);
+        Assert.Equal("Bei Gefahr sofort 112 oder 110 anrufen!", AcknowledgementTexts.Choose(withTexts, Hours, mondayMorning, "de", urgent: true));
+        Assert.Equal("Небезпека: 112 або 110!", AcknowledgementTexts.Choose(withTexts, Hours, mondayMorning, "uk", urgent: true));
+        // A configured language without its own urgent text gets the built-in one in that language.
+        Assert.StartsWith("Thank you for your message! If anyone is in danger, call 112", AcknowledgementTexts.Choose(withTexts, Hours, mondayMorning, "en", urgent: true), StringComparison.Ordinal);
+        // A language the tenant has no texts for gets the tenant's German text.
+        Assert.Equal("Bei Gefahr sofort 112 oder 110 anrufen!", AcknowledgementTexts.Choose(withTexts, Hours, mondayMorning, "fr", urgent: true));
+    }
+
+    [Fact]
     public void A_schedule_that_does_not_parse_is_refused_at_start_naming_the_tenant()
     {
         var options = new GoldbachOptions

@@ -100,6 +100,9 @@ public sealed class DutyPushTests : IAsyncLifetime
         var url = payload.GetProperty("url").GetString()!;
         Assert.StartsWith("/#/alarm/", url, StringComparison.Ordinal);
         Assert.Equal(payload.GetProperty("tag").GetString(), first.Topic);
+        // The citizen is told at once to call 112 or 110 (the office hours do not matter).
+        await WaitUntilAsync(() => Task.FromResult(_system.SentMessages.List(phone).Any(m => m.Text?.Contains("sofort die 112", StringComparison.Ordinal) == true)));
+
         // Tapping it opens the conversation after sign-in: the alert's id resolves for staff of the town.
         var resolved = await Dienst1.ResolveAlertAsync(new ResolveAlertRequest { AlertId = url["/#/alarm/".Length..] });
         Assert.StartsWith($"{Parent}/conversations/", resolved.Conversation, StringComparison.Ordinal);
