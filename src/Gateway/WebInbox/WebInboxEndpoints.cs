@@ -68,14 +68,18 @@ public static partial class WebInboxEndpoints
             return next(context);
         });
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        var types = new Microsoft.AspNetCore.StaticFiles.FileExtensionContentTypeProvider();
+        types.Mappings[".webmanifest"] = "application/manifest+json";
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = files,
+            ContentTypeProvider = types,
             OnPrepareResponse = context =>
             {
-                // Vite names assets by their content hash; index.html must always be asked for again.
+                // Vite names assets by their content hash; everything else (index.html, the service worker, the
+                // manifest and its icons) keeps its name and must be asked for again.
                 context.Context.Response.Headers[HeaderNames.CacheControl] =
-                    context.File.Name == "index.html" ? "no-cache" : "public, max-age=31536000, immutable";
+                    context.Context.Request.Path.StartsWithSegments("/assets") ? "public, max-age=31536000, immutable" : "no-cache";
             },
         });
         return app;

@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { createStaffClient, citizenOf, conversationName, describeError, refusalOf } from "./api";
 import { ErrorResponse } from "oidc-client-ts";
 import { DevelopmentSignIn, isSignInCallback, isSignOutCallback, ProviderSignIn, type Credentials } from "./auth";
 import { type InboxEvent, InboxEventKind } from "./gen/goldbach/staff/v1/conversations_pb";
 import { Broadcasts } from "./Broadcasts";
+import { Duty } from "./Duty";
 import { Privacy } from "./Privacy";
 import { Inbox } from "./Inbox";
 import { ConversationView } from "./ConversationView";
@@ -36,6 +38,28 @@ function useSelectedCitizen(): [string | null, (citizen: string | null) => void]
   const citizen = m ? decodeURIComponent(m[1]) : null;
   const select = useCallback((next: string | null) => go(next ? `#/c/${encodeURIComponent(next)}` : "#/"), [go]);
   return [citizen, select];
+}
+
+const isNotFound = (error: unknown) => ConnectError.from(error).code === Code.NotFound;
+
+/** Whether the browser is online; the app shell says so when it is not. */
+function useOnline(): boolean {
+  const [online, setOnline] = useState(navigator.onLine);
+  useEffect(() => {
+    const update = () => setOnline(navigator.onLine);
+    window.addEventListener("online", update);
+    window.addEventListener("offline", update);
+    return () => {
+      window.removeEventListener("online", update);
+      window.removeEventListener("offline", update);
+    };
+  }, []);
+  return online;
+}
+
+/** The banner every view shows while the network is gone (the service worker still serves the app shell). */
+export function OfflineNotice() {
+  return useOnline() ? null : <p className="offline" role="status">{texts.offline}</p>;
 }
 
 /** The way in as this gateway offers it, learnt before anyone has signed in. */
@@ -203,6 +227,29 @@ function Workbench({ workspace }: { workspace: Workspace }) {
   const [hash, go] = useHashRoute();
   const showBroadcasts = hash === "#/broadcasts" && seesStaffSection(session);
   const showPrivacy = hash === "#/datenschutz" && seesStaffSection(session);
+  const showDuty = hash === "#/bereitschaft";
+  const alarm = /^#\/alarm\/([0-9a-f]{32})$/.exec(hash)?.[1] ?? null;
+  const [alarmNotice, setAlarmNotice] = useState("");
+
+  // A notification's link: the alert names the conversation once a staff member of the town is signed in.
+  useEffect(() => {
+    if (!alarm) {
+      return;
+    }
+    let cancelled = false;
+    setAlarmNotice(texts.duty.alarmResolving);
+    client.resolveAlert({ alertId: alarm })
+      .then((resolved) => {
+        if (!cancelled) {
+          setAlarmNotice("");
+          selectCitizen(citizenOf(resolved.conversation));
+        }
+      })
+      .catch((error) => !cancelled && setAlarmNotice(isNotFound(error) ? texts.duty.alarmDone : describeError(error)));
+    return () => {
+      cancelled = true;
+    };
+  }, [alarm, client, selectCitizen]);
   const [alert, setAlert] = useState<InboxEvent | null>(null);
   const watch = useInboxWatch(client, `tenants/${session.tenant}`, workspace.signOut);
 
@@ -224,6 +271,7 @@ function Workbench({ workspace }: { workspace: Workspace }) {
         <p className="who">
           {texts.login.signedInAs(session.name || session.staffId, texts.roles[session.role] ?? session.role)}
         </p>
+        <a className="nav-link" href="#/bereitschaft" aria-current={showDuty ? "page" : undefined}>{texts.duty.open}</a>
         {seesStaffSection(session) && (
           <a className="nav-link" href="#/broadcasts" aria-current={showBroadcasts ? "page" : undefined}>{texts.broadcasts.open}</a>
         )}
@@ -243,7 +291,8 @@ function Workbench({ workspace }: { workspace: Workspace }) {
           <button type="button" className="secondary" onClick={() => setAlert(null)} aria-label={texts.inbox.closeAlert}>×</button>
         </div>
       )}
-      {showPrivacy ? <Privacy workspace={workspace} onBack={() => go("#/")} /> : showBroadcasts ? <Broadcasts workspace={workspace} onBack={() => go("#/")} /> : (
+      {alarmNotice && <p className="alarm-notice" role="status">{alarmNotice}</p>}
+      {showDuty ? <Duty workspace={workspace} onBack={() => go("#/")} /> : showPrivacy ? <Privacy workspace={workspace} onBack={() => go("#/")} /> : showBroadcasts ? <Broadcasts workspace={workspace} onBack={() => go("#/")} /> : (
       <div className="panes">
         <Inbox workspace={workspace} watch={watch} selected={selectedName} onSelect={(name) => selectCitizen(citizenOf(name))} />
         <main id="main" className="conversation-pane" tabIndex={-1}>

@@ -23,6 +23,9 @@ public sealed class WebInboxSystem : IAsyncLifetime
 
     public IdentityProvider Provider { get; private set; } = null!;
 
+    /// <summary>The local push service the silo pushes to (headless Chromium cannot subscribe at a real one offline).</summary>
+    public PushService Push { get; private set; } = null!;
+
     /// <summary>Where the run's screenshots go (git-ignored) for a person to look at.</summary>
     public static string ScreenshotDirectory { get; } = Path.Combine(RepositoryRoot.Path, "artifacts", "screenshots");
 
@@ -37,6 +40,8 @@ public sealed class WebInboxSystem : IAsyncLifetime
             throw new InvalidOperationException($"{Chromium} is missing: install Debian's chromium (test.sh does).");
         }
         System.SiloSettings.Add($"--Goldbach:Tenants:{LocalSystemHost.Tenant}:WindowTemplate:Name={WindowTemplate}");
+        Push = await PushService.StartAsync();
+        System.SiloSettings.AddRange(ServiceDefaults.LocalDevelopment.PushSettings().Select(s => $"--{s.Key}={s.Value}"));
         Provider = await IdentityProvider.StartAsync(System.GatewayHttp.ToString(), AccessTokenSeconds);
         // The provider for the browser; the development key stays for the tests' own gRPC calls.
         System.GatewaySettings.AddRange(Provider.GatewaySettings(LocalSystemHost.Tenant));
@@ -105,6 +110,10 @@ public sealed class WebInboxSystem : IAsyncLifetime
         if (Provider is not null)
         {
             await Provider.DisposeAsync();
+        }
+        if (Push is not null)
+        {
+            await Push.DisposeAsync();
         }
     }
 }
