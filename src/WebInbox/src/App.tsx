@@ -6,6 +6,7 @@ import { DevelopmentSignIn, isSignInCallback, isSignOutCallback, ProviderSignIn,
 import { type InboxEvent, InboxEventKind } from "./gen/goldbach/staff/v1/conversations_pb";
 import { Broadcasts } from "./Broadcasts";
 import { Duty } from "./Duty";
+import { currentSubscription, pushUnavailable, registrationOf } from "./push";
 import { Privacy } from "./Privacy";
 import { Inbox } from "./Inbox";
 import { ConversationView } from "./ConversationView";
@@ -258,6 +259,17 @@ function Workbench({ workspace }: { workspace: Workspace }) {
       setAlert(watch.event);
     }
   }, [watch.event]);
+
+  // A browser may change its push subscription (a new endpoint or keys); the signed-in inbox hands the current one
+  // to the gateway again, so that the duty phone keeps ringing. Nothing happens where push was never switched on.
+  useEffect(() => {
+    if (pushUnavailable() || Notification.permission !== "granted") {
+      return;
+    }
+    void currentSubscription()
+      .then(async (subscription) => subscription && client.registerPushDevice(await registrationOf(subscription)))
+      .catch(() => undefined);
+  }, [client]);
 
   const selectedName = useMemo(() => (citizen ? conversationName(session.tenant, citizen) : null), [citizen, session.tenant]);
 
