@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-// bench/run.sh history | memory | pacing | broadcast | audit | cluster run the citizen grain's and the outbox's benchmarks (see docs/benchmarks.md); no mode: intake.
+// bench/run.sh history | memory | pacing | broadcast | audit | cluster | duty run the citizen grain's and the outbox's benchmarks (see docs/benchmarks.md); no mode: intake.
 switch (args.FirstOrDefault())
 {
     case "history":
@@ -25,6 +25,8 @@ switch (args.FirstOrDefault())
         return await AuditBenchmark.RunAsync(args);
     case "cluster":
         return await ClusterSoakBenchmark.RunAsync(args);
+    case "duty":
+        return await DutyBenchmark.RunAsync(args);
 }
 
 // Webhook intake against its two limits, in one run on this machine:
