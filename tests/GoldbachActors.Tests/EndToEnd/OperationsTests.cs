@@ -99,7 +99,8 @@ public sealed class OperationsTests(LocalSystem system, ITestOutputHelper output
                 Assert.Contains("GoldbachOutboxGrowing", names);
                 Assert.Contains("GoldbachGraphApiCircuitOpen", names);
                 Assert.Contains("GoldbachWebhookDeadLetters", names);
-                Assert.Equal(8, names.Count);
+                Assert.Contains("GoldbachNobodyOnDuty", names);
+                Assert.Equal(10, names.Count);
                 // Every rule evaluated without error (Prometheus evaluates every 15 s; "unknown" is not yet evaluated).
                 var evaluated = await Eventually.Until(
                     async () => JsonNode.Parse(await Http.GetStringAsync(new Uri(api, "rules")))!["data"]!["groups"]!.AsArray()
