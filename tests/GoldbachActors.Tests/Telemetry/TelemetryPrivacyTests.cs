@@ -87,11 +87,15 @@ public sealed class TelemetryPrivacyTests(ITestOutputHelper output) : IAsyncLife
         // The webhook that carried the message (the stand-in also posts status webhooks).
         // (Silo and gateway share this test's process, so both see its HttpClient spans: count each once.) A span is
         // captured when it ends: the send's ends after the grain stored "sent", which may take a moment under load.
+        // The other test of this class sends too: wait for the send in this webhook's own trace.
+        static Activity? MessageWebhook(List<Activity> all) => all.FirstOrDefault(s => s.Kind == ActivityKind.Server
+            && (s.GetTagItem("url.path") as string) == "/webhooks/whatsapp"
+            && all.Any(r => r.TraceId == s.TraceId && r.DisplayName.EndsWith("/ReceiveAsync", StringComparison.Ordinal))
+            && all.Any(r => r.TraceId == s.TraceId && r.OperationName == "goldbach.outbound.send"));
         var spans = await Eventually.Until(
             () => Task.FromResult(_gateway.Spans.Concat(_silo.Spans).DistinctBy(s => s.SpanId).ToList()),
-            all => all.Any(s => s.OperationName == "goldbach.outbound.send"), TimeSpan.FromSeconds(15));
-        var webhook = spans.First(s => s.Kind == ActivityKind.Server && (s.GetTagItem("url.path") as string) == "/webhooks/whatsapp"
-            && spans.Any(r => r.TraceId == s.TraceId && r.DisplayName.EndsWith("/ReceiveAsync", StringComparison.Ordinal)));
+            all => MessageWebhook(all) is not null, TimeSpan.FromSeconds(15));
+        var webhook = MessageWebhook(spans)!;
         var inTrace = spans.Where(s => s.TraceId == webhook.TraceId).ToList();
         output.WriteLine(string.Join('\n', inTrace.Select(s => $"{s.Source.Name} {s.Kind} {s.DisplayName}")));
         Assert.Contains(inTrace, s => s.OperationName == "goldbach.webhook.record");
