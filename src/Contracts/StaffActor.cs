@@ -14,6 +14,9 @@ public sealed record StaffActor(
     /// <summary>A supervisor or an admin: reassigns conversations, reads the audit log, sends broadcasts, exports and erases.</summary>
     public bool IsSupervisor => Role is StaffRoles.Supervisor or StaffRoles.Admin;
 
+    /// <summary>An admin: changes the tenant's settings (texts, office hours, categories, staff numbers, lists).</summary>
+    public bool IsAdmin => Role is StaffRoles.Admin;
+
     /// <summary>
     /// Who works the staff coordination section (a staff number's conversation, consent and lists): supervisors and
     /// admins. A rule of its own, even while the same roles hold it.

@@ -20,6 +20,7 @@ public sealed class BroadcastListOptions
     public List<string> Languages { get; init; } = [];
 
     /// <summary><see cref="Languages"/>, or German when none are configured.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<string> EffectiveLanguages => Languages.Count > 0 ? Languages : ["de"];
 
     /// <summary>

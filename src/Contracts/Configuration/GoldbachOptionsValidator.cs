@@ -41,13 +41,19 @@ public sealed class GoldbachOptionsValidator : IValidateOptions<GoldbachOptions>
 /// <summary>Registers the tenant configuration the same way in every host.</summary>
 public static class TenantConfigurationExtensions
 {
-    /// <summary>Binds <see cref="GoldbachOptions"/> from the section <c>Goldbach</c> and validates it at start-up.</summary>
+    /// <summary>
+    /// Binds <see cref="GoldbachOptions"/> from the section <c>Goldbach</c> and validates it at start-up, and keeps the
+    /// stored settings that supersede it (<see cref="TenantSettingsCache"/>).
+    /// </summary>
     public static IServiceCollection AddGoldbachTenants(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<GoldbachOptions>()
             .Bind(configuration.GetSection(GoldbachOptions.SectionName))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<GoldbachOptions>, GoldbachOptionsValidator>();
+        services.AddOptions<SettingsOptions>().Bind(configuration.GetSection(SettingsOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<TenantSettingsCache>();
+        services.AddHostedService(sp => sp.GetRequiredService<TenantSettingsCache>());
         return services;
     }
 }

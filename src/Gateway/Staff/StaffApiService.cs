@@ -12,7 +12,7 @@ namespace GoldbachActors.Gateway.Staff;
 /// <summary>The staff gRPC API (<c>goldbach.staff.v1.StaffService</c>) over the citizen and inbox grains.</summary>
 [Authorize]
 public sealed partial class StaffApiService(
-    IClusterClient cluster, IOptionsMonitor<GoldbachOptions> tenants, StaffAuditLog audit, ReadingSittings sittings,
+    IClusterClient cluster, TenantSettingsCache tenants, StaffAuditLog audit, ReadingSittings sittings,
     Azure.Storage.Blobs.BlobServiceClient blobs, IOptions<StaffAuthenticationOptions> signIn, IHostEnvironment environment)
     : StaffService.StaffServiceBase
 {
@@ -189,7 +189,7 @@ public sealed partial class StaffApiService(
         var tenant = ParseParent(request.Parent);
         StaffCaller.From(context).RequireTenant(tenant);
         var response = new ListCannedRepliesResponse();
-        response.CannedReplies.AddRange((tenants.CurrentValue.Find(tenant)?.CannedReplies ?? [])
+        response.CannedReplies.AddRange((tenants.Find(tenant)?.CannedReplies ?? [])
             .Select(r => new CannedReply { Title = r.Title, Text = r.Text }));
         return Task.FromResult(response);
     }

@@ -25,7 +25,7 @@ public sealed partial class StaffApiService
         caller.RequireTenant(tenant);
         await RecordReadingAsync(caller, context, $"{request.Parent}/lists", null);
         var response = new ListBroadcastListsResponse();
-        foreach (var (listId, options) in tenants.CurrentValue.Find(tenant)?.Lists ?? [])
+        foreach (var (listId, options) in tenants.Find(tenant)?.Lists ?? [])
         {
             var overview = await cluster.GetGrain<Domain.IBroadcastListGrain>(Domain.ListIds.GrainKey(tenant, listId)).GetOverviewAsync();
             var list = new BroadcastList
@@ -34,7 +34,7 @@ public sealed partial class StaffApiService
                 DisplayName = options.Name,
                 Description = options.Description ?? "",
                 Members = overview.Members,
-                HasTemplate = options.Templates.Count > 0 || tenants.CurrentValue.Find(tenant)?.WindowTemplate is not null,
+                HasTemplate = options.Templates.Count > 0 || tenants.Find(tenant)?.WindowTemplate is not null,
             };
             list.Languages.AddRange(options.EffectiveLanguages);
             list.MembersByLanguage.Add(overview.MembersByLanguage);
@@ -52,7 +52,7 @@ public sealed partial class StaffApiService
         ArgumentNullException.ThrowIfNull(request);
         var (tenant, listId, citizen, caller) = await AuthorizeMembershipAsync(request.List, request.PhoneNumber, request.Conversation, context);
         var language = string.IsNullOrEmpty(request.Language)
-            ? tenants.CurrentValue.Find(tenant)?.Lists.GetValueOrDefault(listId)?.EffectiveLanguages[0] ?? "de"
+            ? tenants.Find(tenant)?.Lists.GetValueOrDefault(listId)?.EffectiveLanguages[0] ?? "de"
             : request.Language;
         var membership = await cluster.GetGrain<Domain.ICitizenGrain>(citizen.GrainKey)
             .JoinListAsync(new Domain.ListJoin(listId, language, caller.Actor, request.ConsentNote));
@@ -182,7 +182,7 @@ public sealed partial class StaffApiService
 
     private void RequireList(string tenant, string listId)
     {
-        if (tenants.CurrentValue.Find(tenant)?.Lists.ContainsKey(listId) != true)
+        if (tenants.Find(tenant)?.Lists.ContainsKey(listId) != true)
         {
             throw new KeyNotFoundException($"The tenant has no list '{listId}'.");
         }

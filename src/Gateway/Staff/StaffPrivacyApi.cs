@@ -25,7 +25,7 @@ public sealed partial class StaffApiService
         // The citizen's entries under every identity they had, this export's own included.
         var names = export.FormerIdentities.Select(i => Domain.CitizenKey.Create(key.Tenant, i).ResourceName).Append(export.Conversation).ToList();
         var entries = await audit.ListAboutAsync(key.Tenant, names, context.CancellationToken);
-        var controller = tenants.CurrentValue.Find(key.Tenant)?.Name ?? key.Tenant;
+        var controller = tenants.Find(key.Tenant)?.Name ?? key.Tenant;
         await using var archive = new ExportChunkStream(responseStream, CitizenExportArchive.FileName(export.ExportedAt), context.CancellationToken);
         await CitizenExportArchive.WriteAsync(archive, controller, export, entries, blobs.GetBlobContainerClient("media"), context.CancellationToken);
         await archive.FlushAsync(context.CancellationToken);

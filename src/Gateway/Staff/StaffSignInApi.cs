@@ -29,7 +29,7 @@ public sealed partial class StaffApiService
     {
         ArgumentNullException.ThrowIfNull(context);
         var caller = StaffCaller.From(context);
-        if (tenants.CurrentValue.Find(caller.Tenant) is null)
+        if (tenants.Find(caller.Tenant) is null)
         {
             // The provider's group names a town this system does not serve (a mapping for a town not set up yet).
             throw new RpcException(new Status(StatusCode.PermissionDenied,

@@ -11,7 +11,7 @@ namespace GoldbachActors.Gateway.Webhooks;
 /// could not be, so that the gateway answers 5xx and Meta retries (every grain call is idempotent).
 /// </summary>
 public sealed partial class WebhookIntake(
-    IClusterClient cluster, IOptionsMonitor<GoldbachOptions> tenants, WebhookMetrics metrics, ILogger<WebhookIntake> logger)
+    IClusterClient cluster, TenantSettingsCache tenants, WebhookMetrics metrics, ILogger<WebhookIntake> logger)
 {
     private const string TypeMetricOther = "other";
     private static readonly HashSet<string> KnownTypes =
@@ -83,7 +83,7 @@ public sealed partial class WebhookIntake(
     // a valid one, else the legacy wa_id. A grain whose identity changed passes the call on to the citizen's grain.
     private string? TargetFor(string phoneNumberId, string? callbackData, WebhookIdentity identity)
     {
-        if (tenants.CurrentValue.Find(phoneNumberId) is null)
+        if (tenants.Find(phoneNumberId) is null)
         {
             // Acknowledged all the same: Meta would otherwise retry for a week what no tenant wants.
             metrics.Skipped("unknown_tenant");

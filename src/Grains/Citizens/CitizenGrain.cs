@@ -73,6 +73,7 @@ public sealed partial class CitizenGrain(
     {
         _key = CitizenKey.ParseGrainKey(this.GetPrimaryKeyString());
         _activatedAt = time.GetUtcNow();
+        await policies.WhenLoadedAsync();
         await WakeIfSnoozeOverAsync();
         ResumeBackgroundWork();
     }

@@ -68,14 +68,35 @@ public sealed class TenantPolicy
         _staff.Contains(key.Identity) || (phoneNumber is not null && _staff.Contains(phoneNumber));
 }
 
-/// <summary>Each tenant's <see cref="TenantPolicy"/>, built on first use.</summary>
-public sealed class TenantPolicies(IOptions<GoldbachOptions> options)
+/// <summary>
+/// Each tenant's <see cref="TenantPolicy"/>, built from the settings the silo holds now (<see cref="TenantSettingsCache"/>)
+/// and rebuilt when an admin's change arrives.
+/// </summary>
+public sealed class TenantPolicies(TenantSettingsCache settings)
 {
-    private readonly ConcurrentDictionary<string, TenantPolicy?> _policies = new();
+    private readonly ConcurrentDictionary<string, TenantPolicy> _policies = new(StringComparer.Ordinal);
 
     /// <summary>The tenant's policy, or null when no tenant owns this <c>phone_number_id</c>.</summary>
-    public TenantPolicy? Find(string tenant) => _policies.GetOrAdd(tenant, key =>
-        options.Value.Find(key) is { } settings ? new TenantPolicy(settings) : null);
+    public TenantPolicy? Find(string tenant)
+    {
+        if (settings.Find(tenant) is not { } current)
+        {
+            return null;
+        }
+        if (_policies.TryGetValue(tenant, out var policy) && ReferenceEquals(policy.Options, current))
+        {
+            return policy;
+        }
+        policy = new TenantPolicy(current);
+        _policies[tenant] = policy;
+        return policy;
+    }
+
+    /// <summary>The policy of settings that are not (yet) a tenant's: an acknowledgement preview, a triage test of a draft.</summary>
+    public static TenantPolicy For(TenantOptions draft) => new(draft);
+
+    /// <summary>Waits (a bounded while) until the stored settings were first read, so that an activation never uses a stale seed.</summary>
+    public Task WhenLoadedAsync() => settings.WhenLoadedAsync(TimeSpan.FromSeconds(10));
 }
 
 /// <summary>Staff numbers as written in configuration ("+49 151 2345678"), in the form WhatsApp sends them.</summary>
@@ -112,131 +133,17 @@ public static class StaffIdentities
 }
 
 /// <summary>
-/// Refuses tenant rules that do not work, at start-up, naming the tenant and the value: office hours that do not
-/// parse, invalid staff numbers, empty categories, unknown languages, bad limits.
+/// Refuses configured tenant settings that do not work, at start-up, naming the tenant and the field; the rules are
+/// the ones every save in the web inbox passes (<see cref="TenantSettingsRules"/>).
 /// </summary>
 public sealed class TenantPolicyValidator : IValidateOptions<GoldbachOptions>
 {
     public ValidateOptionsResult Validate(string? name, GoldbachOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var failures = new List<string>();
-        foreach (var (tenant, settings) in options.Tenants)
-        {
-            var prefix = $"Goldbach:Tenants:{tenant}";
-            try
-            {
-                OfficeHours.ParseWeek(settings.OfficeHours);
-            }
-            catch (FormatException ex)
-            {
-                failures.Add($"{prefix}:OfficeHours: {ex.Message}");
-            }
-            for (var i = 0; i < settings.StaffNumbers.Count; i++)
-            {
-                try
-                {
-                    StaffIdentities.Normalize(settings.StaffNumbers[i]);
-                }
-                catch (FormatException ex)
-                {
-                    failures.Add($"{prefix}:StaffNumbers:{i}: {ex.Message}");
-                }
-            }
-            foreach (var (category, stems) in settings.Categories)
-            {
-                if (string.IsNullOrWhiteSpace(category) || category.Length > 60)
-                {
-                    failures.Add($"{prefix}:Categories: a category name has 1 to 60 characters ('{category}').");
-                }
-                if (stems.Any(string.IsNullOrWhiteSpace))
-                {
-                    failures.Add($"{prefix}:Categories:{category}: a keyword is empty.");
-                }
-            }
-            if (settings.DangerWords.Any(string.IsNullOrWhiteSpace))
-            {
-                failures.Add($"{prefix}:DangerWords: a danger word is empty.");
-            }
-            foreach (var (language, texts) in settings.Languages)
-            {
-                if (language.Length != 2 || !language.All(char.IsAsciiLetterLower))
-                {
-                    failures.Add($"{prefix}:Languages:{language}: a language is its two-letter ISO 639-1 code in lower case (\"en\", \"uk\").");
-                }
-                Check(texts, $"{prefix}:Languages:{language}");
-            }
-            Check(settings.FloodLimit, $"{prefix}:FloodLimit");
-            for (var i = 0; i < settings.CannedReplies.Count; i++)
-            {
-                Check(settings.CannedReplies[i], $"{prefix}:CannedReplies:{i}");
-            }
-            if (settings.WindowTemplate is { } template)
-            {
-                Check(template, $"{prefix}:WindowTemplate");
-            }
-            Check(settings.OutboundPerRecipient, $"{prefix}:OutboundPerRecipient");
-            Check(settings.Retention, $"{prefix}:Retention");
-            var categories = new Triage(
-                settings.Categories.Count > 0 ? settings.Categories.ToDictionary(c => c.Key, c => c.Value.ToArray()) : null, null).Categories;
-            foreach (var (category, days) in settings.Retention.CategoryDays)
-            {
-                if (!categories.Contains(category) || days is < 0 or > 3650)
-                {
-                    failures.Add($"{prefix}:Retention:CategoryDays:{category}: a period is 0 to 3,650 days for one of the tenant's categories ({string.Join(", ", categories)}).");
-                }
-            }
-            for (var i = 0; i < settings.Retention.Categories.Count; i++)
-            {
-                var entry = settings.Retention.Categories[i];
-                if (!categories.Contains(entry.Category) || entry.Days is < 0 or > 3650)
-                {
-                    failures.Add($"{prefix}:Retention:Categories:{i}: a period is 0 to 3,650 days for one of the tenant's categories ({string.Join(", ", categories)}); '{entry.Category}' = {entry.Days}.");
-                }
-            }
-            ValidateLists(settings, $"{prefix}:Lists", failures, Check);
-        }
+        var failures = options.Tenants
+            .SelectMany(t => TenantSettingsRules.Validate(t.Value).Select(e => $"Goldbach:Tenants:{t.Key}:{e.Field}: {e.Message}"))
+            .ToList();
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-
-        void Check(object value, string path)
-        {
-            var results = new List<ValidationResult>();
-            if (!Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: true))
-            {
-                failures.AddRange(results.Select(r => $"{path}: {r.ErrorMessage}"));
-            }
-        }
-    }
-
-    private static void ValidateLists(TenantOptions settings, string prefix, List<string> failures, Action<object, string> check)
-    {
-        foreach (var (listId, list) in settings.Lists)
-        {
-            var path = $"{prefix}:{listId}";
-            if (!ListIds.IsValid(listId))
-            {
-                failures.Add($"{path}: a list id has 1 to 40 lower-case letters, digits or '-' (\"kitzrettung\").");
-            }
-            check(list, path);
-            foreach (var language in list.Languages.Concat(list.Keywords.Keys).Concat(list.Templates.Keys))
-            {
-                if (language.Length != 2 || !language.All(char.IsAsciiLetterLower))
-                {
-                    failures.Add($"{path}: '{language}' is no two-letter ISO 639-1 code in lower case.");
-                }
-            }
-            foreach (var (language, template) in list.Templates)
-            {
-                check(template, $"{path}:Templates:{language}");
-            }
-        }
-        try
-        {
-            _ = new ConsentKeywords(settings.Lists);
-        }
-        catch (ArgumentException ex)
-        {
-            failures.Add($"{prefix}: {ex.Message}");
-        }
     }
 }

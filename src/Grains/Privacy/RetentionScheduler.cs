@@ -24,7 +24,9 @@ public sealed partial class RetentionScheduler(
 
     private async Task ScheduleAsync(CancellationToken cancellationToken)
     {
-        foreach (var tenant in options.Value.Tenants.Keys)
+        // The configured tenants and those an operator created at run time.
+        var stored = await grains.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).GetVersionsAsync();
+        foreach (var tenant in options.Value.Tenants.Keys.Union(stored.Keys, StringComparer.Ordinal))
         {
             for (var attempt = 1; ; attempt++)
             {

@@ -8,7 +8,7 @@ namespace GoldbachActors.Tests.Domain;
 /// <summary>What a broadcast must be before it starts, without a cluster.</summary>
 public sealed class BroadcastRequestRulesTests
 {
-    private static readonly TenantPolicy Policy = new TenantPolicies(Microsoft.Extensions.Options.Options.Create(new GoldbachOptions
+    private static readonly TenantPolicy Policy = new TenantPolicies(ConfiguredTenants.Cache(new GoldbachOptions
     {
         Tenants = { ["1"] = new TenantOptions { Lists = { ["ukraine-info"] = new BroadcastListOptions { Name = "Info Ukraine", Languages = ["uk", "de"] } } } },
     })).Find("1")!;

@@ -10,7 +10,7 @@ public sealed class KeywordConsentTests
 {
     private static readonly DateTimeOffset Now = new(2026, 6, 10, 8, 0, 0, TimeSpan.Zero);
 
-    private static readonly TenantPolicy Policy = new TenantPolicies(Microsoft.Extensions.Options.Options.Create(new GoldbachOptions
+    private static readonly TenantPolicy Policy = new TenantPolicies(ConfiguredTenants.Cache(new GoldbachOptions
     {
         Tenants =
         {

@@ -210,10 +210,10 @@ public sealed class TenantPolicyTests
         var failures = result.Failures!.ToList();
         Assert.Contains(failures, f => f.StartsWith("Goldbach:Tenants:106540352242922:StaffNumbers:0:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Goldbach:Tenants:106540352242922:StaffNumbers:1:", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.Contains("Languages:English: a language is its two-letter", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.Contains("Languages:English: The AcknowledgementText field is required", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.Contains("Categories:Spielplatz: a keyword is empty", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.Contains("FloodLimit:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("Languages:English: „English“ ist kein Sprachkürzel", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("Languages:English:AcknowledgementText: Pflichtfeld", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("Categories:Spielplatz: Ein Stichwort ist leer", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("FloodLimit:Burst: Erlaubt ist 1 bis 10000", StringComparison.Ordinal));
         // Validation messages go to logs: a staff number is never repeated whole.
         Assert.DoesNotContain(failures, f => f.Contains("9999", StringComparison.Ordinal) && f.Contains("+49", StringComparison.Ordinal));
     }
@@ -224,7 +224,7 @@ public sealed class TenantPolicyTests
         var tenant = Valid();
         tenant.StaffNumbers.AddRange(["+49 9563 1234-56", "DE.staffuser1"]);
         tenant.Categories["Kitzrettung"] = ["kitz", "rehkitz", "mahd"];
-        var policy = new TenantPolicies(Microsoft.Extensions.Options.Options.Create(new GoldbachOptions { Tenants = { ["1"] = tenant } })).Find("1")!;
+        var policy = new TenantPolicies(ConfiguredTenants.Cache(new GoldbachOptions { Tenants = { ["1"] = tenant } })).Find("1")!;
 
         Assert.True(policy.IsStaff(CitizenKey.Create("1", "DE.other1"), "+49956312345" + "6"));
         Assert.True(policy.IsStaff(CitizenKey.Create("1", "DE.staffuser1"), null));

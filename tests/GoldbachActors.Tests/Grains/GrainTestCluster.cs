@@ -65,6 +65,8 @@ public sealed class GrainTestCluster : IAsyncLifetime
                 tables, sp.GetRequiredService<Orleans.Serialization.Serializer<BroadcastProgress>>()));
             host.Services.AddKeyedSingleton<TimeProvider>(GoldbachClock.Key, Clock);
             host.Services.AddSingleton<TenantPolicies>();
+            host.Services.AddSingleton<TenantSettingsCache>();
+            host.Services.AddHostedService(sp => sp.GetRequiredService<TenantSettingsCache>());
             host.Services.AddSingleton<GoldbachActors.Grains.Privacy.IErasureTombstones>(Tombstones);
             host.Services.AddSingleton<GoldbachActors.Grains.Telemetry.GoldbachMetrics>();
             host.Services.AddCitizenGrainServices();

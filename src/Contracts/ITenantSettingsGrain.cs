@@ -1,0 +1,96 @@
+namespace GoldbachActors.Contracts;
+
+/// <summary>
+/// One tenant's settings (texts, office hours, categories, staff numbers, lists, limits) as durable, versioned state
+/// that admins change at run time. Keyed by the tenant's <c>phone_number_id</c>. Until an admin first saves, the
+/// tenant's configuration section is its settings (version 0): configuration only seeds a tenant.
+/// </summary>
+[Alias("goldbach.ITenantSettingsGrain")]
+public interface ITenantSettingsGrain : IGrainWithStringKey
+{
+    /// <summary>The current settings, or null when the tenant is neither stored nor configured.</summary>
+    [Alias("Get")]
+    Task<TenantSettingsVersion?> GetAsync();
+
+    /// <summary>
+    /// Saves <paramref name="document"/> (the JSON of the tenant's settings) if <paramref name="expectedVersion"/> is
+    /// still the current version and every field is valid; otherwise saves nothing and says why.
+    /// </summary>
+    [Alias("Update")]
+    Task<TenantSettingsUpdate> UpdateAsync(StaffActor by, long expectedVersion, string document);
+
+    /// <summary>Creates a tenant with its first settings (an operator's call); refused when the tenant exists.</summary>
+    [Alias("Create")]
+    Task<TenantSettingsUpdate> CreateAsync(StaffActor by, string document);
+
+    /// <summary>The changes, newest first: who, when, and each changed setting before and after.</summary>
+    [Alias("GetHistory")]
+    Task<IReadOnlyList<TenantSettingsChange>> GetHistoryAsync();
+}
+
+/// <summary>One version of a tenant's settings.</summary>
+/// <param name="Version">0 for the configuration's seed, then 1, 2, … with each save.</param>
+/// <param name="Document">The settings as JSON, in the shape of the configuration section.</param>
+/// <param name="ChangedAt">When it was saved (null for the seed).</param>
+[GenerateSerializer, Immutable, Alias("goldbach.TenantSettingsVersion")]
+public sealed record TenantSettingsVersion(
+    [property: Id(0)] long Version,
+    [property: Id(1)] string Document,
+    [property: Id(2)] DateTimeOffset? ChangedAt);
+
+/// <summary>The outcome of a save.</summary>
+[GenerateSerializer, Alias("goldbach.TenantSettingsOutcome")]
+public enum TenantSettingsOutcome
+{
+    Saved,
+    Invalid,
+    Conflict,
+    Exists,
+    Unchanged,
+}
+
+/// <summary>What a save did: the version now current, and the field errors when it was refused as invalid.</summary>
+[GenerateSerializer, Immutable, Alias("goldbach.TenantSettingsUpdate")]
+public sealed record TenantSettingsUpdate(
+    [property: Id(0)] TenantSettingsOutcome Outcome,
+    [property: Id(1)] TenantSettingsVersion? Current,
+    [property: Id(2)] IReadOnlyList<SettingsFieldError> Errors);
+
+/// <summary>A field that is not valid: its path in the document (<c>OfficeHours:Monday</c>) and a German message.</summary>
+[GenerateSerializer, Immutable, Alias("goldbach.SettingsFieldError")]
+public sealed record SettingsFieldError(
+    [property: Id(0)] string Field,
+    [property: Id(1)] string Message);
+
+/// <summary>One saved change: who (internal only), when, and each changed top-level setting before and after (JSON).</summary>
+[GenerateSerializer, Immutable, Alias("goldbach.TenantSettingsChange")]
+public sealed record TenantSettingsChange(
+    [property: Id(0)] long Version,
+    [property: Id(1)] DateTimeOffset At,
+    [property: Id(2)] string StaffId,
+    [property: Id(3)] IReadOnlyList<SettingsSectionChange> Sections);
+
+/// <summary>One top-level setting as it was and as it became (null: absent).</summary>
+[GenerateSerializer, Immutable, Alias("goldbach.SettingsSectionChange")]
+public sealed record SettingsSectionChange(
+    [property: Id(0)] string Section,
+    [property: Id(1)] string? Before,
+    [property: Id(2)] string? After);
+
+/// <summary>
+/// The versions of every stored tenant's settings, in one place, so that each silo and gateway polls one small call
+/// to learn what changed (key: <see cref="Key"/>).
+/// </summary>
+[Alias("goldbach.ITenantDirectoryGrain")]
+public interface ITenantDirectoryGrain : IGrainWithStringKey
+{
+    public const string Key = "all";
+
+    /// <summary>The stored tenants and their current settings version.</summary>
+    [Alias("GetVersions")]
+    Task<IReadOnlyDictionary<string, long>> GetVersionsAsync();
+
+    /// <summary>Records a tenant's new version (a lower one than known is ignored).</summary>
+    [Alias("SetVersion")]
+    Task SetVersionAsync(string tenant, long version);
+}
