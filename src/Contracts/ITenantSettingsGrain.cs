@@ -23,6 +23,17 @@ public interface ITenantSettingsGrain : IGrainWithStringKey
     [Alias("Create")]
     Task<TenantSettingsUpdate> CreateAsync(StaffActor by, string document);
 
+    /// <summary>
+    /// What a citizen writing at <paramref name="at"/> would get as acknowledgement in each language (with
+    /// <c>{next}</c> filled in), from <paramref name="draft"/> (unsaved settings) or, when null, the current ones.
+    /// </summary>
+    [Alias("Preview")]
+    Task<AcknowledgementPreview> PreviewAsync(string? draft, DateTimeOffset at);
+
+    /// <summary>The category and urgency triage gives <paramref name="text"/>, under <paramref name="draft"/> or the current settings.</summary>
+    [Alias("TestTriage")]
+    Task<TriagePreview> TestTriageAsync(string? draft, string text);
+
     /// <summary>The changes, newest first: who, when, and each changed setting before and after.</summary>
     [Alias("GetHistory")]
     Task<IReadOnlyList<TenantSettingsChange>> GetHistoryAsync();
@@ -37,6 +48,33 @@ public sealed record TenantSettingsVersion(
     [property: Id(0)] long Version,
     [property: Id(1)] string Document,
     [property: Id(2)] DateTimeOffset? ChangedAt);
+
+/// <summary>The acknowledgements of each language at one moment, or the draft's errors.</summary>
+/// <param name="Open">Whether the town hall is open at that moment.</param>
+/// <param name="NextOpening">The next opening after it, in German ("Montag, 2. Juni ab 8:00 Uhr"), or null.</param>
+/// <param name="Texts">German first, then the tenant's other languages.</param>
+/// <param name="Errors">Why a draft could not be previewed (then nothing else is set).</param>
+[GenerateSerializer, Immutable, Alias("goldbach.AcknowledgementPreview")]
+public sealed record AcknowledgementPreview(
+    [property: Id(0)] bool Open,
+    [property: Id(1)] string? NextOpening,
+    [property: Id(2)] IReadOnlyList<AcknowledgementPreviewText> Texts,
+    [property: Id(3)] IReadOnlyList<SettingsFieldError> Errors);
+
+/// <summary>One language's acknowledgement as sent at the preview's moment, and its urgent variant.</summary>
+[GenerateSerializer, Immutable, Alias("goldbach.AcknowledgementPreviewText")]
+public sealed record AcknowledgementPreviewText(
+    [property: Id(0)] string Language,
+    [property: Id(1)] string Text,
+    [property: Id(2)] string UrgentText);
+
+/// <summary>What triage makes of a test message: the category, whether it is urgent, the language it detects.</summary>
+[GenerateSerializer, Immutable, Alias("goldbach.TriagePreview")]
+public sealed record TriagePreview(
+    [property: Id(0)] string Category,
+    [property: Id(1)] bool Urgent,
+    [property: Id(2)] string? Language,
+    [property: Id(3)] IReadOnlyList<SettingsFieldError> Errors);
 
 /// <summary>The outcome of a save.</summary>
 [GenerateSerializer, Alias("goldbach.TenantSettingsOutcome")]

@@ -17,8 +17,13 @@ public static class TenantSettingsRules
 {
     private static readonly Dictionary<string, DayOfWeek> Days = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["Monday"] = DayOfWeek.Monday, ["Tuesday"] = DayOfWeek.Tuesday, ["Wednesday"] = DayOfWeek.Wednesday,
-        ["Thursday"] = DayOfWeek.Thursday, ["Friday"] = DayOfWeek.Friday, ["Saturday"] = DayOfWeek.Saturday, ["Sunday"] = DayOfWeek.Sunday,
+        ["Monday"] = DayOfWeek.Monday,
+        ["Tuesday"] = DayOfWeek.Tuesday,
+        ["Wednesday"] = DayOfWeek.Wednesday,
+        ["Thursday"] = DayOfWeek.Thursday,
+        ["Friday"] = DayOfWeek.Friday,
+        ["Saturday"] = DayOfWeek.Saturday,
+        ["Sunday"] = DayOfWeek.Sunday,
     };
 
     /// <summary>Every error in <paramref name="settings"/>; empty when they can be used.</summary>

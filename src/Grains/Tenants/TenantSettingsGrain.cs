@@ -61,6 +61,34 @@ public sealed class TenantSettingsGrain(
         return await SaveAsync(by, null, document);
     }
 
+    public Task<AcknowledgementPreview> PreviewAsync(string? draft, DateTimeOffset at)
+    {
+        if (Policy(draft, out var errors) is not { } policy)
+        {
+            return Task.FromResult(new AcknowledgementPreview(false, null, [], errors));
+        }
+        var settings = policy.Options;
+        var open = policy.Calendar?.IsOpenAt(at) ?? true;
+        var next = open ? null : policy.Calendar?.NextOpeningAfter(at) is { } opening ? AcknowledgementTexts.DescribeOpening(opening, "de") : null;
+        var texts = settings.Languages.Keys.Order(StringComparer.Ordinal).Prepend("de")
+            .Select(language => new AcknowledgementPreviewText(
+                language,
+                AcknowledgementTexts.Choose(settings, policy.Calendar, at, language),
+                AcknowledgementTexts.Choose(settings, policy.Calendar, at, language, urgent: true)))
+            .ToList();
+        return Task.FromResult(new AcknowledgementPreview(open, next, texts, []));
+    }
+
+    public Task<TriagePreview> TestTriageAsync(string? draft, string text)
+    {
+        if (Policy(draft, out var errors) is not { } policy)
+        {
+            return Task.FromResult(new TriagePreview("", false, null, errors));
+        }
+        var triage = policy.Triage.Assess(text);
+        return Task.FromResult(new TriagePreview(triage.Category, triage.Urgent, CitizenLanguage.Detect(text), []));
+    }
+
     public Task<IReadOnlyList<TenantSettingsChange>> GetHistoryAsync() =>
         Task.FromResult<IReadOnlyList<TenantSettingsChange>>([.. state.State.History]);
 
@@ -122,6 +150,25 @@ public sealed class TenantSettingsGrain(
         }
         await GrainFactory.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).SetVersionAsync(Tenant, version);
         return new(TenantSettingsOutcome.Saved, Current(), []);
+    }
+
+    // The rules of a draft, or of the current settings; null (with the errors) when the draft cannot be used.
+    private TenantPolicy? Policy(string? draft, out IReadOnlyList<SettingsFieldError> errors)
+    {
+        errors = [];
+        var document = draft ?? Current()?.Document ?? throw new KeyNotFoundException($"No tenant owns the phone_number_id '{Tenant}'.");
+        TenantOptions settings;
+        try
+        {
+            settings = TenantSettingsDocument.Deserialize(document);
+        }
+        catch (FormatException ex)
+        {
+            errors = [new SettingsFieldError("", ex.Message)];
+            return null;
+        }
+        errors = TenantSettingsRules.Validate(settings);
+        return errors.Count == 0 ? TenantPolicies.For(settings) : null;
     }
 
     private static string? Cut(string? section) =>

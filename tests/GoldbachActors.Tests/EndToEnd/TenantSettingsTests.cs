@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using GoldbachActors.StaffApi.V1;
+using GoldbachActors.Testing;
+using GoldbachActors.Tests.Infrastructure;
+using Grpc.Core;
+using StaffRoles = GoldbachActors.Contracts.StaffRoles;
+
+namespace GoldbachActors.Tests.EndToEnd;
+
+/// <summary>
+/// A system of its own with two towns, whose settings admins change through the staff API while it runs: changes
+/// reach the silo without a restart, stale saves conflict, invalid ones save nothing, and nobody but the town's own
+/// admins reads or changes them.
+/// </summary>
+public sealed class TenantSettingsSystem : LocalSystemHost, IAsyncLifetime
+{
+    public const string OtherTenant = "200000000000001";
+
+    public TenantSettingsSystem()
+        : base(storageOnDisk: false)
+    {
+        string[] settings =
+        [
+            $"--Goldbach:Tenants:{OtherTenant}:Name=Gemeinde Nachbarort",
+            $"--Goldbach:Tenants:{OtherTenant}:AcknowledgementText=Danke, Nachbarort.",
+            "--Goldbach:Settings:PollInterval=00:00:00.500",
+        ];
+        SiloSettings.AddRange(settings);
+        GatewaySettings.AddRange(settings);
+    }
+
+    public Task InitializeAsync() => StartAsync();
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+}
+
+public sealed class TenantSettingsTests(TenantSettingsSystem system) : IClassFixture<TenantSettingsSystem>
+{
+    private static readonly string Parent = $"tenants/{LocalSystemHost.Tenant}";
+
+    private StaffService.StaffServiceClient Admin(string tenant = LocalSystemHost.Tenant) => system.Staff("admin-01", StaffRoles.Admin, tenant);
+
+    private async Task<(long Version, JsonObject Document)> ReadAsync()
+    {
+        var current = await Admin().GetTenantSettingsAsync(new GetTenantSettingsRequest { Parent = Parent });
+        return (current.Version, JsonNode.Parse(current.DocumentJson)!.AsObject());
+    }
+
+    private async Task<UpdateTenantSettingsResponse> SaveAsync(Action<JsonObject> change)
+    {
+        var (version, document) = await ReadAsync();
+        change(document);
+        return await Admin().UpdateTenantSettingsAsync(new UpdateTenantSettingsRequest { Parent = Parent, Version = version, DocumentJson = document.ToJsonString() });
+    }
+
+    // Citizens who write after a save, one new number every half second, until one gets an acknowledgement that
+    // passes: how the change reaches the silo (by its version poll), measured and bounded.
+    private async Task<SentMessageAndDelay> FirstAcknowledgementAsync(string prefix, Func<string?, bool> changed)
+    {
+        var started = DateTimeOffset.UtcNow;
+        for (var i = 0; ; i++)
+        {
+            var phone = $"+49151123{prefix}{i:D2}";
+            using (await system.PostWebhookAsync(LocalSystemHost.TextWebhook(phone, "Wann hat das Rathaus offen?")))
+            {
+            }
+            var ack = Assert.Single(await system.WaitForSentAsync(phone, 1));
+            var delay = DateTimeOffset.UtcNow - started;
+            if (changed(ack.Text))
+            {
+                return new(ack.Text!, delay);
+            }
+            Assert.True(delay < TimeSpan.FromSeconds(10), $"After {delay.TotalSeconds:F1} s the silo still acknowledges with the old settings.");
+            await Task.Delay(500);
+        }
+    }
+
+    private sealed record SentMessageAndDelay(string Text, TimeSpan Delay);
+
+    [Fact]
+    public async Task A_new_acknowledgement_text_reaches_the_next_citizen_within_seconds_without_a_restart_and_is_in_the_history()
+    {
+        const string text = "Danke für Ihre Nachricht! Der Markt Goldbach antwortet bald. (neu)";
+        var saved = await SaveAsync(d =>
+        {
+            d["AcknowledgementText"] = text;
+            d.Remove("OfficeHours");
+        });
+        Assert.True(saved.Saved, string.Join("; ", saved.Errors));
+
+        var ack = await FirstAcknowledgementAsync("771", t => t == text);
+        Assert.True(ack.Delay < TimeSpan.FromSeconds(10));
+
+        var history = await Admin().ListTenantSettingsChangesAsync(new ListTenantSettingsChangesRequest { Parent = Parent });
+        var change = history.Changes.First(c => c.Version == saved.Settings.Version);
+        Assert.Equal("admin-01", change.StaffId);
+        var section = Assert.Single(change.Sections, s => s.Section == "AcknowledgementText");
+        Assert.Contains(text, section.AfterJson, StringComparison.Ordinal);
+        Assert.NotEqual(section.BeforeJson, section.AfterJson);
+    }
+
+    [Fact]
+    public async Task A_message_on_a_newly_closed_day_gets_the_out_of_hours_text_naming_the_next_opening()
+    {
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, berlin).DateTime);
+        var saved = await SaveAsync(d =>
+        {
+            d["OutOfHoursAcknowledgementText"] = "Das Rathaus ist geschlossen. Wir melden uns ab {next}.";
+            d["OfficeHours"] = new JsonObject(Enum.GetNames<DayOfWeek>().Select(day => KeyValuePair.Create(day, (JsonNode?)JsonValue.Create("00:00-23:59"))));
+            d["ClosedDays"] = new JsonArray(JsonValue.Create(today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
+        });
+        Assert.True(saved.Saved, string.Join("; ", saved.Errors));
+
+        var ack = await FirstAcknowledgementAsync("772", t => t?.StartsWith("Das Rathaus ist geschlossen.", StringComparison.Ordinal) == true);
+        var preview = await Admin().PreviewAcknowledgementAsync(new PreviewAcknowledgementRequest { Parent = Parent });
+        Assert.False(preview.Open);
+        Assert.NotEmpty(preview.NextOpening);
+        Assert.Equal($"Das Rathaus ist geschlossen. Wir melden uns ab {preview.NextOpening}.", ack.Text);
+        Assert.DoesNotContain(today.ToString("d. MMMM", CultureInfo.GetCultureInfo("de-DE")), preview.NextOpening, StringComparison.Ordinal);
+        Assert.Equal(ack.Text, preview.Texts.Single(t => t.Language == "de").Text);
+    }
+
+    [Fact]
+    public async Task The_second_of_two_saves_on_the_same_version_conflicts_and_sees_the_newer_version()
+    {
+        var (version, document) = await ReadAsync();
+        document["CannedReplies"] = new JsonArray(new JsonObject { ["Title"] = "Erste", ["Text"] = "Erste Fassung" });
+        var first = await Admin().UpdateTenantSettingsAsync(new UpdateTenantSettingsRequest { Parent = Parent, Version = version, DocumentJson = document.ToJsonString() });
+        Assert.True(first.Saved);
+
+        document["CannedReplies"] = new JsonArray(new JsonObject { ["Title"] = "Zweite", ["Text"] = "Zweite Fassung" });
+        var second = await Assert.ThrowsAsync<RpcException>(() => system.Staff("admin-02", StaffRoles.Admin)
+            .UpdateTenantSettingsAsync(new UpdateTenantSettingsRequest { Parent = Parent, Version = version, DocumentJson = document.ToJsonString() }).ResponseAsync);
+        Assert.Equal(StatusCode.Aborted, second.StatusCode);
+        Assert.Contains($"jetzt Version {first.Settings.Version}", second.Status.Detail, StringComparison.Ordinal);
+
+        var (now, stored) = await ReadAsync();
+        Assert.Equal(first.Settings.Version, now);
+        Assert.Equal("Erste", stored["CannedReplies"]![0]!["Title"]!.GetValue<string>());
+        // The staff API's canned replies follow at once.
+        var replies = await system.Staff().ListCannedRepliesAsync(new ListCannedRepliesRequest { Parent = Parent });
+        Assert.Equal("Erste", Assert.Single(replies.CannedReplies).Title);
+    }
+
+    [Fact]
+    public async Task Invalid_times_languages_and_a_keyword_of_two_lists_get_field_errors_and_save_nothing()
+    {
+        var (before, _) = await ReadAsync();
+        var refused = await SaveAsync(d =>
+        {
+            d["OfficeHours"] = new JsonObject { ["Monday"] = "25:00-12:00", ["Tuesday"] = "08:00-12:00, 14:00-18:00" };
+            d["Languages"] = new JsonObject { ["english"] = new JsonObject { ["AcknowledgementText"] = "Thanks" } };
+            d["Lists"]!["ukraine-info"]!["Keywords"]!["de"] = new JsonArray("START KITZ");
+            d["FloodLimit"] = new JsonObject { ["Burst"] = 0, ["Every"] = "00:00:30" };
+        });
+
+        Assert.False(refused.Saved);
+        var fields = refused.Errors.ToDictionary(e => e.Field, e => e.Message);
+        Assert.Contains("„25:00-12:00“", fields["OfficeHours:Monday"], StringComparison.Ordinal);
+        Assert.DoesNotContain("OfficeHours:Tuesday", fields.Keys);
+        Assert.Contains("Sprachkürzel", fields["Languages:english"], StringComparison.Ordinal);
+        Assert.Contains("kitzrettung", fields["Lists:ukraine-info:Keywords:de"], StringComparison.Ordinal);
+        Assert.Contains("1 bis 10000", fields["FloodLimit:Burst"], StringComparison.Ordinal);
+        var (after, document) = await ReadAsync();
+        Assert.Equal(before, after);
+        Assert.Equal("START KITZ", document["Lists"]!["kitzrettung"]!["Keywords"]!["de"]![0]!.GetValue<string>());
+
+        var triage = await Admin().TestTriageAsync(new TestTriageRequest { Parent = Parent, Text = "Auf dem Spielplatz brennt es!" });
+        Assert.True(triage.Urgent);
+        Assert.Empty(triage.Errors);
+        var broken = await Admin().TestTriageAsync(new TestTriageRequest { Parent = Parent, Text = "x", DocumentJson = "{\"OfficeHours\":{\"Montag\":\"8-12\"}}" });
+        Assert.NotEmpty(broken.Errors);
+    }
+
+    [Fact]
+    public async Task Agents_supervisors_and_another_towns_admin_can_neither_read_nor_change_the_settings()
+    {
+        var (version, document) = await ReadAsync();
+        var json = document.ToJsonString();
+        IEnumerable<(string Call, Func<StaffService.StaffServiceClient, Task> Run)> calls =
+        [
+            ("Get", c => c.GetTenantSettingsAsync(new GetTenantSettingsRequest { Parent = Parent }).ResponseAsync),
+            ("Update", c => c.UpdateTenantSettingsAsync(new UpdateTenantSettingsRequest { Parent = Parent, Version = version, DocumentJson = json }).ResponseAsync),
+            ("History", c => c.ListTenantSettingsChangesAsync(new ListTenantSettingsChangesRequest { Parent = Parent }).ResponseAsync),
+            ("Preview", c => c.PreviewAcknowledgementAsync(new PreviewAcknowledgementRequest { Parent = Parent }).ResponseAsync),
+            ("TestTriage", c => c.TestTriageAsync(new TestTriageRequest { Parent = Parent, Text = "Feuer" }).ResponseAsync),
+        ];
+        StaffService.StaffServiceClient[] refusedCallers =
+        [
+            system.Staff("agent-01", StaffRoles.Agent),
+            system.Staff("supervisor-01", StaffRoles.Supervisor),
+            Admin(TenantSettingsSystem.OtherTenant),
+        ];
+        foreach (var caller in refusedCallers)
+        {
+            foreach (var (call, run) in calls)
+            {
+                var refused = await Assert.ThrowsAsync<RpcException>(() => run(caller));
+                Assert.True(refused.StatusCode == StatusCode.PermissionDenied, $"{call}: {refused.StatusCode}");
+            }
+        }
+        // The other town's admin has their own settings, and nothing of ours in them.
+        var theirs = await Admin(TenantSettingsSystem.OtherTenant).GetTenantSettingsAsync(new GetTenantSettingsRequest { Parent = $"tenants/{TenantSettingsSystem.OtherTenant}" });
+        Assert.Contains("Nachbarort", theirs.DocumentJson, StringComparison.Ordinal);
+        Assert.DoesNotContain("Goldbach", theirs.DocumentJson, StringComparison.Ordinal);
+        var (unchanged, _) = await ReadAsync();
+        Assert.Equal(version, unchanged);
+    }
+}
