@@ -379,6 +379,35 @@ public class LocalSystemHost : IAsyncDisposable
         CitizenKey.Create(Tenant, CitizenPhoneEndpoints.BusinessScopedUserIdFor(phone.TrimStart('+'))).ResourceName;
 
     /// <summary>
+    /// After a settings change: new citizens write, one every half second (numbers <c>+49151123{prefix}NN</c>), until
+    /// one gets an acknowledgement that <paramref name="changed"/> accepts. Returns it and how long the change took to
+    /// reach the silo that answered; fails after <paramref name="limit"/>.
+    /// </summary>
+    public async Task<(string Text, TimeSpan Delay)> FirstChangedAcknowledgementAsync(string prefix, Func<string?, bool> changed, TimeSpan limit)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        var started = DateTimeOffset.UtcNow;
+        for (var i = 0; ; i++)
+        {
+            var phone = $"+49151123{prefix}{i:D2}";
+            using (await PostWebhookAsync(TextWebhook(phone, "Wann hat das Rathaus offen?")))
+            {
+            }
+            var sent = await WaitForSentAsync(phone, 1);
+            var delay = DateTimeOffset.UtcNow - started;
+            if (changed(sent[0].Text))
+            {
+                return (sent[0].Text!, delay);
+            }
+            if (delay > limit)
+            {
+                throw new TimeoutException($"After {delay.TotalSeconds:F1} s citizens are still acknowledged with the old settings.");
+            }
+            await Task.Delay(500);
+        }
+    }
+
+    /// <summary>
     /// Waits until the stand-in holds at least <paramref name="count"/> messages to <paramref name="phone"/> and
     /// returns them; throws <see cref="TimeoutException"/> when the time is up first.
     /// </summary>

@@ -6,6 +6,7 @@ import { DevelopmentSignIn, isSignInCallback, isSignOutCallback, ProviderSignIn,
 import { type InboxEvent, InboxEventKind } from "./gen/goldbach/staff/v1/conversations_pb";
 import { Broadcasts } from "./Broadcasts";
 import { Duty } from "./Duty";
+import { Settings } from "./Settings";
 import { currentSubscription, pushUnavailable, registrationOf } from "./push";
 import { Privacy } from "./Privacy";
 import { Inbox } from "./Inbox";
@@ -229,6 +230,7 @@ function Workbench({ workspace }: { workspace: Workspace }) {
   const showBroadcasts = hash === "#/broadcasts" && seesStaffSection(session);
   const showPrivacy = hash === "#/datenschutz" && seesStaffSection(session);
   const showDuty = hash === "#/bereitschaft";
+  const showSettings = hash === "#/einstellungen" && session.role === "admin";
   const alarm = /^#\/alarm\/([0-9a-f]{32})$/.exec(hash)?.[1] ?? null;
   const [alarmNotice, setAlarmNotice] = useState("");
 
@@ -290,6 +292,9 @@ function Workbench({ workspace }: { workspace: Workspace }) {
         {seesStaffSection(session) && (
           <a className="nav-link" href="#/datenschutz" aria-current={showPrivacy ? "page" : undefined}>{texts.privacy.open}</a>
         )}
+        {session.role === "admin" && (
+          <a className="nav-link" href="#/einstellungen" aria-current={showSettings ? "page" : undefined}>{texts.settings.open}</a>
+        )}
         <button type="button" className="secondary" onClick={() => workspace.signOut()}>
           {texts.login.logout}
         </button>
@@ -304,7 +309,7 @@ function Workbench({ workspace }: { workspace: Workspace }) {
         </div>
       )}
       {alarmNotice && <p className="alarm-notice" role="status">{alarmNotice}</p>}
-      {showDuty ? <Duty workspace={workspace} onBack={() => go("#/")} /> : showPrivacy ? <Privacy workspace={workspace} onBack={() => go("#/")} /> : showBroadcasts ? <Broadcasts workspace={workspace} onBack={() => go("#/")} /> : (
+      {showSettings ? <Settings workspace={workspace} onBack={() => go("#/")} /> : showDuty ? <Duty workspace={workspace} onBack={() => go("#/")} /> : showPrivacy ? <Privacy workspace={workspace} onBack={() => go("#/")} /> : showBroadcasts ? <Broadcasts workspace={workspace} onBack={() => go("#/")} /> : (
       <div className="panes">
         <Inbox workspace={workspace} watch={watch} selected={selectedName} onSelect={(name) => selectCitizen(citizenOf(name))} />
         <main id="main" className="conversation-pane" tabIndex={-1}>
