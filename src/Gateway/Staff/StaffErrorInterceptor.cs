@@ -1,5 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
 
 namespace GoldbachActors.Gateway.Staff;
 
@@ -51,11 +53,18 @@ public sealed partial class StaffErrorInterceptor(ILogger<StaffErrorInterceptor>
                 return new RpcException(new Status(StatusCode.NotFound, ex.Message));
             case TimeoutException:
                 return new RpcException(new Status(StatusCode.Unavailable, "The service did not answer in time; try again."));
+            case SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException:
+                // A silo restarting or a connection the client has not re-established yet: passing, so worth a retry.
+                LogClusterUnavailable(context.Method, ex.GetType().Name);
+                return new RpcException(new Status(StatusCode.Unavailable, "The service is briefly unavailable; try again."));
             default:
                 LogUnexpected(context.Method, ex.GetType().Name);
                 return new RpcException(new Status(StatusCode.Internal, "An internal error occurred."));
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Staff call {Method} found the cluster unavailable ({ExceptionType})")]
+    private partial void LogClusterUnavailable(string method, string exceptionType);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Staff call {Method} failed with {ExceptionType}")]
     private partial void LogUnexpected(string method, string exceptionType);

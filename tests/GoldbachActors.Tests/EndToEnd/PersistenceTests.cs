@@ -63,6 +63,10 @@ public sealed class PersistenceTests : IAsyncLifetime
             // Durable in the journal, so Meta may forget it: nothing may be lost from here on.
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
+        // Staff calls meanwhile say "try again" (UNAVAILABLE), not an internal error.
+        var down = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => _system.Staff()
+            .GetConversationAsync(new GetConversationRequest { Name = LocalSystem.ConversationName(phone) }).ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.Unavailable, down.StatusCode);
 
         await _system.StartSiloAsync();
         var conversation = await Eventually.Until(

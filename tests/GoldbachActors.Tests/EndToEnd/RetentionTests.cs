@@ -257,8 +257,10 @@ public sealed class RetentionTests : IAsyncLifetime
         await _system.StopSiloAsync();
         await RestoreAsync(backup);
         await _system.StartSiloAsync();
-        // The backup brought all three back (each read activates the citizen from the restored state).
-        Assert.True(await ExistsAsync(erased.ConversationName), "the backup should have brought the erased citizen back");
+        // The backup brought all three back (each read activates the citizen from the restored state). The gateway's
+        // client may still be reconnecting to the new silo (UNAVAILABLE until then).
+        Assert.True(await Eventually.Succeeds<bool, RpcException>(() => ExistsAsync(erased.ConversationName)),
+            "the backup should have brought the erased citizen back");
         Assert.True(await ExistsAsync(member.ConversationName));
         Assert.True(await ExistsAsync(returner.ConversationName));
         var preview = await Eventually.Succeeds<StaffApi.V1.RetentionReport, RpcException>(
