@@ -395,7 +395,7 @@ public static partial class CliCommands
 
     private static Command Token()
     {
-        var role = new Option<string>("--role") { Description = "agent, supervisor or admin.", DefaultValueFactory = _ => StaffRoles.Agent };
+        var role = new Option<string>("--role") { Description = "agent, supervisor, admin or operator.", DefaultValueFactory = _ => StaffRoles.Agent };
         var hours = new Option<int>("--hours") { Description = "Lifetime in hours.", DefaultValueFactory = _ => 8 };
         var command = new Command("token", "Mint a development staff token (refused in Production).") { role, hours };
         command.SetAction(parse =>

@@ -14,9 +14,9 @@ public sealed class DevelopmentTokenIssuer(string issuer, string audience, strin
 {
     public string Mint(string staffId, string role, string tenant, TimeSpan lifetime)
     {
-        if (!StaffRoles.All.Contains(role))
+        if (!StaffRoles.All.Contains(role) && role != StaffRoles.Operator)
         {
-            throw new ArgumentException($"Unknown role '{role}': one of {string.Join(", ", StaffRoles.All)}.", nameof(role));
+            throw new ArgumentException($"Unknown role '{role}': one of {string.Join(", ", StaffRoles.All)} or {StaffRoles.Operator}.", nameof(role));
         }
         if (!TenantId.IsValid(tenant))
         {

@@ -19,9 +19,12 @@ public interface ITenantSettingsGrain : IGrainWithStringKey
     [Alias("Update")]
     Task<TenantSettingsUpdate> UpdateAsync(StaffActor by, long expectedVersion, string document);
 
-    /// <summary>Creates a tenant with its first settings (an operator's call); refused when the tenant exists.</summary>
+    /// <summary>
+    /// Creates a tenant with its first settings (an operator's call), naming its first admin (their staff id at the
+    /// provider) in the history; refused when the tenant exists, stored or configured.
+    /// </summary>
     [Alias("Create")]
-    Task<TenantSettingsUpdate> CreateAsync(StaffActor by, string document);
+    Task<TenantSettingsUpdate> CreateAsync(StaffActor by, string document, string firstAdmin);
 
     /// <summary>
     /// What a citizen writing at <paramref name="at"/> would get as acknowledgement in each language (with
@@ -101,12 +104,18 @@ public sealed record SettingsFieldError(
     [property: Id(1)] string Message);
 
 /// <summary>One saved change: who (internal only), when, and each changed top-level setting before and after (JSON).</summary>
+/// <param name="Version">The version the change made.</param>
+/// <param name="At">When it was saved.</param>
+/// <param name="StaffId">Who saved it.</param>
+/// <param name="Sections">Each changed top-level setting.</param>
+/// <param name="Note">What else the change did, e.g. who the new tenant's first admin is.</param>
 [GenerateSerializer, Immutable, Alias("goldbach.TenantSettingsChange")]
 public sealed record TenantSettingsChange(
     [property: Id(0)] long Version,
     [property: Id(1)] DateTimeOffset At,
     [property: Id(2)] string StaffId,
-    [property: Id(3)] IReadOnlyList<SettingsSectionChange> Sections);
+    [property: Id(3)] IReadOnlyList<SettingsSectionChange> Sections,
+    [property: Id(4)] string? Note = null);
 
 /// <summary>One top-level setting as it was and as it became (null: absent).</summary>
 [GenerateSerializer, Immutable, Alias("goldbach.SettingsSectionChange")]

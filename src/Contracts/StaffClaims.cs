@@ -28,5 +28,12 @@ public static class StaffRoles
     /// <summary>Also configures the tenant.</summary>
     public const string Admin = "admin";
 
+    /// <summary>The roles of a tenant's staff (the operator is none of them).</summary>
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Agent, Supervisor, Admin };
+
+    /// <summary>
+    /// Runs a cluster that serves several towns: creates tenants, and nothing else. Sees no town's conversations or
+    /// settings (every other call refuses the role).
+    /// </summary>
+    public const string Operator = "operator";
 }

@@ -17,7 +17,6 @@ public sealed partial class TenantSettingsCache(
     : BackgroundService
 {
     private readonly ConcurrentDictionary<string, (long Version, TenantOptions Settings)> _stored = new(StringComparer.Ordinal);
-    private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The tenant's settings, or null when no tenant owns this <c>phone_number_id</c>.</summary>
     public TenantOptions? Find(string tenant) =>
@@ -28,23 +27,6 @@ public sealed partial class TenantSettingsCache(
 
     /// <summary>Every tenant this deployment serves: the configured ones and those created at run time.</summary>
     public IReadOnlyCollection<string> Tenants => [.. configured.Value.Tenants.Keys.Union(_stored.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal)];
-
-    /// <summary>Completes once the stored settings have been read (or after <paramref name="patience"/>, with the seeds).</summary>
-    public async Task WhenLoadedAsync(TimeSpan patience)
-    {
-        if (_loaded.Task.IsCompleted)
-        {
-            return;
-        }
-        try
-        {
-            await _loaded.Task.WaitAsync(patience);
-        }
-        catch (TimeoutException)
-        {
-            LogNotLoaded(logger, patience);
-        }
-    }
 
     /// <summary>Takes a version this host just saved at once (the others see it at their next poll).</summary>
     public void Accept(string tenant, TenantSettingsVersion version)
@@ -64,7 +46,6 @@ public sealed partial class TenantSettingsCache(
                 Store(tenant, current);
             }
         }
-        _loaded.TrySetResult();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -109,9 +90,6 @@ public sealed partial class TenantSettingsCache(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the tenants' stored settings failed ({Error}: {Detail}); the settings known so far stay in use.")]
     private static partial void LogRefreshFailed(ILogger logger, string error, string detail);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The tenants' stored settings were not read within {Patience}; the configured settings are used until they are.")]
-    private static partial void LogNotLoaded(ILogger logger, TimeSpan patience);
 }
 
 /// <summary>How hosts follow changes to the stored settings (<c>Goldbach:Settings</c>).</summary>

@@ -31,6 +31,23 @@ public sealed record StaffCaller(string StaffId, string Tenant, string Role, str
         return new StaffCaller(staffId, tenant, role, user.FindFirstValue(StaffTokenClaims.DisplayName));
     }
 
+    /// <summary>The operator behind a call (the only role that creates tenants); anyone else is refused.</summary>
+    public static StaffCaller Operator(ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var user = context.GetHttpContext().User;
+        var staffId = user.FindFirstValue(StaffClaims.StaffId);
+        if (user.FindFirstValue(StaffTokenClaims.Refusal) is { } refusal)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, refusal));
+        }
+        if (string.IsNullOrEmpty(staffId) || user.FindFirstValue(StaffClaims.Role) != StaffRoles.Operator)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "Gemeinden legt nur der Betrieb an (Rolle „operator“)."));
+        }
+        return new StaffCaller(staffId, user.FindFirstValue(StaffClaims.Tenant) ?? "", StaffRoles.Operator, user.FindFirstValue(StaffTokenClaims.DisplayName));
+    }
+
     /// <summary>
     /// A supervisor or an admin: reads the audit log, sends broadcasts, exports and erases, reassigns conversations.
     /// </summary>

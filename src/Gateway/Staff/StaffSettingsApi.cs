@@ -49,7 +49,7 @@ public sealed partial class StaffApiService
         var response = new ListTenantSettingsChangesResponse();
         foreach (var change in await settings.GetHistoryAsync())
         {
-            var proto = new StaffApi.V1.TenantSettingsChange { Version = change.Version, ChangeTime = Timestamp.FromDateTimeOffset(change.At), StaffId = change.StaffId };
+            var proto = new StaffApi.V1.TenantSettingsChange { Version = change.Version, ChangeTime = Timestamp.FromDateTimeOffset(change.At), StaffId = change.StaffId, Note = change.Note ?? "" };
             proto.Sections.AddRange(change.Sections.Select(s => new StaffApi.V1.SettingsSectionChange { Section = s.Section, BeforeJson = s.Before ?? "", AfterJson = s.After ?? "" }));
             response.Changes.Add(proto);
         }
@@ -80,6 +80,37 @@ public sealed partial class StaffApiService
         var response = new TestTriageResponse { Category = result.Category, Urgent = result.Urgent, Language = result.Language ?? "" };
         response.Errors.AddRange(result.Errors.Select(ToProto));
         return response;
+    }
+
+    public override async Task<TenantSettings> CreateTenant(CreateTenantRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var caller = StaffCaller.Operator(context);
+        if (!Domain.TenantId.IsValid(request.PhoneNumberId))
+        {
+            throw new ArgumentException("phone_number_id ist die Kennung der WhatsApp-Nummer (1 bis 32 Ziffern).");
+        }
+        if (string.IsNullOrWhiteSpace(request.FirstAdmin))
+        {
+            throw new ArgumentException("first_admin nennt die erste Administration (ihre Kennung beim Anmeldedienst).");
+        }
+        var document = Domain.Configuration.TenantSettingsDocument.Serialize(new Domain.Configuration.TenantOptions
+        {
+            Name = request.Name.Trim(),
+            AcknowledgementText = request.AcknowledgementText.Trim(),
+        });
+        await audit.RecordAsync(request.PhoneNumberId, caller.StaffId, caller.Name, caller.Role, "CreateTenant", null, context.CancellationToken);
+        var created = await cluster.GetGrain<Domain.ITenantSettingsGrain>(request.PhoneNumberId).CreateAsync(caller.Actor, document, request.FirstAdmin.Trim());
+        switch (created.Outcome)
+        {
+            case Domain.TenantSettingsOutcome.Exists:
+                throw new RpcException(new Status(StatusCode.AlreadyExists, $"Die Gemeinde {request.PhoneNumberId} gibt es schon."));
+            case Domain.TenantSettingsOutcome.Invalid:
+                throw new ArgumentException(string.Join(" ", created.Errors.Select(e => $"{e.Field}: {e.Message}")));
+            default:
+                tenants.Accept(request.PhoneNumberId, created.Current!);
+                return ToProto(created.Current!);
+        }
     }
 
     // Settings are the admins' and their own tenant's only: refused here, before any grain is asked.

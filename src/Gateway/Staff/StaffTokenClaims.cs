@@ -17,7 +17,8 @@ public static class StaffTokenClaims
     /// <summary>The display name claim the gateway keeps beside the staff id.</summary>
     public const string DisplayName = "name";
 
-    private static readonly string[] Rank = [StaffRoles.Agent, StaffRoles.Supervisor, StaffRoles.Admin];
+    // The operator ranks lowest: an account that also holds a town's role works as that role.
+    private static readonly string[] Rank = [StaffRoles.Operator, StaffRoles.Agent, StaffRoles.Supervisor, StaffRoles.Admin];
 
     /// <summary>The staff claims for <paramref name="token"/>'s claims, or a refusal.</summary>
     public static IReadOnlyList<Claim> Map(IEnumerable<Claim> token, StaffClaimMapping mapping)

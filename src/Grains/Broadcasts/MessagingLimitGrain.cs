@@ -26,7 +26,6 @@ public sealed class MessagingLimitGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        await policies.WhenLoadedAsync();
         var tenant = this.GetPrimaryKeyString();
         _window = new MessagingLimitWindow(policies.Find(tenant)?.Options.MessagingLimit);
         foreach (var (citizen, at) in await store.LoadReachedAsync(tenant))

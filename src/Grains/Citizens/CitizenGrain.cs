@@ -73,7 +73,6 @@ public sealed partial class CitizenGrain(
     {
         _key = CitizenKey.ParseGrainKey(this.GetPrimaryKeyString());
         _activatedAt = time.GetUtcNow();
-        await policies.WhenLoadedAsync();
         await WakeIfSnoozeOverAsync();
         ResumeBackgroundWork();
     }

@@ -94,9 +94,6 @@ public sealed class TenantPolicies(TenantSettingsCache settings)
 
     /// <summary>The policy of settings that are not (yet) a tenant's: an acknowledgement preview, a triage test of a draft.</summary>
     public static TenantPolicy For(TenantOptions draft) => new(draft);
-
-    /// <summary>Waits (a bounded while) until the stored settings were first read, so that an activation never uses a stale seed.</summary>
-    public Task WhenLoadedAsync() => settings.WhenLoadedAsync(TimeSpan.FromSeconds(10));
 }
 
 /// <summary>Staff numbers as written in configuration ("+49 151 2345678"), in the form WhatsApp sends them.</summary>

@@ -51,14 +51,18 @@ public sealed class TenantSettingsGrain(
         return await SaveAsync(by, current, document);
     }
 
-    public async Task<TenantSettingsUpdate> CreateAsync(StaffActor by, string document)
+    public async Task<TenantSettingsUpdate> CreateAsync(StaffActor by, string document, string firstAdmin)
     {
         ArgumentNullException.ThrowIfNull(by);
+        if (by.Role != StaffRoles.Operator)
+        {
+            throw new UnauthorizedAccessException("Gemeinden legt nur der Betrieb an (Rolle „operator“).");
+        }
         if (Current() is { } current)
         {
             return new(TenantSettingsOutcome.Exists, current, []);
         }
-        return await SaveAsync(by, null, document);
+        return await SaveAsync(by, null, document, $"Angelegt; erste Administration: {firstAdmin}");
     }
 
     public Task<AcknowledgementPreview> PreviewAsync(string? draft, DateTimeOffset at)
@@ -101,7 +105,7 @@ public sealed class TenantSettingsGrain(
         return configured.Value.Find(Tenant) is { } seed ? new(0, TenantSettingsDocument.Serialize(seed), null) : null;
     }
 
-    private async Task<TenantSettingsUpdate> SaveAsync(StaffActor by, TenantSettingsVersion? current, string document)
+    private async Task<TenantSettingsUpdate> SaveAsync(StaffActor by, TenantSettingsVersion? current, string document, string? note = null)
     {
         TenantOptions settings;
         try
@@ -133,7 +137,7 @@ public sealed class TenantSettingsGrain(
         state.State.Version = version;
         state.State.Document = normal;
         state.State.ChangedAt = now;
-        state.State.History.Insert(0, new TenantSettingsChange(version, now, by.StaffId, changed));
+        state.State.History.Insert(0, new TenantSettingsChange(version, now, by.StaffId, changed, note));
         if (state.State.History.Count > HistoryLength)
         {
             state.State.History.RemoveRange(HistoryLength, state.State.History.Count - HistoryLength);

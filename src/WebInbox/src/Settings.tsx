@@ -1,7 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { type ReactNode, useCallback, useEffect, useId, useState } from "react";
-import type { AcknowledgementPreviewResponse, SettingsFieldError, TestTriageResponse } from "./gen/goldbach/staff/v1/settings_pb";
+import type { AcknowledgementPreviewResponse, SettingsFieldError, TenantSettingsChange, TestTriageResponse } from "./gen/goldbach/staff/v1/settings_pb";
 import { formatWhen } from "./format";
 import { type Doc, getAt, joined, type Json, seconds, setAt, split, text, timeSpan } from "./settingsDocument";
 import { texts } from "./texts";
@@ -31,10 +31,12 @@ export function Settings({ workspace, onBack }: { workspace: Workspace; onBack: 
   const [error, setError] = useState("");
   const [status, setStatus] = useState("");
   const [busy, setBusy] = useState(false);
+  const [changes, setChanges] = useState<TenantSettingsChange[]>([]);
   const fail = useFailure(signOut, setError);
 
   const load = useCallback(async () => {
     const current = await client.getTenantSettings({ parent });
+    setChanges((await client.listTenantSettingsChanges({ parent })).changes);
     const parsed = JSON.parse(current.documentJson) as Doc;
     setLoaded({ version: current.version, doc: parsed, changed: current.changeTime ? formatWhen(current.changeTime) : "" });
     setDoc(parsed);
@@ -60,6 +62,7 @@ export function Settings({ workspace, onBack }: { workspace: Workspace; onBack: 
         setLoaded({ version: response.settings.version, doc: parsed, changed: response.settings.changeTime ? formatWhen(response.settings.changeTime) : "" });
         setDoc(parsed);
         setStatus(t.saved(response.settings.version));
+        setChanges((await client.listTenantSettingsChanges({ parent })).changes);
       } else if (response.errors.length > 0) {
         setError(t.invalid(response.errors.length));
       } else {
@@ -191,6 +194,18 @@ export function Settings({ workspace, onBack }: { workspace: Workspace; onBack: 
           <button type="button" className="secondary" disabled={busy} onClick={() => { setDoc(loaded.doc); setErrors([]); setError(""); }}>{t.discard}</button>
         </p>
       </form>
+      <Card title={t.history}>
+        {changes.length === 0 ? <p className="meta">{t.noHistory}</p> : (
+          <ol className="history" data-testid="settings-history">
+            {changes.map((c) => (
+              <li key={String(c.version)}>
+                {t.change(c.version, c.changeTime ? formatWhen(c.changeTime) : "", c.staffId, c.sections.map((s) => t.fieldNamed(s.section)).join(", "))}
+                {c.note && <span className="meta"> · {c.note}</span>}
+              </li>
+            ))}
+          </ol>
+        )}
+      </Card>
     </main>
   );
 }
@@ -243,30 +258,39 @@ function TextField({ doc, set, errorOf, path, label, hint, multiline, placeholde
   );
 }
 
+// The text of a list being typed: it follows the document when that changes from elsewhere (loaded, discarded), not
+// while the entry still means the same list (a trailing comma or an empty line).
+function useDraft(doc: Doc, path: string, separator: string, pattern: RegExp): [string, (value: string) => void] {
+  const [draft, setDraft] = useState(joined(doc, path, separator));
+  const stored = joined(doc, path, separator);
+  useEffect(() => {
+    setDraft((current) => (split(current, pattern).join(separator) === stored ? current : stored));
+  }, [stored, separator, pattern]);
+  return [draft, setDraft];
+}
+
 // A list of strings, one per line (staff numbers, closing days); an error of any entry shows beside the list.
 function LinesField({ doc, set, errorOf, path, label, hint }: FieldProps) {
-  const [draft, setDraft] = useState(joined(doc, path, "\n"));
-  useEffect(() => setDraft(joined(doc, path, "\n")), [doc, path]);
+  const [draft, setDraft] = useDraft(doc, path, "\n", /\n/);
   const error = [errorOf(path), ...Array.from({ length: 50 }, (_, i) => errorOf(`${path}:${i}`) && `${i + 1}: ${errorOf(`${path}:${i}`)}`)].filter(Boolean).join(" ");
   return (
     <Labelled label={label} hint={hint} error={error}>
       {({ id, describedBy }) => (
         <textarea id={id} rows={4} value={draft} aria-invalid={error ? true : undefined} aria-describedby={describedBy}
-          onChange={(e) => setDraft(e.target.value)} onBlur={() => set(path, split(draft, /\n/))} />
+          onChange={(e) => { setDraft(e.target.value); set(path, split(e.target.value, /\n/)); }} />
       )}
     </Labelled>
   );
 }
 
 function CommaField({ doc, set, errorOf, path, label, hint }: FieldProps) {
-  const [draft, setDraft] = useState(joined(doc, path, ", "));
-  useEffect(() => setDraft(joined(doc, path, ", ")), [doc, path]);
+  const [draft, setDraft] = useDraft(doc, path, ", ", /,/);
   const error = errorOf(path);
   return (
     <Labelled label={label} hint={hint ?? t.commaHint} error={error}>
       {({ id, describedBy }) => (
         <input id={id} value={draft} aria-invalid={error ? true : undefined} aria-describedby={describedBy}
-          onChange={(e) => setDraft(e.target.value)} onBlur={() => set(path, split(draft, /,/))} />
+          onChange={(e) => { setDraft(e.target.value); set(path, split(e.target.value, /,/)); }} />
       )}
     </Labelled>
   );

@@ -328,6 +328,9 @@ export const texts = {
     paceBurst: "Sendungen an eine Person am Stück",
     paceEvery: "danach eine je",
     perSecond: "Nachrichten je Sekunde (die Nummer insgesamt)",
+    history: "Letzte Änderungen",
+    noHistory: "Noch keine Änderung gespeichert.",
+    change: (version: bigint, when: string, who: string, sections: string) => `Version ${version}, ${when}, von ${who}: ${sections || "keine Angaben"}`,
   },
   duty: {
     open: "Bereitschaft",

@@ -184,4 +184,91 @@ public sealed class TenantSettingsTests(TenantSettingsSystem system) : IClassFix
         var (unchanged, _) = await ReadAsync();
         Assert.Equal(version, unchanged);
     }
+
+    [Fact]
+    public async Task An_operator_creates_a_town_whose_admin_alone_then_sees_it_and_nobody_else_creates_one()
+    {
+        const string created = "300000000000001";
+        var operatorClient = system.Staff("betrieb-01", StaffRoles.Operator);
+        var request = new CreateTenantRequest { PhoneNumberId = created, Name = "Gemeinde Neudorf", AcknowledgementText = "Danke, Neudorf.", FirstAdmin = "neudorf-admin" };
+
+        var first = await operatorClient.CreateTenantAsync(request);
+        Assert.Equal(1, first.Version);
+        var again = await Assert.ThrowsAsync<RpcException>(() => operatorClient.CreateTenantAsync(request).ResponseAsync);
+        Assert.Equal(StatusCode.AlreadyExists, again.StatusCode);
+        var configured = await Assert.ThrowsAsync<RpcException>(() => operatorClient.CreateTenantAsync(
+            new CreateTenantRequest { PhoneNumberId = LocalSystemHost.Tenant, Name = "x", AcknowledgementText = "y", FirstAdmin = "z" }).ResponseAsync);
+        Assert.Equal(StatusCode.AlreadyExists, configured.StatusCode);
+        var invalid = await Assert.ThrowsAsync<RpcException>(() => operatorClient.CreateTenantAsync(
+            new CreateTenantRequest { PhoneNumberId = "300000000000002", Name = "", AcknowledgementText = "y", FirstAdmin = "z" }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, invalid.StatusCode);
+        Assert.Contains("Name", invalid.Status.Detail, StringComparison.Ordinal);
+
+        // Nobody else creates towns, and the operator reads no town's conversations or settings.
+        foreach (var role in new[] { StaffRoles.Agent, StaffRoles.Supervisor, StaffRoles.Admin })
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(() => system.Staff("x", role).CreateTenantAsync(
+                new CreateTenantRequest { PhoneNumberId = "300000000000003", Name = "x", AcknowledgementText = "y", FirstAdmin = "z" }).ResponseAsync);
+            Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        }
+        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() =>
+            operatorClient.ListConversationsAsync(new ListConversationsRequest { Parent = Parent }).ResponseAsync)).StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() =>
+            operatorClient.GetTenantSettingsAsync(new GetTenantSettingsRequest { Parent = Parent }).ResponseAsync)).StatusCode);
+
+        // The new town's admin: served by the gateway at once, and by the silo (GetTenant) once it polled.
+        var admin = system.Staff("neudorf-admin", StaffRoles.Admin, created);
+        var settings = await admin.GetTenantSettingsAsync(new GetTenantSettingsRequest { Parent = $"tenants/{created}" });
+        Assert.Contains("Gemeinde Neudorf", settings.DocumentJson, StringComparison.Ordinal);
+        var history = await admin.ListTenantSettingsChangesAsync(new ListTenantSettingsChangesRequest { Parent = $"tenants/{created}" });
+        var creation = Assert.Single(history.Changes);
+        Assert.Equal("betrieb-01", creation.StaffId);
+        Assert.Contains("neudorf-admin", creation.Note, StringComparison.Ordinal);
+        Assert.Equal("tenants/" + created, (await admin.GetSignedInStaffAsync(new GetSignedInStaffRequest())).Tenant);
+        var tenant = await Eventually.Succeeds<Tenant, RpcException>(
+            () => admin.GetTenantAsync(new GetTenantRequest { Name = $"tenants/{created}" }).ResponseAsync, TimeSpan.FromSeconds(10));
+        Assert.Equal("Gemeinde Neudorf", tenant.DisplayName);
+        // Our admin still sees only ours.
+        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() =>
+            Admin().GetTenantSettingsAsync(new GetTenantSettingsRequest { Parent = $"tenants/{created}" }).ResponseAsync)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Removing_a_category_and_a_list_keeps_the_conversations_category_and_the_members_consent_history()
+    {
+        const string phone = "+4915112377501";
+        using (await system.PostWebhookAsync(LocalSystemHost.TextWebhook(phone, "Die Schaukel am Spielplatz ist kaputt")))
+        {
+        }
+        using (await system.PostWebhookAsync(LocalSystemHost.TextWebhook(phone, "START KITZ")))
+        {
+        }
+        var conversation = LocalSystemHost.ConversationName(phone);
+        var agent = system.Staff("agent-07");
+        await Eventually.Until(() => agent.GetCitizenConsentAsync(new GetCitizenConsentRequest { Conversation = conversation }).ResponseAsync,
+            c => c.Memberships.Count == 1, TimeSpan.FromSeconds(10));
+        var (_, original) = await ReadAsync();
+        try
+        {
+            var saved = await SaveAsync(d =>
+            {
+                d["Categories"] = new JsonObject { ["Parkverstoß"] = new JsonArray("park", "falschpark") };
+                d["Lists"]!.AsObject().Remove("kitzrettung");
+            });
+            Assert.True(saved.Saved, string.Join("; ", saved.Errors));
+
+            var summary = (await agent.ListConversationsAsync(new ListConversationsRequest { Parent = Parent, Query = phone })).Conversations.Single();
+            Assert.Equal("Spielplatz", summary.Category);
+            var consent = await agent.GetCitizenConsentAsync(new GetCitizenConsentRequest { Conversation = conversation });
+            Assert.Contains(consent.History, r => r.List.EndsWith("/lists/kitzrettung", StringComparison.Ordinal) && r.Joined);
+            var tenant = await Eventually.Until(() => agent.GetTenantAsync(new GetTenantRequest { Name = Parent }).ResponseAsync,
+                t => !t.Categories.Contains("Spielplatz"), TimeSpan.FromSeconds(10));
+            Assert.Contains("Parkverstoß", tenant.Categories);
+        }
+        finally
+        {
+            var (now, _) = await ReadAsync();
+            await Admin().UpdateTenantSettingsAsync(new UpdateTenantSettingsRequest { Parent = Parent, Version = now, DocumentJson = original.ToJsonString() });
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using GoldbachActors.StaffApi.V1;
 using GoldbachActors.Testing;
 using Microsoft.Playwright;
@@ -62,6 +63,25 @@ public sealed class WebInboxSettingsTests(WebInboxSystem fixture, ITestOutputHel
                 }
                 Assert.Equal(text, Assert.Single(await System.WaitForSentAsync(phone, 1)).Text);
             }
+
+            // Office hours every day, and today a new closing day: the next citizen gets the out-of-hours text that
+            // names the next opening (not today).
+            var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, berlin).DateTime);
+            foreach (var day in new[] { "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag" })
+            {
+                await page.GetByLabel(day, new() { Exact = true }).FillAsync("00:00-23:59");
+            }
+            await page.GetByLabel("Schließtage").FillAsync(today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            await page.GetByLabel("Außerhalb der Öffnungszeiten").First.FillAsync("Heute ist das Rathaus geschlossen. Wir melden uns ab {next}.");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Einstellungen speichern" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Gespeichert als Version" })).ToBeVisibleAsync();
+            var closed = await System.FirstChangedAcknowledgementAsync("784",
+                t => t?.StartsWith("Heute ist das Rathaus geschlossen. Wir melden uns ab ", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(10));
+            output.WriteLine($"The closing day reached a citizen {closed.Delay.TotalSeconds:F1} s after the save: {closed.Text}");
+            Assert.Matches(@"ab (Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag), \d{1,2}\. \p{L}+ ab 0:00 Uhr\.$", closed.Text);
+            Assert.DoesNotContain(today.ToString("d. MMMM", CultureInfo.GetCultureInfo("de-DE")), closed.Text, StringComparison.Ordinal);
+            await Expect(page.GetByTestId("settings-history")).ToContainTextAsync("ClosedDays");
 
             await page.GetByLabel("Nachricht testen").FillAsync("Auf dem Spielplatz brennt eine Mülltonne!");
             await page.GetByRole(AriaRole.Button, new() { Name = "Prüfen" }).ClickAsync();
