@@ -74,7 +74,12 @@ self.addEventListener("notificationclick", (event) => {
     const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
     const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
     if (open) {
+      // A page this worker controls is navigated; one it does not control yet (just installed) is asked to route
+      // there itself (it routes by its hash).
       const navigated = await open.navigate(target).catch(() => null);
+      if (!navigated) {
+        open.postMessage({ type: "open", url: target });
+      }
       await (navigated ?? open).focus().catch(() => undefined);
       return;
     }
