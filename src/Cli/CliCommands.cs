@@ -143,29 +143,22 @@ public static partial class CliCommands
     {
         var conversation = new Argument<string>("conversation") { Description = "tenants/{tenant}/conversations/{citizen}, as inbox lists it." };
         var pageToken = new Option<string>("--page-token") { Description = "An older page of the history, as the previous show printed it." };
-        var command = new Command("show", "Show one conversation: its recent history, or an older page.") { conversation, pageToken };
+        var command = new Command("show", "Show one conversation (and mark it read, also at WhatsApp): its recent history, or an older page.") { conversation, pageToken };
         OnStaffCall(command, async (parse, settings, client, headers, ct) =>
         {
             var result = await client.GetConversationAsync(
                 new GetConversationRequest { Name = parse.GetValue(conversation), PageToken = parse.GetValue(pageToken) ?? "" },
                 headers, cancellationToken: ct);
-            Console.WriteLine($"{result.Summary.DisplayName} {result.Summary.PhoneNumber} ({result.Summary.Status})");
-            foreach (var entry in result.Entries)
+            if (string.IsNullOrEmpty(parse.GetValue(pageToken)) && (result.Summary.Unread || result.Summary.Status == StaffApi.V1.ConversationStatus.New))
             {
-                if (entry.Inbound is { } inbound)
-                {
-                    Console.WriteLine($"{Local(inbound.SendTime.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}  citizen:  {(inbound.Type == "text" ? inbound.Text : $"[{inbound.Type}]")}");
-                }
-                else if (entry.Outbound is { } outbound)
-                {
-                    var by = string.IsNullOrEmpty(outbound.SentBy) ? "automatic" : outbound.SentBy;
-                    Console.WriteLine($"{Local(outbound.CreateTime.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}  wir ({by}, {outbound.State}):  {outbound.Text}");
-                }
-                else if (entry.Event is { } change)
-                {
-                    var values = string.IsNullOrEmpty(change.From) && string.IsNullOrEmpty(change.To) ? "" : $" {change.From} → {change.To}";
-                    Console.WriteLine($"{Local(change.Time.ToDateTimeOffset(), "yyyy-MM-dd HH:mm")}  ({change.Actor}: {change.Kind}{values})");
-                }
+                // Shown to a staff member: read, also at WhatsApp (the citizen's blue ticks).
+                result.Summary = await client.MarkReadAsync(new MarkReadRequest { Conversation = result.Summary.Name }, headers, cancellationToken: ct);
+            }
+            var username = string.IsNullOrEmpty(result.Summary.Username) ? "" : $" @{result.Summary.Username}";
+            Console.WriteLine($"{result.Summary.DisplayName} {result.Summary.PhoneNumber}{username} ({result.Summary.Status})");
+            foreach (var line in ConversationText.Lines(result, at => Local(at, "yyyy-MM-dd HH:mm")))
+            {
+                Console.WriteLine(line);
             }
             if (!string.IsNullOrEmpty(result.NextPageToken))
             {

@@ -83,6 +83,42 @@ public sealed record InboundMessage(
 
     /// <summary>The citizen's conversation (1, 2, …) the message belongs to; 0 for messages stored before it was kept.</summary>
     [Id(18)] public int ConversationNumber { get; init; }
+
+    /// <summary>For an <c>edit</c>: the message edited and its new text.</summary>
+    [Id(19)] public MessageEdit? Edit { get; init; }
+
+    /// <summary>For a <c>revoke</c>: the wamid of the message the citizen deleted.</summary>
+    [Id(20)] public string? RevokedMessageId { get; init; }
+
+    /// <summary>When the citizen last edited this message (it shows "bearbeitet").</summary>
+    [Id(21)] public DateTimeOffset? EditedAt { get; init; }
+
+    /// <summary>The texts before the citizen's edits, oldest first (for staff only).</summary>
+    [Id(22), MessageContent] public ImmutableArray<string> PreviousTexts { get; init; } = [];
+
+    /// <summary>When the citizen deleted this message: its text and media are gone from storage.</summary>
+    [Id(23)] public DateTimeOffset? RevokedAt { get; init; }
+
+    /// <summary>The citizen's current reaction (an emoji) to this message, if any.</summary>
+    [Id(24)] public string? CitizenReaction { get; init; }
+
+    /// <summary>What a reply quotes, or what a reaction, edit or deletion refers to.</summary>
+    [Id(25)] public QuotedMessage? Quoted { get; init; }
+
+    /// <summary>
+    /// A reaction, edit or deletion whose effect shows on its target in the hot state: front ends show it there,
+    /// not as an entry of its own.
+    /// </summary>
+    [Id(26)] public bool AppliedToTarget { get; init; }
+
+    /// <summary>The citizen's WhatsApp username (2026), when Meta sent one.</summary>
+    [Id(27), PersonalIdentifier] public string? Username { get; init; }
+
+    /// <summary>The town's current reaction (an emoji) to this message, if any.</summary>
+    [Id(28)] public string? TownReaction { get; init; }
+
+    /// <summary>The wamid this message refers to: the quoted, reacted-to, edited or deleted one.</summary>
+    public string? TargetMessageId => Reaction?.MessageId ?? Edit?.OriginalMessageId ?? RevokedMessageId ?? Context?.RepliedToMessageId;
 }
 
 /// <summary>What recording an inbound message did.</summary>
@@ -121,6 +157,18 @@ public enum OutboundKind
 
     /// <summary>The confirmation of joining or leaving a broadcast list.</summary>
     ListConfirmation = 5,
+
+    /// <summary>
+    /// Sent by staff from the WhatsApp Business app on the same number (Coexistence), recorded from Meta's echo; never
+    /// sent by this service. Shown as "Verwaltung (App)".
+    /// </summary>
+    AppEcho = 6,
+
+    /// <summary>
+    /// The town's reaction (<see cref="OutboundMessage.Text"/>, an emoji; empty removes it) to the citizen's message
+    /// <see cref="OutboundMessage.ReactionTo"/>, e.g. ✅ for "erledigt".
+    /// </summary>
+    Reaction = 7,
 }
 
 /// <summary>How far an outbound message got.</summary>
@@ -205,11 +253,26 @@ public sealed record OutboundMessage
     /// <summary>For a template: its body parameters in order.</summary>
     [Id(16), MessageContent] public ImmutableArray<string> TemplateParameters { get; init; } = [];
 
-    /// <summary>The broadcast this message belongs to, if any.</summary>
     /// <summary>The citizen's conversation (1, 2, …) the message belongs to; 0 for messages stored before it was kept.</summary>
     [Id(18)] public int ConversationNumber { get; init; }
 
+    /// <summary>The broadcast this message belongs to, if any.</summary>
     [Id(17)] public string? BroadcastId { get; init; }
+
+    /// <summary>The citizen's current reaction (an emoji) to this message, if any.</summary>
+    [Id(19)] public string? CitizenReaction { get; init; }
+
+    /// <summary>For an app echo: when staff edited it in the Business app.</summary>
+    [Id(20)] public DateTimeOffset? EditedAt { get; init; }
+
+    /// <summary>For an app echo: when staff deleted it in the Business app (its text is gone).</summary>
+    [Id(21)] public DateTimeOffset? RevokedAt { get; init; }
+
+    /// <summary>For a reply that quotes a message: what it quotes (sent as <c>context.message_id</c>).</summary>
+    [Id(22)] public QuotedMessage? Quoted { get; init; }
+
+    /// <summary>For a <see cref="OutboundKind.Reaction"/>: the wamid of the citizen's message it reacts to.</summary>
+    [Id(23)] public string? ReactionTo { get; init; }
 
     /// <summary>Whether a template or a free text goes out.</summary>
     public bool IsTemplate => Kind is OutboundKind.WindowTemplate or OutboundKind.BroadcastTemplate;
@@ -281,6 +344,9 @@ public sealed record ConversationSummary
     /// with its own category and end: retention deletes each by its own period.
     /// </summary>
     [Id(20)] public ImmutableArray<EndedConversation> Ended { get; init; } = [];
+
+    /// <summary>The citizen's WhatsApp username (2026), when Meta sent one.</summary>
+    [Id(21), PersonalIdentifier] public string? Username { get; init; }
 }
 
 /// <summary>
@@ -334,6 +400,8 @@ public sealed record InboxFilter
             && (string.IsNullOrWhiteSpace(Text) || Text.Split(' ', StringSplitOptions.RemoveEmptyEntries).All(word =>
                 (summary.DisplayName?.Contains(word, StringComparison.OrdinalIgnoreCase) ?? false)
                 || (summary.PhoneNumber?.Contains(word, StringComparison.Ordinal) ?? false)
+                || (summary.Username?.Contains(word.TrimStart('@'), StringComparison.OrdinalIgnoreCase) ?? false)
+                || summary.CitizenKey.EndsWith("/" + word, StringComparison.Ordinal)
                 || (summary.Category?.Contains(word, StringComparison.OrdinalIgnoreCase) ?? false)
                 || (summary.LastMessagePreview?.Contains(word, StringComparison.OrdinalIgnoreCase) ?? false)));
     }
@@ -367,7 +435,22 @@ public sealed record StaffReply(
     [property: Id(2)] StaffActor By)
 {
     public string StaffId => By.StaffId;
+
+    /// <summary>The wamid of a message in this conversation the reply quotes, if any.</summary>
+    [Id(3)] public string? QuotedMessageId { get; init; }
 }
+
+/// <summary>A staff member's reaction to a citizen's message, sent in the administration's name.</summary>
+/// <param name="RequestId">The client's id of this request; the same id sends once.</param>
+/// <param name="MessageId">The wamid of the citizen's message.</param>
+/// <param name="Emoji">One emoji, or empty to remove the town's reaction.</param>
+/// <param name="By">Who reacted, for staff and audit only.</param>
+[GenerateSerializer, Immutable, Alias("goldbach.StaffReaction")]
+public sealed record StaffReaction(
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] string MessageId,
+    [property: Id(2)] string Emoji,
+    [property: Id(3)] StaffActor By);
 
 /// <summary>One page of a tenant's inbox.</summary>
 [GenerateSerializer, Immutable, Alias("goldbach.InboxPage")]

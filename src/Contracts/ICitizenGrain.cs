@@ -16,11 +16,35 @@ public interface ICitizenGrain : IGrainWithStringKey
     [Alias("Receive")]
     Task<ReceiveOutcome> ReceiveAsync(InboundMessage message);
 
+    /// <summary>
+    /// Records what staff sent from the WhatsApp Business app on the same number (Coexistence, Meta's
+    /// <c>smb_message_echoes</c>), idempotently by wamid: shown as the administration's ("Verwaltung (App)"), never sent
+    /// again. A staff edit or deletion in the app changes the echo it refers to.
+    /// </summary>
+    [Alias("RecordAppEcho")]
+    Task<ReceiveOutcome> RecordAppEchoAsync(InboundMessage echo);
+
     /// <summary>Queues a staff reply, idempotently by <see cref="StaffReply.RequestId"/>, once durably stored.</summary>
     /// <exception cref="ArgumentException">The text is empty or longer than WhatsApp allows.</exception>
     /// <exception cref="KeyNotFoundException">The citizen has never written.</exception>
     [Alias("Reply")]
     Task<OutboundMessage> ReplyAsync(StaffReply reply);
+
+    /// <summary>
+    /// Queues the town's reaction to one of the citizen's messages (inside the 24-hour window), idempotently by
+    /// <see cref="StaffReaction.RequestId"/>; an empty emoji removes the town's reaction.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not one emoji, no such message of the citizen, or the window is closed.</exception>
+    /// <exception cref="KeyNotFoundException">The citizen has never written.</exception>
+    [Alias("React")]
+    Task<OutboundMessage> ReactAsync(StaffReaction reaction);
+
+    /// <summary>
+    /// A staff member is typing a reply: shows WhatsApp's typing indicator on the citizen's newest message (which
+    /// marks it read), at most once per 20 seconds and only inside the window. Returns whether it was sent now.
+    /// </summary>
+    [Alias("SignalTyping")]
+    Task<bool> SignalTypingAsync(StaffActor by);
 
     /// <summary>The conversation as staff see it, or null when the citizen has never written.</summary>
     [Alias("GetConversation")]
@@ -61,7 +85,11 @@ public interface ICitizenGrain : IGrainWithStringKey
     [Alias("SetPriority")]
     Task<ConversationSummary> SetPriorityAsync(ConversationPriority priority, StaffActor by);
 
-    /// <summary>Staff read the conversation: it is no longer unread, and a new one is open from now on.</summary>
+    /// <summary>
+    /// Staff opened the conversation: it is no longer unread, a new one is open from now on, and the citizen's newest
+    /// message is marked read at WhatsApp (blue ticks; that covers the earlier ones). Only for a staff member who
+    /// opened it, never from a background poll.
+    /// </summary>
     [Alias("MarkRead")]
     Task<ConversationSummary> MarkReadAsync(StaffActor by);
 

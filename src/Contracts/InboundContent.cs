@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using GoldbachActors.Contracts.Privacy;
 
 namespace GoldbachActors.Contracts;
 
@@ -102,6 +103,27 @@ public sealed record ButtonReply(
 public sealed record Reaction(
     [property: Id(0)] string MessageId,
     [property: Id(1)] string? Emoji);
+
+/// <summary>A citizen's edit of an earlier message (WhatsApp allows it for 15 minutes): which message, and its new text.</summary>
+/// <param name="OriginalMessageId">The wamid of the message edited.</param>
+/// <param name="Text">The new text (or caption).</param>
+[GenerateSerializer, Immutable, Alias("goldbach.MessageEdit")]
+public sealed record MessageEdit(
+    [property: Id(0)] string OriginalMessageId,
+    [property: Id(1), MessageContent] string? Text);
+
+/// <summary>
+/// The message another one refers to (a reply's quote, a reaction's or an edit's target), as it stood when the
+/// reference was recorded: kept on the referring message, so that it shows even once the target is archived.
+/// </summary>
+/// <param name="MessageId">The target's wamid.</param>
+/// <param name="FromTown">The town sent the target (an acknowledgement, a reply); else the citizen did.</param>
+/// <param name="Preview">The start of the target's text (or its type), null when unknown or deleted.</param>
+[GenerateSerializer, Immutable, Alias("goldbach.QuotedMessage")]
+public sealed record QuotedMessage(
+    [property: Id(0)] string MessageId,
+    [property: Id(1)] bool FromTown,
+    [property: Id(2), MessageContent] string? Preview);
 
 /// <summary>WhatsApp's notice that the citizen changed their phone number or their business-scoped user id.</summary>
 /// <param name="Kind"><c>user_changed_number</c>, <c>user_changed_user_id</c>, or what else WhatsApp sent.</param>

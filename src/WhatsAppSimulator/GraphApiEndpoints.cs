@@ -22,8 +22,8 @@ public static partial class GraphApiEndpoints
     }
 
     private static async Task<IResult> SendAsync(
-        string phoneNumberId, HttpRequest request, SentMessageLog log, IOptions<SimulatorOptions> options, MetaBehaviour behaviour,
-        StatusReporter statuses, TimeProvider time)
+        string phoneNumberId, HttpRequest request, SentMessageLog log, ReadReceiptLog receipts, IOptions<SimulatorOptions> options,
+        MetaBehaviour behaviour, StatusReporter statuses, TimeProvider time)
     {
         var expected = $"Bearer {options.Value.AccessToken}";
         if (!string.Equals(request.Headers.Authorization.ToString(), expected, StringComparison.Ordinal))
@@ -51,6 +51,11 @@ public static partial class GraphApiEndpoints
         if (Text(body, "messaging_product") != "whatsapp")
         {
             return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", "messaging_product must be \"whatsapp\".");
+        }
+
+        if (Text(body, "status") is { } status)
+        {
+            return MarkRead(phoneNumberId, body, status, receipts, time);
         }
 
         var to = Text(body, "to");
@@ -93,9 +98,28 @@ public static partial class GraphApiEndpoints
             }
             text = $"[Vorlage {name} ({language})]";
         }
+        else if (type == "reaction")
+        {
+            var reaction = body["reaction"] as JsonObject;
+            var target = reaction is null ? null : Text(reaction, "message_id");
+            if (string.IsNullOrEmpty(target) || reaction!["emoji"] is not JsonValue emojiValue || !emojiValue.TryGetValue<string>(out var emoji))
+            {
+                return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", "reaction.message_id and reaction.emoji are required.");
+            }
+            if (body["context"] is not null)
+            {
+                // Meta: "You cannot send a reaction message as a contextual reply".
+                return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", "A reaction cannot be a contextual reply.");
+            }
+            text = emoji;
+        }
         else
         {
             return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", $"The stand-in does not send type \"{type}\".");
+        }
+        if (body["context"] is { } context && (context is not JsonObject quoted || !(Text(quoted, "message_id")?.StartsWith("wamid.", StringComparison.Ordinal) ?? false)))
+        {
+            return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", "context.message_id must be a wamid.");
         }
         if (body["biz_opaque_callback_data"] is JsonValue callback && callback.TryGetValue<string>(out var data) && data.Length > 512)
         {
@@ -136,6 +160,31 @@ public static partial class GraphApiEndpoints
             ["contacts"] = new JsonArray(contact),
             ["messages"] = new JsonArray(new JsonObject { ["id"] = wamid }),
         });
+    }
+
+    // { "status": "read", "message_id", "typing_indicator"?: { "type": "text" } } → { "success": true }.
+    private static IResult MarkRead(string phoneNumberId, JsonObject body, string status, ReadReceiptLog receipts, TimeProvider time)
+    {
+        if (status != "read")
+        {
+            return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", "status must be \"read\".");
+        }
+        var messageId = Text(body, "message_id");
+        if (messageId is null || !messageId.StartsWith("wamid.", StringComparison.Ordinal))
+        {
+            return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", "message_id must be the wamid of a received message.");
+        }
+        var typing = false;
+        if (body["typing_indicator"] is { } indicator)
+        {
+            if (indicator is not JsonObject o || Text(o, "type") != "text")
+            {
+                return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", "typing_indicator.type must be \"text\".");
+            }
+            typing = true;
+        }
+        receipts.Add(new ReadReceipt(phoneNumberId, messageId, typing, time.GetUtcNow()));
+        return Results.Json(new JsonObject { ["success"] = true });
     }
 
     internal static IResult Error(int status, int code, string message, string details) => Results.Json(

@@ -17,3 +17,17 @@ public sealed class SentMessageLog
     public IReadOnlyList<SentMessage> List(string? to) =>
         [.. _messages.Where(m => to is null || m.To == to || m.Recipient == to)];
 }
+
+/// <summary>A mark-as-read call the stand-in accepted (the citizen's blue ticks), with or without the typing indicator.</summary>
+public sealed record ReadReceipt(string PhoneNumberId, string MessageId, bool Typing, DateTimeOffset At);
+
+/// <summary>Every mark-as-read call accepted since start, in order.</summary>
+public sealed class ReadReceiptLog
+{
+    private readonly ConcurrentQueue<ReadReceipt> _receipts = new();
+
+    public void Add(ReadReceipt receipt) => _receipts.Enqueue(receipt);
+
+    public IReadOnlyList<ReadReceipt> List(string? messageId = null) =>
+        [.. _receipts.Where(r => messageId is null || r.MessageId == messageId)];
+}

@@ -15,6 +15,7 @@ public static class SimulatorApplication
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SentMessageLog>();
+        builder.Services.AddSingleton<ReadReceiptLog>();
         builder.Services.AddSingleton<MetaBehaviour>();
         builder.Services.AddSingleton<StatusReporter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StatusReporter>());

@@ -39,7 +39,8 @@ public sealed partial class StatusReporter(
     {
         try
         {
-            foreach (var status in (string[])["sent", "delivered", "read"])
+            // A reaction is only ever reported sent (Meta: never delivered or read).
+            foreach (var status in message.Type == "reaction" ? (string[])["sent"] : ["sent", "delivered", "read"])
             {
                 await Task.Delay(options.Value.StatusDelay, time, cancellationToken);
                 await PostAsync(message, status, cancellationToken);

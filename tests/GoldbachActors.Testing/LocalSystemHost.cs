@@ -66,6 +66,9 @@ public class LocalSystemHost : IAsyncDisposable
 
     public SentMessageLog SentMessages => _simulator!.Services.GetRequiredService<SentMessageLog>();
 
+    /// <summary>The mark-as-read calls (with or without the typing indicator) the WhatsApp stand-in accepted.</summary>
+    public ReadReceiptLog ReadReceipts => _simulator!.Services.GetRequiredService<ReadReceiptLog>();
+
     /// <summary>
     /// What the stand-in enforces and which faults it injects. Tests post citizens' webhooks past the stand-in, so the
     /// 24-hour window check and the status webhooks start off; a test turns on what it exercises.

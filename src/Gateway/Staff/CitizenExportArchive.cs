@@ -312,6 +312,8 @@ public static class CitizenExportArchive
         "SetPriority" => "Priorität geändert",
         "Assign" => "Zuständigkeit geändert",
         "MarkRead" => "als gelesen markiert",
+        "React" => "mit einem Emoji reagiert",
+        "SignalTyping" => "Antwort geschrieben",
         "DownloadMedia" => "Datei angesehen",
         "AddListMember" => "in Verteiler eingetragen",
         "RemoveListMember" => "aus Verteiler ausgetragen",

@@ -40,6 +40,7 @@ internal static class StaffApiMapping
         Priority = summary.Priority == Domain.ConversationPriority.High ? Priority.High : Priority.Normal,
         Unread = summary.Unread,
         FailedMessages = summary.FailedMessages,
+        Username = summary.Username ?? "",
         WindowOpen = summary.WindowClosesAt is { } open && DateTimeOffset.UtcNow < open,
     };
 
@@ -137,7 +138,18 @@ internal static class StaffApiMapping
             UnsupportedType = message.UnsupportedType ?? "",
             GroupId = message.GroupId ?? "",
             ReplyToBroadcast = message.ReplyToBroadcast ?? "",
+            EditTime = message.EditedAt is { } edited ? Timestamp.FromDateTimeOffset(edited) : null,
+            RevokeTime = message.RevokedAt is { } revoked ? Timestamp.FromDateTimeOffset(revoked) : null,
+            CitizenReaction = message.CitizenReaction ?? "",
+            TownReaction = message.TownReaction ?? "",
+            AppliedToTarget = message.AppliedToTarget,
+            TargetMessageId = message.Edit?.OriginalMessageId ?? message.RevokedMessageId ?? "",
         };
+        proto.PreviousTexts.AddRange(message.PreviousTexts.IsDefault ? [] : message.PreviousTexts);
+        if (message.Quoted is { } quoted)
+        {
+            proto.Quoted = new QuotedMessage { MessageId = quoted.MessageId, FromTown = quoted.FromTown, Preview = quoted.Preview ?? "" };
+        }
         if (message.Context is { } context)
         {
             proto.Context = new MessageContext
@@ -216,7 +228,17 @@ internal static class StaffApiMapping
         return proto;
     }
 
-    public static OutboundMessage ToProto(Domain.OutboundMessage message) => new()
+    public static OutboundMessage ToProto(Domain.OutboundMessage message)
+    {
+        var proto = ToProtoCore(message);
+        if (message.Quoted is { } quoted)
+        {
+            proto.Quoted = new QuotedMessage { MessageId = quoted.MessageId, FromTown = quoted.FromTown, Preview = quoted.Preview ?? "" };
+        }
+        return proto;
+    }
+
+    private static OutboundMessage ToProtoCore(Domain.OutboundMessage message) => new()
     {
         Id = message.Id,
         Kind = message.Kind switch
@@ -227,6 +249,8 @@ internal static class StaffApiMapping
             Domain.OutboundKind.Broadcast => OutboundKind.Broadcast,
             Domain.OutboundKind.BroadcastTemplate => OutboundKind.BroadcastTemplate,
             Domain.OutboundKind.ListConfirmation => OutboundKind.ListConfirmation,
+            Domain.OutboundKind.AppEcho => OutboundKind.AppEcho,
+            Domain.OutboundKind.Reaction => OutboundKind.Reaction,
             _ => OutboundKind.Unspecified,
         },
         Text = message.Text,
@@ -248,5 +272,9 @@ internal static class StaffApiMapping
         FailureReason = message.FailureReason ?? "",
         FailureCode = message.FailureCode ?? 0,
         StateChangeTime = message.StateChangedAt is { } changed ? Timestamp.FromDateTimeOffset(changed) : null,
+        CitizenReaction = message.CitizenReaction ?? "",
+        EditTime = message.EditedAt is { } edited ? Timestamp.FromDateTimeOffset(edited) : null,
+        RevokeTime = message.RevokedAt is { } revoked ? Timestamp.FromDateTimeOffset(revoked) : null,
+        ReactionTo = message.ReactionTo ?? "",
     };
 }

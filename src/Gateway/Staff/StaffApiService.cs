@@ -94,8 +94,34 @@ public sealed partial class StaffApiService(
         {
             throw new ArgumentException("text must not be empty.");
         }
-        var queued = await citizen.ReplyAsync(new Domain.StaffReply(RequestId(request.RequestId), request.Text, caller.Actor));
+        var queued = await citizen.ReplyAsync(new Domain.StaffReply(RequestId(request.RequestId), request.Text, caller.Actor)
+        {
+            QuotedMessageId = string.IsNullOrEmpty(request.QuotedMessageId) ? null : request.QuotedMessageId,
+        });
         return StaffApiMapping.ToProto(queued);
+    }
+
+    public override async Task<OutboundMessage> React(ReactRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (string.IsNullOrEmpty(request.MessageId))
+        {
+            throw new ArgumentException("message_id must name the citizen's message.");
+        }
+        var (citizen, caller) = await AuthorizeAsync(request.Conversation, context);
+        var queued = await citizen.ReactAsync(new Domain.StaffReaction(RequestId(request.RequestId), request.MessageId, request.Emoji, caller.Actor));
+        return StaffApiMapping.ToProto(queued);
+    }
+
+    public override async Task<SignalTypingResponse> SignalTyping(SignalTypingRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var key = ParseConversationName(request.Conversation, "conversation");
+        var caller = StaffCaller.From(context);
+        caller.RequireTenant(key.Tenant);
+        // Recorded once per sitting, like a read: typing repeats every few seconds and changes nothing.
+        await RecordReadingAsync(caller, context, key.ResourceName);
+        return new SignalTypingResponse { Sent = await cluster.GetGrain<Domain.ICitizenGrain>(key.GrainKey).SignalTypingAsync(caller.Actor) };
     }
 
     public override async Task<ConversationEvent> AddNote(AddNoteRequest request, ServerCallContext context)

@@ -17,7 +17,7 @@ public sealed partial class WebhookIntake(
     private static readonly HashSet<string> KnownTypes =
     [
         "text", "image", "audio", "video", "document", "sticker", "location", "contacts", "interactive", "button",
-        "reaction", "system", "unsupported", "order",
+        "reaction", "system", "unsupported", "order", "edit", "revoke",
     ];
 
     public async Task RecordAsync(WebhookPayload payload)
@@ -44,6 +44,14 @@ public sealed partial class WebhookIntake(
                 var type = KnownTypes.Contains(message.Message.Type) ? message.Message.Type : TypeMetricOther;
                 Add(work, key, new Update(message.Message.SentAt, arrival++, async grain =>
                     metrics.Message(type, Outcome(await grain.ReceiveAsync(message.Message)))));
+            }
+        }
+        foreach (var echo in payload.Echoes)
+        {
+            if (TargetFor(echo.PhoneNumberId, null, echo.Sender) is { } key)
+            {
+                Add(work, key, new Update(echo.Message.SentAt, arrival++, async grain =>
+                    metrics.Message("echo", Outcome(await grain.RecordAppEchoAsync(echo.Message)))));
             }
         }
         foreach (var status in payload.Statuses)

@@ -61,6 +61,14 @@ public sealed partial class CitizenGrain
         {
             message = message with { ReplyToBroadcast = answered };
         }
+        if (message.TargetMessageId is { } target && !state.State.HasProcessed(message.DeduplicationKey))
+        {
+            // What the reply quotes (or the reaction, edit or deletion refers to), kept with it: shown even once the
+            // target is archived.
+            var quote = state.State.QuoteOf(target) ?? await QuoteFromHistoryAsync(target);
+            // A deletion keeps only that there was a message, never its text.
+            message = message with { Quoted = message.RevokedMessageId is null || quote is null ? quote : quote with { Preview = null } };
+        }
         // The citizen's answer releases a broadcast text held for the window: that text is their answer, no
         // acknowledgement on top.
         var releasesBroadcast = state.State.Outbound.Exists(m => m.Kind == OutboundKind.Broadcast && m.State == DeliveryState.WaitingForWindow);
@@ -78,6 +86,7 @@ public sealed partial class CitizenGrain
         {
             ApplyIdentityChange(notice);
         }
+        await ApplyReferencesAsync(message);
         var staff = policy.IsStaff(_key, state.State.PhoneNumber);
         if (staff)
         {
@@ -94,7 +103,7 @@ public sealed partial class CitizenGrain
             // Nothing but a keyword: confirmed, and no work for staff.
             state.State.ResolveKeywordConversation(message.SentAt, now);
         }
-        else if (message.Type is not ("reaction" or "system"))
+        else if (!CitizenState.IsReference(message) && message.Type != "system")
         {
             var calendar = policy.Calendar;
             if (state.State.ApplyTriage(policy.Triage.Assess(message.Text), message.SentAt, calendar?.NextOpeningAfter(message.SentAt)))
@@ -145,6 +154,24 @@ public sealed partial class CitizenGrain
         return ReceiveOutcome.Recorded;
     }
 
+    public async Task<ReceiveOutcome> RecordAppEchoAsync(InboundMessage echo)
+    {
+        ArgumentNullException.ThrowIfNull(echo);
+        RequirePolicy();
+        if (state.State.Erasure is not null)
+        {
+            throw new InvalidOperationException("An erasure of this citizen is under way; the echo is recorded once it is done.");
+        }
+        if (!state.State.RecordEcho(echo, time.GetUtcNow()))
+        {
+            return ReceiveOutcome.Duplicate;
+        }
+        await PersistAsync();
+        await ArchiveAsync();
+        await PublishSummaryAsync();
+        return ReceiveOutcome.Recorded;
+    }
+
     public async Task<OutboundMessage> ReplyAsync(StaffReply reply)
     {
         ArgumentNullException.ThrowIfNull(reply);
@@ -161,7 +188,13 @@ public sealed partial class CitizenGrain
         var revision = state.State.Revision;
         var now = time.GetUtcNow();
         var conversationStart = state.State.AwaitingFirstResponse ? state.State.ConversationStartedAt : null;
-        var queued = state.State.QueueReply(reply, now, RequirePolicy().Options.WindowTemplate?.Name);
+        QuotedMessage? quoted = null;
+        if (reply.QuotedMessageId is { } quotedId && !state.State.Outbound.Exists(m => m.RequestId == reply.RequestId))
+        {
+            quoted = (state.State.QuoteOf(quotedId) ?? await QuoteFromHistoryAsync(quotedId))
+                ?? throw new ArgumentException("The quoted message is not in this conversation.", nameof(reply));
+        }
+        var queued = state.State.QueueReply(reply, now, RequirePolicy().Options.WindowTemplate?.Name, quoted);
         if (state.State.Revision != revision)
         {
             _queuedBy[queued.Id] = Activity.Current?.Context ?? default;
@@ -184,6 +217,66 @@ public sealed partial class CitizenGrain
         ResumeBackgroundWork();
         await EnsureInboxCurrentAsync();
         return queued;
+    }
+
+    public async Task<OutboundMessage> ReactAsync(StaffReaction reaction)
+    {
+        ArgumentNullException.ThrowIfNull(reaction);
+        RequireMayWork(reaction.By);
+        RequireConversation();
+        var revision = state.State.Revision;
+        var queued = state.State.QueueReaction(reaction, time.GetUtcNow());
+        if (state.State.Revision != revision)
+        {
+            _queuedBy[queued.Id] = Activity.Current?.Context ?? default;
+            await PersistAsync();
+            await ArchiveAsync();
+        }
+        await EnsureOutboxReminderAsync();
+        ResumeBackgroundWork();
+        await PublishSummaryAsync();
+        return queued;
+    }
+
+    public async Task<bool> SignalTypingAsync(StaffActor by)
+    {
+        ArgumentNullException.ThrowIfNull(by);
+        RequireMayWork(by);
+        RequireConversation();
+        var now = time.GetUtcNow();
+        if (_typingShownAt is { } shown && now - shown < TypingIndicatorInterval)
+        {
+            return false;
+        }
+        // Only with a message to answer inside the window (the indicator stands on it, and marks it read).
+        if (!state.State.IsWindowOpen(now) || state.State.MessageToMarkRead(now, again: true) is not { } newest)
+        {
+            return false;
+        }
+        _typingShownAt = now;
+        return await MarkReadAtWhatsAppAsync(newest, typing: true);
+    }
+
+    // Blue ticks for the citizen: the newest message read at WhatsApp (which covers the earlier ones). A refusal is
+    // logged and counted, and the next opening tries again; it never fails the staff member's call.
+    private async Task<bool> MarkReadAtWhatsAppAsync(InboundMessage newest, bool typing)
+    {
+        try
+        {
+            await channel.MarkReadAsync(_key, newest.WhatsAppMessageId, typing, CancellationToken.None);
+        }
+        catch (WhatsAppApiException ex)
+        {
+            diagnostics.LogReadReceiptFailed(typing, ex.Code);
+            return false;
+        }
+        diagnostics.Metrics.ReadReceipt(typing);
+        if (state.State.ReadReceiptSentFor != newest.WhatsAppMessageId)
+        {
+            state.State.ReadReceiptSentFor = newest.WhatsAppMessageId;
+            await PersistAsync();
+        }
+        return true;
     }
 
     public async Task<ConversationSnapshot?> GetConversationAsync()
@@ -271,11 +364,16 @@ public sealed partial class CitizenGrain
     {
         RequireMayWork(by);
         RequireConversation();
-        return await ChangeAsync(() =>
+        var summary = await ChangeAsync(() =>
         {
             state.State.MarkRead(by.StaffId, time.GetUtcNow());
             return true;
         });
+        if (state.State.MessageToMarkRead(time.GetUtcNow()) is { } newest)
+        {
+            await MarkReadAtWhatsAppAsync(newest, typing: false);
+        }
+        return summary;
     }
 
     // Applies a staff change; when it changed something, stores it (then runs afterStored) and tells the inbox.

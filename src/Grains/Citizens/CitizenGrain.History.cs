@@ -53,6 +53,63 @@ public sealed partial class CitizenGrain
         }
     }
 
+    // How many of the newest archived pages a late reference (a reaction, a deletion) searches for its target.
+    private const int PagesSearchedForTargets = 4;
+
+    // The quote of an archived message: the town's by the index of archived outbound messages, the citizen's in the
+    // newest pages. Null when not found (older, or never seen).
+    private async Task<QuotedMessage?> QuoteFromHistoryAsync(string wamid)
+    {
+        await foreach (var page in NewestPagesAsync(wamid))
+        {
+            if (CitizenState.QuoteOf(page, wamid) is { } quote)
+            {
+                return quote;
+            }
+        }
+        return null;
+    }
+
+    // Applies a reaction, edit or deletion to its target (and a new message takes those that came before it). The
+    // citizen's deletion removes the text and the media from storage too, also from an archived page.
+    private async Task ApplyReferencesAsync(InboundMessage message)
+    {
+        var blobs = state.State.ApplyReferences(message).ToBuilder();
+        if (message.RevokedMessageId is { } revoked && !state.State.Inbound.Exists(m => m.DeduplicationKey == message.DeduplicationKey && m.AppliedToTarget))
+        {
+            await foreach (var page in NewestPagesAsync(revoked))
+            {
+                if (CitizenState.ApplyRevoke(page, revoked, message.SentAt, blobs) is { } updated)
+                {
+                    await stores.History.WritePageAsync(_key, updated, CancellationToken.None);
+                    break;
+                }
+            }
+        }
+        if (blobs.Count > 0)
+        {
+            // Before the state is written: if storage refuses, the webhook is replayed and the deletion done again.
+            await stores.Media.DeleteAllAsync([], blobs, CancellationToken.None);
+        }
+    }
+
+    private async IAsyncEnumerable<HistoryPage> NewestPagesAsync(string wamid)
+    {
+        if (state.State.ArchivedOutbound.TryGetValue(wamid, out var archived)
+            && await stores.History.ReadPageAsync(_key, archived.Page, CancellationToken.None) is { } ours)
+        {
+            yield return ours;
+            yield break;
+        }
+        for (var number = state.State.ArchivedPages; number > 0 && number > state.State.ArchivedPages - PagesSearchedForTargets; number--)
+        {
+            if (await stores.History.ReadPageAsync(_key, number, CancellationToken.None) is { } page)
+            {
+                yield return page;
+            }
+        }
+    }
+
     // Copies announced media into blob storage, after the webhook was answered. A transient failure is tried again
     // (the media id lives 7 days); a permanent one, or the fifth, marks the file failed for staff to see.
     private async Task StoreMediaAsync(CancellationToken cancellationToken)

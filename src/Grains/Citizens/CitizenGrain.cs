@@ -50,6 +50,12 @@ public sealed partial class CitizenGrain(
 
     private DateTimeOffset _activatedAt;
 
+    // Meta's typing indicator lasts 25 seconds; while staff keep typing it is renewed at most this often.
+    private static readonly TimeSpan TypingIndicatorInterval = TimeSpan.FromSeconds(20);
+
+    // When this activation last showed the typing indicator (memory only: a new activation may show it once more).
+    private DateTimeOffset? _typingShownAt;
+
     // The outbound message this activation marked "sending" but has not handed to the Graph API yet (it waits for a
     // send slot): no grace period applies to it.
     private string? _notYetHandedOver;

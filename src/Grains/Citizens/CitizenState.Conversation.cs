@@ -40,6 +40,10 @@ public sealed partial class CitizenState
             // State written before conversations were counted: its conversation goes on, acknowledged as it was.
             ConversationNumber = 1;
         }
+        else if (IsReference(message) && ConversationNumber > 0)
+        {
+            // A reaction, edit or deletion changes an earlier message: it neither reopens nor starts a conversation.
+        }
         else if (ConversationNumber == 0 || Status == ConversationStatus.Resolved
             || (rules is not null && rules.StartsNewConversation(LastActivity, message.SentAt)))
         {
@@ -56,7 +60,7 @@ public sealed partial class CitizenState
         if (LastInboundAt is not { } latest || message.SentAt >= latest)
         {
             LastInboundAt = message.SentAt;
-            LastInboundPreview = Preview(message);
+            LastInboundPreview = IsReference(message) ? LastInboundPreview ?? Preview(message) : Preview(message);
         }
         // The citizen wrote: the window is open again, and the replies held for it go out.
         for (var i = 0; i < Outbound.Count; i++)
@@ -68,6 +72,7 @@ public sealed partial class CitizenState
         }
         PhoneNumber = message.PhoneNumber ?? PhoneNumber;
         ProfileName = message.ProfileName ?? ProfileName;
+        Username = message.Username ?? Username;
         Language = Domain.CitizenLanguage.Detect(message.Text) ?? Language;
         Revision++;
         return true;
@@ -293,15 +298,20 @@ public sealed partial class CitizenState
             FailedMessages = Outbound.Count(m => m.State == DeliveryState.Failed),
             ResolvedAt = ResolvedAt,
             Ended = KeptConversations(),
+            Username = Username,
         };
     }
 
     private static string Preview(InboundMessage message)
     {
         const int MaxLength = 80;
+        if (message.RevokedAt is not null)
+        {
+            return DeletedText;
+        }
         if (message.Text is null)
         {
-            return $"[{message.Type}]";
+            return message.Reaction is { } reaction ? $"Reaktion {reaction.Emoji}" : $"[{message.Type}]";
         }
         return message.Text.Length <= MaxLength ? message.Text : string.Concat(message.Text.AsSpan(0, MaxLength - 1), "…");
     }

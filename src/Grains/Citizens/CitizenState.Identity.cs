@@ -21,7 +21,7 @@ public sealed partial class CitizenState
         {
             if (Remember(message, now))
             {
-                Insert(message with { PhoneNumber = null, ProfileName = null });
+                Insert(message with { PhoneNumber = null, ProfileName = null, Username = null });
             }
         }
         var windowOpen = IsWindowOpen(now);
@@ -69,6 +69,7 @@ public sealed partial class CitizenState
         EndedConversations.Clear();
         LastInboundPreview = null;
         ProfileName = null;
+        Username = null;
         PhoneNumber = null;
         Memberships.Clear();
         ConsentHistory.Clear();

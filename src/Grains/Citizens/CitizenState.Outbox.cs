@@ -15,7 +15,7 @@ public sealed partial class CitizenState
     /// the reply is held (<see cref="DeliveryState.WaitingForWindow"/>) and, when the tenant has one, the window
     /// template <paramref name="windowTemplate"/> is queued to ask the citizen to write back.
     /// </summary>
-    public OutboundMessage QueueReply(StaffReply reply, DateTimeOffset now, string? windowTemplate = null)
+    public OutboundMessage QueueReply(StaffReply reply, DateTimeOffset now, string? windowTemplate = null, QuotedMessage? quoted = null)
     {
         ArgumentNullException.ThrowIfNull(reply);
         var earlier = Outbound.Find(m => m.RequestId == reply.RequestId);
@@ -35,6 +35,7 @@ public sealed partial class CitizenState
             CreatedAt = now,
             SentBy = reply.StaffId,
             RequestId = reply.RequestId,
+            Quoted = quoted,
         });
         return IsWindowOpen(now) ? queued : HoldForWindow(queued, now, windowTemplate);
     }

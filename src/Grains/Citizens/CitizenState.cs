@@ -186,6 +186,12 @@ public sealed partial class CitizenState
     /// status change or conversation).
     /// </summary>
     [Id(45)] public bool CurrentConversationExpired { get; set; }
+
+    /// <summary>The citizen's WhatsApp username (2026), when Meta sent one.</summary>
+    [Id(46)] public string? Username { get; set; }
+
+    /// <summary>The wamid of the citizen's newest message marked read at WhatsApp (blue ticks), if any.</summary>
+    [Id(47)] public string? ReadReceiptSentFor { get; set; }
 }
 
 /// <summary>Where an archived outbound message lives, so that a late delivery report still reaches it.</summary>

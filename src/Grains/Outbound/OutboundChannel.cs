@@ -26,10 +26,23 @@ public sealed class OutboundChannel(IWhatsAppSender sender, IOptions<GraphApiOpt
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(policy);
         var reference = OutboundReference.Format(citizen, message.Id);
-        return TemplateOf(message, policy) is { } template
-            ? sender.SendTemplateAsync(citizen.Tenant, recipient, template, reference, cancellationToken)
+        if (TemplateOf(message, policy) is { } template)
+        {
+            return sender.SendTemplateAsync(citizen.Tenant, recipient, template, reference, cancellationToken);
+        }
+        if (message is { Kind: OutboundKind.Reaction, ReactionTo: { } target })
+        {
+            return sender.SendReactionAsync(citizen.Tenant, recipient, target, message.Text, reference, cancellationToken);
+        }
+        return message.Quoted is { } quoted
+            ? sender.SendQuotingTextAsync(citizen.Tenant, recipient, message.Text, quoted.MessageId, reference, cancellationToken)
             : sender.SendTextAsync(citizen.Tenant, recipient, message.Text, reference, cancellationToken);
     }
+
+    /// <summary>Marks the citizen's message read at WhatsApp, with the typing indicator when staff are typing.</summary>
+    /// <exception cref="WhatsAppApiException">The API refused it or could not be reached.</exception>
+    public Task MarkReadAsync(CitizenKey citizen, string whatsAppMessageId, bool typing, CancellationToken cancellationToken) =>
+        sender.MarkReadAsync(citizen.Tenant, whatsAppMessageId, typing, cancellationToken);
 
     // The template a message sends: a broadcast's own, or the tenant's window template; null for free text.
     private static WhatsAppTemplate? TemplateOf(OutboundMessage message, TenantPolicy policy) => message.Kind switch

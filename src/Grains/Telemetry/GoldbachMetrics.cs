@@ -22,6 +22,7 @@ public sealed class GoldbachMetrics
     private readonly Counter<long> _erasures;
     private readonly Counter<long> _dutyNotifications;
     private readonly Counter<long> _dutyUnstaffed;
+    private readonly Counter<long> _readReceipts;
 
     /// <summary>The <c>kind</c> of <see cref="RetentionDeleted"/>: a resolved conversation.</summary>
     public const string RetentionConversation = "conversation";
@@ -60,6 +61,8 @@ public sealed class GoldbachMetrics
             description: "Duty notifications by channel (push, whatsapp) and outcome (delivered, gone, failed), per tenant.");
         _dutyUnstaffed = meter.CreateCounter<long>("goldbach.duty.unstaffed",
             description: "Alerts that found nobody on duty (the supervisors were rung instead, if any), per tenant: alert operators on any increase.");
+        _readReceipts = meter.CreateCounter<long>("goldbach.read_receipts",
+            description: "Citizens' messages marked read at WhatsApp when staff opened the conversation, or with the typing indicator while staff typed.");
         meter.CreateObservableGauge("goldbach.outbox.depth", () => (long)_outboxes.Values.Sum(o => o.Depth),
             description: "Messages in the outboxes of the active citizen grains, not yet accepted by WhatsApp.");
         meter.CreateObservableGauge("goldbach.outbox.oldest_age", OldestAge, unit: "s",
@@ -72,6 +75,8 @@ public sealed class GoldbachMetrics
         _acknowledgements.Add(1, new KeyValuePair<string, object?>("language", language ?? "de"));
 
     public void FloodFlagged() => _floodFlagged.Add(1);
+
+    public void ReadReceipt(bool typing) => _readReceipts.Add(1, new KeyValuePair<string, object?>("typing", typing ? "true" : "false"));
 
     public void Sent(OutboundKind kind) => _sent.Add(1, new KeyValuePair<string, object?>("kind", Name(kind)));
 
@@ -171,6 +176,8 @@ public sealed class GoldbachMetrics
         OutboundKind.Broadcast => "broadcast",
         OutboundKind.BroadcastTemplate => "broadcast_template",
         OutboundKind.ListConfirmation => "list_confirmation",
+        OutboundKind.AppEcho => "app_echo",
+        OutboundKind.Reaction => "reaction",
         _ => kind.ToString(),
     };
 }

@@ -56,6 +56,12 @@ public sealed record WebhookPayload(
 {
     /// <summary>Citizens' marketing preferences.</summary>
     public IReadOnlyList<WebhookPreference> Preferences { get; init; } = [];
+
+    /// <summary>
+    /// What staff sent from the WhatsApp Business app on the same number (<c>smb_message_echoes</c>): the sender is the
+    /// citizen the message went to.
+    /// </summary>
+    public IReadOnlyList<WebhookMessage> Echoes { get; init; } = [];
 }
 
 /// <summary>The body is not a WhatsApp Business Account webhook at all (not JSON, or the wrong shape).</summary>

@@ -80,13 +80,15 @@ public static class WebhookPayloadParser
                 }
                 entryIndex++;
             }
-            return new WebhookPayload(result.Messages, result.Statuses, result.Notifications, result.Skipped) { Preferences = result.Preferences };
+            return new WebhookPayload(result.Messages, result.Statuses, result.Notifications, result.Skipped) { Preferences = result.Preferences, Echoes = result.Echoes };
         }
     }
 
     private sealed class Collector
     {
         public List<WebhookMessage> Messages { get; } = [];
+
+        public List<WebhookMessage> Echoes { get; } = [];
 
         public List<WebhookStatus> Statuses { get; } = [];
 
@@ -114,6 +116,28 @@ public static class WebhookPayloadParser
             ReadPreferences(value, path, result);
             return;
         }
+        if (field == "smb_message_echoes")
+        {
+            // What staff sent from the WhatsApp Business app on the same number (Coexistence): the town's own messages.
+            ReadMessages(value, path, "message_echoes", echo: true, result);
+            return;
+        }
+        if (field == "history")
+        {
+            // The Business app's chat history after onboarding: counted by phase and progress, not imported.
+            foreach (var chunk in Array(value, "history"))
+            {
+                var meta = Obj(chunk, "metadata");
+                var messages = Array(chunk, "threads").Sum(thread => Array(thread, "messages").Count());
+                result.Notifications.Add(new WebhookNotification(field,
+                    meta is { } m ? $"phase {Int(m, "phase")}, chunk {Int(m, "chunk_order")}, progress {Int(m, "progress")}, {messages} messages" : $"{messages} messages"));
+            }
+            foreach (var error in Array(value, "errors"))
+            {
+                result.Notifications.Add(new WebhookNotification(field, $"error {Int(error, "code")}"));
+            }
+            return;
+        }
         if (field != "messages")
         {
             // Account, template, quality, preference updates…: recorded by kind only (they are not conversations).
@@ -132,23 +156,9 @@ public static class WebhookPayloadParser
             result.Notifications.Add(new WebhookNotification("errors", Int(error, "code")?.ToString(CultureInfo.InvariantCulture)));
         }
 
-        var index = 0;
-        foreach (var item in Array(value, "messages"))
-        {
-            var problem = Guarded(() => TryReadMessage(phoneNumberId, value, item, out var read) ?? (object?)read);
-            var message = problem as WebhookMessage;
-            if (message is not null)
-            {
-                result.Messages.Add(message);
-            }
-            else
-            {
-                result.Skipped.Add($"{path}.value.messages[{index}]: {problem}");
-            }
-            index++;
-        }
+        ReadMessages(value, path, "messages", echo: false, result);
 
-        index = 0;
+        var index = 0;
         foreach (var item in Array(value, "statuses"))
         {
             var problem = Guarded(() => TryReadStatus(phoneNumberId, item, out var read) ?? (object?)read);
@@ -160,6 +170,31 @@ public static class WebhookPayloadParser
             else
             {
                 result.Skipped.Add($"{path}.value.statuses[{index}]: {problem}");
+            }
+            index++;
+        }
+    }
+
+    // value.messages[] (a citizen's messages) or value.message_echoes[] (the town's, sent from the Business app).
+    private static void ReadMessages(JsonElement value, string path, string name, bool echo, Collector result)
+    {
+        var phoneNumberId = Obj(value, "metadata") is { } metadata ? Str(metadata, "phone_number_id") : null;
+        if (phoneNumberId is null)
+        {
+            result.Skipped.Add($"{path}: no metadata.phone_number_id");
+            return;
+        }
+        var index = 0;
+        foreach (var item in Array(value, name))
+        {
+            var problem = Guarded(() => TryReadMessage(phoneNumberId, value, item, echo, out var read) ?? (object?)read);
+            if (problem is WebhookMessage message)
+            {
+                (echo ? result.Echoes : result.Messages).Add(message);
+            }
+            else
+            {
+                result.Skipped.Add($"{path}.value.{name}[{index}]: {problem}");
             }
             index++;
         }
@@ -178,7 +213,7 @@ public static class WebhookPayloadParser
         }
     }
 
-    private static string? TryReadMessage(string phoneNumberId, JsonElement value, JsonElement item, out WebhookMessage? message)
+    private static string? TryReadMessage(string phoneNumberId, JsonElement value, JsonElement item, bool echo, out WebhookMessage? message)
     {
         message = null;
         if (item.ValueKind != JsonValueKind.Object)
@@ -190,29 +225,38 @@ public static class WebhookPayloadParser
         {
             return "no id";
         }
-        var waId = Str(item, "from");
-        var bsuid = Str(item, "from_user_id");
-        var type = Str(item, "type") ?? "unsupported";
+        // An echo goes from the business to the citizen: the citizen is its recipient.
+        var waId = Str(item, echo ? "to" : "from");
+        var bsuid = Str(item, echo ? "to_user_id" : "from_user_id");
         // A system notice's wa_id / user_id are the citizen's new identities; the sender is the old one.
-        var system = type == "system" && Obj(item, "system") is { } systemObject ? systemObject : (JsonElement?)null;
+        var type = Str(item, "type") ?? "unsupported";
         if (waId is null && bsuid is null)
         {
-            return "no sender (neither from nor from_user_id)";
+            return echo ? "no recipient (neither to nor to_user_id)" : "no sender (neither from nor from_user_id)";
         }
         if (!TryReadTimestamp(item, out var timestamp))
         {
             return "no valid timestamp";
         }
 
-        var (profileName, contactWaId) = Contact(value, waId, bsuid);
+        var (profileName, contactWaId, username) = echo ? (null, null, null) : Contact(value, waId, bsuid);
         waId ??= contactWaId;
         var inbound = new InboundMessage(id, timestamp, type, null, waId is null ? null : "+" + waId, profileName)
         {
             Context = ReadContext(item),
             GroupId = Str(item, "group_id"),
             Errors = ReadErrors(item),
+            Username = username,
         };
-        inbound = type switch
+        message = new WebhookMessage(phoneNumberId, new WebhookIdentity(waId, bsuid), ReadContent(inbound, item, type));
+        return null;
+    }
+
+    // The message's content by type; a type this code does not know is kept as unsupported, never dropped.
+    private static InboundMessage ReadContent(InboundMessage inbound, JsonElement item, string type)
+    {
+        var system = type == "system" && Obj(item, "system") is { } systemObject ? systemObject : (JsonElement?)null;
+        return type switch
         {
             "text" => inbound with
             {
@@ -236,11 +280,26 @@ public static class WebhookPayloadParser
                     : null,
             },
             "unsupported" => inbound with { UnsupportedType = Obj(item, "unsupported") is { } u ? Str(u, "type") : null },
+            "edit" => ReadEdit(inbound, item),
+            "revoke" => Obj(item, "revoke") is { } revoke && Str(revoke, "original_message_id") is { } revoked
+                ? inbound with { RevokedMessageId = revoked }
+                : inbound with { Type = "unsupported", UnsupportedType = "revoke" },
             // A type this code does not know yet is kept, as unsupported, never dropped.
             _ => inbound with { Type = "unsupported", UnsupportedType = type },
         };
-        message = new WebhookMessage(phoneNumberId, new WebhookIdentity(waId, bsuid), inbound);
-        return null;
+    }
+
+    // edit: {original_message_id, message: {type, text: {body}} or {type, image: {caption, …}}}.
+    private static InboundMessage ReadEdit(InboundMessage inbound, JsonElement item)
+    {
+        if (Obj(item, "edit") is not { } edit || Str(edit, "original_message_id") is not { } original)
+        {
+            return inbound with { Type = "unsupported", UnsupportedType = "edit" };
+        }
+        var changed = Obj(edit, "message");
+        var kind = changed is { } c ? Str(c, "type") : null;
+        var text = changed is { } m && kind is not null && Obj(m, kind) is { } content ? Str(content, "body") ?? Str(content, "caption") : null;
+        return inbound with { Edit = new MessageEdit(original, text), Text = text };
     }
 
     private static InboundMessage ReadMedia(InboundMessage inbound, JsonElement item, string kind)
@@ -363,7 +422,7 @@ public static class WebhookPayloadParser
     }
 
     // value.contacts[] names the senders; match on the BSUID or the wa_id.
-    private static (string? ProfileName, string? WaId) Contact(JsonElement value, string? waId, string? bsuid)
+    private static (string? ProfileName, string? WaId, string? Username) Contact(JsonElement value, string? waId, string? bsuid)
     {
         var contacts = Array(value, "contacts").ToList();
         foreach (var contact in contacts)
@@ -372,10 +431,11 @@ public static class WebhookPayloadParser
                 || (waId is not null && Str(contact, "wa_id") == waId);
             if (matches)
             {
-                return (Obj(contact, "profile") is { } profile ? Str(profile, "name") : null, Str(contact, "wa_id"));
+                var profile = Obj(contact, "profile");
+                return (profile is { } p ? Str(p, "name") : null, Str(contact, "wa_id"), profile is { } u ? Str(u, "username") : null);
             }
         }
-        return (null, null);
+        return (null, null, null);
     }
 
     // user_preferences: a citizen stopped or resumed marketing messages in WhatsApp.
