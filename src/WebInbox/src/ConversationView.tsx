@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { describeError, isUnauthenticated } from "./api";
 import type { Workspace } from "./workspace";
-import { Entry } from "./Entries";
+import { Entry, type EntryActions, type QuoteChoice } from "./Entries";
 import { formatPhone, formatWhen, toDate } from "./format";
 import {
   type Conversation, type ConversationEntry, type ConversationSummary, ConversationStatus, DeliveryState,
@@ -28,7 +28,9 @@ export function ConversationView({ workspace, name, event, onBack }: {
   const [error, setError] = useState("");
   const [status, setStatus] = useState("");
   const heading = useRef<HTMLHeadingElement>(null);
-  const markedRead = useRef(false);
+  // The citizen's newest message this view marked read (at the town and, with it, at WhatsApp: blue ticks).
+  const markedRead = useRef("");
+  const [quote, setQuote] = useState<QuoteChoice | null>(null);
 
   const fail = useCallback((e: unknown) => {
     if (isUnauthenticated(e)) {
@@ -44,8 +46,12 @@ export function ConversationView({ workspace, name, event, onBack }: {
       setConversation(next);
       setError("");
       const s = next.summary;
-      if (s && !markedRead.current && (s.unread || s.status === ConversationStatus.NEW)) {
-        markedRead.current = true;
+      const inbound = next.entries.filter((e) => e.entry.case === "inbound");
+      const newest = inbound[inbound.length - 1]?.entry.value as { whatsappMessageId: string } | undefined;
+      // Only while a staff member has it in front of them: not for a view in a hidden tab.
+      if (s && (s.unread || s.status === ConversationStatus.NEW) && document.visibilityState === "visible"
+        && markedRead.current !== (newest?.whatsappMessageId ?? "-")) {
+        markedRead.current = newest?.whatsappMessageId ?? "-";
         const summary = await client.markRead({ conversation: name });
         setConversation((current) => (current ? { ...current, summary } : current));
       }
@@ -111,7 +117,24 @@ export function ConversationView({ workspace, name, event, onBack }: {
     );
   }
   const s = conversation.summary;
-  const who = s.displayName || (s.phoneNumber ? formatPhone(s.phoneNumber) : texts.inbox.noName);
+  const actions: EntryActions = {
+    quote: (choice) => {
+      setQuote(choice);
+      document.getElementById("reply-text")?.focus();
+    },
+    react: async (messageId, emoji) => {
+      try {
+        await client.react({ conversation: name, messageId, emoji, requestId: crypto.randomUUID() });
+        setStatus(emoji ? c.reacted(emoji) : c.reactionRemoved);
+        setError("");
+        void load();
+      } catch (e) {
+        fail(e);
+      }
+    },
+    windowOpen: s.windowOpen,
+  };
+  const who = s.displayName || (s.phoneNumber ? formatPhone(s.phoneNumber) : s.username ? `@${s.username}` : texts.inbox.noName);
   const moreToken = olderToken ?? conversation.nextPageToken;
 
   return (
@@ -121,6 +144,7 @@ export function ConversationView({ workspace, name, event, onBack }: {
         <h2 id="conversation-heading" ref={heading} tabIndex={-1}>{who}</h2>
         <dl className="facts">
           {s.phoneNumber && <><dt>{c.number}</dt><dd>{formatPhone(s.phoneNumber)}</dd></>}
+          {s.username && <><dt>{c.username}</dt><dd>@{s.username}</dd></>}
           <dt>{texts.inbox.status}</dt><dd className="status-value">{texts.status[s.status]}</dd>
           {s.urgent && <><dt className="sr-only">{texts.inbox.urgent}</dt><dd className="badge urgent">{texts.inbox.urgent}</dd></>}
           {s.language && <><dt>{c.language}</dt><dd>{texts.languages[s.language] ?? s.language}</dd></>}
@@ -135,11 +159,11 @@ export function ConversationView({ workspace, name, event, onBack }: {
         <h3 id="history-heading" className="sr-only">{c.history}</h3>
         {moreToken && <button type="button" className="secondary" onClick={loadOlder}>{c.older}</button>}
         <ol className="entries">
-          {[...older, ...conversation.entries].map((e, i) => <Entry key={entryKey(e, i)} entry={e} token={session.token} />)}
+          {[...older, ...conversation.entries].map((e, i) => <Entry key={entryKey(e, i)} entry={e} token={session.token} actions={actions} />)}
         </ol>
       </section>
 
-      <Composer workspace={workspace} summary={s} onDone={() => void load()} onError={fail} />
+      <Composer workspace={workspace} summary={s} quote={quote} onClearQuote={() => setQuote(null)} onDone={() => void load()} onError={fail} />
 
       <section className="controls" aria-labelledby="controls-heading">
         <h3 id="controls-heading">{c.controls}</h3>
@@ -228,12 +252,18 @@ function Assignee({ workspace, summary, onChange }: {
   );
 }
 
-function Composer({ workspace, summary, onDone, onError }: {
+// Meta shows the typing indicator for 25 seconds; while staff keep typing it is renewed at most this often.
+const typingIntervalMs = 20_000;
+
+function Composer({ workspace, summary, quote, onClearQuote, onDone, onError }: {
   workspace: Workspace;
   summary: ConversationSummary;
+  quote: QuoteChoice | null;
+  onClearQuote: () => void;
   onDone: () => void;
   onError: (e: unknown) => void;
 }) {
+  const typedAt = useRef(0);
   const { client, cannedReplies, tenant } = workspace;
   const [reply, setReply] = useState("");
   const [note, setNote] = useState("");
@@ -249,9 +279,10 @@ function Composer({ workspace, summary, onDone, onError }: {
     if (!reply.trim()) return;
     setBusy(true);
     try {
-      await client.reply({ conversation: summary.name, text: reply, requestId: replyId.current });
+      await client.reply({ conversation: summary.name, text: reply, requestId: replyId.current, quotedMessageId: quote?.messageId ?? "" });
       replyId.current = crypto.randomUUID();
       setReply("");
+      onClearQuote();
       setDone(c.sent);
       onDone();
     } catch (error) {
@@ -299,9 +330,22 @@ function Composer({ workspace, summary, onDone, onError }: {
             </select>
           </label>
         )}
+        {quote && (
+          <div className="quoting">
+            <p><span className="quote-sender">{c.quoting}</span> <span className="quote-text">{quote.preview}</span></p>
+            <button type="button" className="secondary" onClick={onClearQuote}>{c.quoteCancel}</button>
+          </div>
+        )}
         <label htmlFor="reply-text">{c.replyLabel}</label>
         <textarea id="reply-text" rows={3} maxLength={4096} value={reply} aria-describedby="reply-hint"
-          onChange={(e) => { setReply(e.target.value); }} />
+          onChange={(e) => {
+            setReply(e.target.value);
+            // The citizen sees "schreibt …" while staff type (never from a poll): at most once per 20 seconds.
+            if (e.target.value && !closed && Date.now() - typedAt.current > typingIntervalMs) {
+              typedAt.current = Date.now();
+              client.signalTyping({ conversation: summary.name }).catch(() => undefined);
+            }
+          }} />
         <p id="reply-hint" className="hint">{c.replyHint}</p>
         <button type="submit" disabled={busy || !reply.trim()}>
           {busy ? c.sending : closed && tenant.windowTemplate ? c.sendTemplate : c.send}

@@ -3,17 +3,30 @@ import { fetchMedia } from "./api";
 import { formatBytes, formatPhone, formatWhen, isoOf } from "./format";
 import {
   type ConversationEntry, type ConversationEvent, ConversationEventKind, DeliveryState, type InboundMessage, type Media,
-  MediaStatus, type OutboundMessage, OutboundKind,
+  MediaStatus, type OutboundMessage, OutboundKind, type QuotedMessage,
 } from "./gen/goldbach/staff/v1/conversations_pb";
 import { texts } from "./texts";
 
 const t = texts.entry;
 
+/** A message staff chose to quote in their reply. */
+export interface QuoteChoice { messageId: string; preview: string }
+
+/** What staff can do with a citizen's message from the history: quote it in the reply, react to it. */
+export interface EntryActions {
+  quote: (choice: QuoteChoice) => void;
+  react: (messageId: string, emoji: string) => void;
+  windowOpen: boolean;
+}
+
+/** The town's usual reaction: "erledigt". */
+const doneEmoji = "✅";
+
 /** One entry of the history: the citizen's message, the town's message, or a change (a note stands apart). */
-export function Entry({ entry, token }: { entry: ConversationEntry; token: () => string }) {
+export function Entry({ entry, token, actions }: { entry: ConversationEntry; token: () => string; actions?: EntryActions }) {
   switch (entry.entry.case) {
     case "inbound":
-      return <Inbound message={entry.entry.value} token={token} />;
+      return <Inbound message={entry.entry.value} token={token} actions={actions} />;
     case "outbound":
       return <Outbound message={entry.entry.value} />;
     case "event":
@@ -23,18 +36,57 @@ export function Entry({ entry, token }: { entry: ConversationEntry; token: () =>
   }
 }
 
-function Inbound({ message: m, token }: { message: InboundMessage; token: () => string }) {
+/** The message a reply quotes (or a reaction, edit or deletion refers to): a button that jumps to it when in view. */
+function Quote({ quoted }: { quoted: QuotedMessage }) {
+  const who = quoted.fromTown ? t.town : t.citizen;
+  const jump = () => {
+    const target = document.querySelector<HTMLElement>(`[data-wamid="${CSS.escape(quoted.messageId)}"]`);
+    if (target) {
+      target.scrollIntoView({ block: "center" });
+      target.querySelector<HTMLElement>("article")?.focus();
+    }
+  };
   return (
-    <li className="entry inbound" data-wamid={m.whatsappMessageId}>
-      <article aria-label={`${t.citizen}, ${formatWhen(m.sendTime)}`}>
+    <button type="button" className="quote" onClick={jump}>
+      <span className="sr-only">{t.quoteLabel}</span>
+      <span className="quote-sender">{who}</span>
+      <span className="quote-text">{quoted.preview || t.deleted}</span>
+    </button>
+  );
+}
+
+/** A reaction on a message: the emoji for the eye, who reacted for a screen reader. */
+function Badge({ emoji, label, town = false }: { emoji: string; label: string; town?: boolean }) {
+  return (
+    <p className={`reaction-badge${town ? " town" : ""}`}>
+      <span aria-hidden="true">{emoji}</span>
+      <span className="sr-only">{label}</span>
+    </p>
+  );
+}
+
+function Inbound({ message: m, token, actions }: { message: InboundMessage; token: () => string; actions?: EntryActions }) {
+  if (m.appliedToTarget) {
+    // A reaction, edit or deletion shown on the message it changed.
+    return null;
+  }
+  const deleted = !!m.revokeTime;
+  return (
+    <li className={`entry inbound${deleted ? " deleted" : ""}`} data-wamid={m.whatsappMessageId}>
+      <article aria-label={`${t.citizen}, ${formatWhen(m.sendTime)}`} tabIndex={-1}>
         <header>
           <span className="sender">{t.citizen}</span>
           <time dateTime={isoOf(m.sendTime)}>{formatWhen(m.sendTime)}</time>
+          {m.editTime && !deleted && <span className="edited" title={formatWhen(m.editTime)}>{t.edited}</span>}
         </header>
         {m.context?.frequentlyForwarded ? <p className="meta">{t.frequentlyForwarded}</p>
           : m.context?.forwarded ? <p className="meta">{t.forwarded}</p> : null}
         {m.replyToBroadcast ? <p className="meta">{t.replyToBroadcast}</p>
-          : m.context?.repliedToMessageId && <p className="meta">{t.replyTo}</p>}
+          : m.quoted ? <Quote quoted={m.quoted} />
+            : m.context?.repliedToMessageId && <p className="meta">{t.replyTo}</p>}
+        {deleted && <p className="text deleted-text">{t.deleted}</p>}
+        {m.type === "edit" && <p className="meta">{t.editOf}</p>}
+        {m.type === "revoke" && <p className="meta">{t.revokeOf}</p>}
         {m.groupId && <p className="meta">{t.group}</p>}
         {m.media && <MediaView media={m.media} token={token} />}
         {m.text && (!m.media || m.media.caption !== m.text) && <p className="text">{m.text}</p>}
@@ -54,6 +106,28 @@ function Inbound({ message: m, token }: { message: InboundMessage; token: () => 
         {m.system && <p className="meta">{t.system}: {m.system.body}</p>}
         {m.type === "unsupported" && <p className="meta">{t.unsupported(m.unsupportedType)}</p>}
         {m.referral && <p className="meta">{t.referral}: {m.referral.headline || m.referral.sourceUrl}</p>}
+        {m.citizenReaction && <Badge emoji={m.citizenReaction} label={t.citizenReacted(m.citizenReaction)} />}
+        {m.previousTexts.length > 0 && !deleted && (
+          <details className="previous">
+            <summary>{t.previousTexts(m.previousTexts.length)}</summary>
+            <ol>{m.previousTexts.map((p, i) => <li key={i}>{p}</li>)}</ol>
+          </details>
+        )}
+        {m.townReaction && <Badge emoji={m.townReaction} label={t.townReacted(m.townReaction)} town />}
+        {actions && !deleted && !["reaction", "edit", "revoke", "system"].includes(m.type) && (
+          <div className="entry-actions">
+            <button type="button" className="secondary small"
+              onClick={() => actions.quote({ messageId: m.whatsappMessageId, preview: m.text || (m.media ? `[${m.media.kind}]` : `[${m.type}]`) })}>
+              {t.quote}
+            </button>
+            {actions.windowOpen && (
+              <button type="button" className="secondary small" aria-pressed={m.townReaction === doneEmoji}
+                onClick={() => actions.react(m.whatsappMessageId, m.townReaction === doneEmoji ? "" : doneEmoji)}>
+                {t.reactDone}
+              </button>
+            )}
+          </div>
+        )}
       </article>
     </li>
   );
@@ -149,16 +223,24 @@ function Outbound({ message: m }: { message: OutboundMessage }) {
     : m.kind === OutboundKind.WINDOW_TEMPLATE ? t.windowTemplate
       : m.kind === OutboundKind.BROADCAST ? t.broadcast
         : m.kind === OutboundKind.BROADCAST_TEMPLATE ? t.broadcastTemplate
-          : m.kind === OutboundKind.LIST_CONFIRMATION ? t.listConfirmation : t.staffReply;
+          : m.kind === OutboundKind.LIST_CONFIRMATION ? t.listConfirmation
+            : m.kind === OutboundKind.REACTION ? t.reactionKind : t.staffReply;
   const state = m.state === DeliveryState.FAILED ? t.failed(m.failureReason) : t.delivery[m.state];
+  const app = m.kind === OutboundKind.APP_ECHO;
+  const reply = m.kind === OutboundKind.STAFF_REPLY || m.kind === OutboundKind.REACTION || app;
   return (
-    <li className={`entry outbound ${m.kind === OutboundKind.STAFF_REPLY ? "reply" : "automatic"}`} data-outbound={m.id}>
-      <article aria-label={`${t.town}, ${kind}, ${formatWhen(m.createTime)}`}>
+    <li className={`entry outbound ${reply ? "reply" : "automatic"}`} data-outbound={m.id} data-wamid={m.whatsappMessageId || undefined}>
+      <article aria-label={`${app ? t.app : t.town}, ${kind}, ${formatWhen(m.createTime)}`} tabIndex={-1}>
         <header>
-          <span className="sender">{t.town} · {kind}</span>
+          <span className="sender">{app ? t.app : `${t.town} · ${kind}`}</span>
           <time dateTime={isoOf(m.createTime)}>{formatWhen(m.createTime)}</time>
+          {m.editTime && !m.revokeTime && <span className="edited">{t.edited}</span>}
         </header>
-        <p className="text">{m.text}</p>
+        {m.quoted && <Quote quoted={m.quoted} />}
+        {m.kind === OutboundKind.REACTION
+          ? <p className="text">{m.text ? t.ourReaction(m.text) : t.ourReactionRemoved}</p>
+          : m.revokeTime ? <p className="text deleted-text">{t.deleted}</p> : <p className="text">{m.text}</p>}
+        {m.citizenReaction && <Badge emoji={m.citizenReaction} label={t.citizenReacted(m.citizenReaction)} />}
         <footer>
           <span className={`delivery state-${DeliveryState[m.state].toLowerCase()}`} data-state={DeliveryState[m.state]}>
             {state}

@@ -213,7 +213,7 @@ function InboxItem({ summary: c, selected, onSelect }: {
 }) {
   const due = toDate(c.dueTime);
   const overdue = !!due && due.getTime() <= Date.now() && isActive(c.status);
-  const who = c.displayName || (c.phoneNumber ? formatPhone(c.phoneNumber) : texts.inbox.noName);
+  const who = c.displayName || (c.phoneNumber ? formatPhone(c.phoneNumber) : c.username ? `@${c.username}` : texts.inbox.noName);
   return (
     <li className={`item ${c.urgent ? "urgent" : ""} ${c.unread ? "unread" : ""}`} data-conversation={c.name}>
       <a href={`#/c/${encodeURIComponent(citizenOf(c.name))}`} aria-current={selected ? "true" : undefined}

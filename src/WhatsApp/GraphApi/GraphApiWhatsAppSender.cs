@@ -23,6 +23,61 @@ public sealed class GraphApiWhatsAppSender(HttpClient http, IOptions<GraphApiOpt
             ["text"] = new JsonObject { ["preview_url"] = false, ["body"] = text },
         }, callbackData, cancellationToken);
 
+    public Task<string> SendQuotingTextAsync(
+        string phoneNumberId, WhatsAppRecipient recipient, string text, string quotedMessageId, string? callbackData, CancellationToken cancellationToken) =>
+        SendAsync(phoneNumberId, recipient, new JsonObject
+        {
+            ["messaging_product"] = "whatsapp",
+            ["recipient_type"] = "individual",
+            ["context"] = new JsonObject { ["message_id"] = quotedMessageId },
+            ["type"] = "text",
+            ["text"] = new JsonObject { ["preview_url"] = false, ["body"] = text },
+        }, callbackData, cancellationToken);
+
+    public Task<string> SendReactionAsync(
+        string phoneNumberId, WhatsAppRecipient recipient, string messageId, string emoji, string? callbackData, CancellationToken cancellationToken) =>
+        SendAsync(phoneNumberId, recipient, new JsonObject
+        {
+            ["messaging_product"] = "whatsapp",
+            ["recipient_type"] = "individual",
+            ["type"] = "reaction",
+            ["reaction"] = new JsonObject { ["message_id"] = messageId, ["emoji"] = emoji },
+        }, callbackData, cancellationToken);
+
+    public async Task MarkReadAsync(string phoneNumberId, string messageId, bool typing, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var body = new JsonObject { ["messaging_product"] = "whatsapp", ["status"] = "read", ["message_id"] = messageId };
+        if (typing)
+        {
+            body["typing_indicator"] = new JsonObject { ["type"] = "text" };
+        }
+        using var request = new HttpRequestMessage(
+            HttpMethod.Post, new Uri(settings.BaseUrl!, $"{settings.ApiVersion}/{phoneNumberId}/messages"))
+        {
+            Content = JsonContent.Create(body),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.AccessToken);
+        using var response = await GraphApiErrors.SendAsync(http, request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        var payload = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode || !Succeeded(payload))
+        {
+            throw GraphApiErrors.From(response.StatusCode, payload, ambiguous: false);
+        }
+    }
+
+    private static bool Succeeded(string payload)
+    {
+        try
+        {
+            return JsonNode.Parse(payload)?["success"]?.GetValue<bool>() == true;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        {
+            return false;
+        }
+    }
+
     public Task<string> SendTemplateAsync(
         string phoneNumberId, WhatsAppRecipient recipient, WhatsAppTemplate message, string? callbackData, CancellationToken cancellationToken)
     {

@@ -10,6 +10,23 @@ public interface IWhatsAppSender
     /// <exception cref="WhatsAppApiException">The API refused the message or could not be reached.</exception>
     Task<string> SendTextAsync(string phoneNumberId, WhatsAppRecipient recipient, string text, string? callbackData, CancellationToken cancellationToken);
 
+    /// <summary>Sends a text that quotes an earlier message of the conversation (<c>context.message_id</c>).</summary>
+    /// <exception cref="WhatsAppApiException">The API refused the message or could not be reached.</exception>
+    Task<string> SendQuotingTextAsync(
+        string phoneNumberId, WhatsAppRecipient recipient, string text, string quotedMessageId, string? callbackData, CancellationToken cancellationToken);
+
+    /// <summary>Sends the business's reaction to a message (an empty <paramref name="emoji"/> removes it).</summary>
+    /// <exception cref="WhatsAppApiException">The API refused the reaction or could not be reached.</exception>
+    Task<string> SendReactionAsync(
+        string phoneNumberId, WhatsAppRecipient recipient, string messageId, string emoji, string? callbackData, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks a received message read (and with it the earlier ones: blue ticks for the citizen); with
+    /// <paramref name="typing"/> also shows the typing indicator (until the reply, or 25 seconds).
+    /// </summary>
+    /// <exception cref="WhatsAppApiException">The API refused it or could not be reached.</exception>
+    Task MarkReadAsync(string phoneNumberId, string messageId, bool typing, CancellationToken cancellationToken);
+
     /// <summary>Sends an approved template (outside the 24-hour window) and returns WhatsApp's message id.</summary>
     /// <exception cref="WhatsAppApiException">The API refused the message or could not be reached.</exception>
     Task<string> SendTemplateAsync(string phoneNumberId, WhatsAppRecipient recipient, WhatsAppTemplate message, string? callbackData, CancellationToken cancellationToken);

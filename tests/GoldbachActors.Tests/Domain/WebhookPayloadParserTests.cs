@@ -269,4 +269,72 @@ public sealed class WebhookPayloadParserTests
         Assert.All(payload.SkippedItems, item => Assert.DoesNotContain("491511234567", item, StringComparison.Ordinal));
         Assert.Contains(payload.Notifications, n => n.Field == "user_preferences");
     }
+
+    [Fact]
+    public void Reads_an_edit_and_a_revoke_as_Meta_documents_them_for_Coexistence_numbers()
+    {
+        var edit = ParseMessage($$$$"""
+            {{{{Sender}}}},"type":"edit","edit":{"original_message_id":"wamid.original","message":{"type":"text","text":{"body":"Die Bank ist beschmiert"}}}
+            """).Message;
+        var caption = ParseMessage($$$$"""
+            {{{{Sender}}}},"type":"edit","edit":{"original_message_id":"wamid.photo","message":{"type":"image","image":{"caption":"Neue Bildunterschrift","id":"m1"}}}
+            """).Message;
+        var revoke = ParseMessage($$$"""{{{Sender}}},"type":"revoke","revoke":{"original_message_id":"wamid.original"}""").Message;
+        var broken = ParseMessage($$$"""{{{Sender}}},"type":"revoke","revoke":{}""").Message;
+
+        Assert.Equal(("edit", "wamid.original", "Die Bank ist beschmiert"), (edit.Type, edit.Edit!.OriginalMessageId, edit.Edit.Text));
+        Assert.Equal("wamid.original", edit.TargetMessageId);
+        Assert.Equal("Neue Bildunterschrift", caption.Edit!.Text);
+        Assert.Equal(("revoke", "wamid.original"), (revoke.Type, revoke.RevokedMessageId));
+        Assert.Equal(("unsupported", "revoke"), (broken.Type, broken.UnsupportedType));
+    }
+
+    [Fact]
+    public void Reads_the_username_from_the_contact_and_keeps_the_reply_context_of_a_reaction_target()
+    {
+        var message = Assert.Single(ParseValue("""
+            {"messaging_product":"whatsapp","metadata":{"phone_number_id":"106540352242922"},
+             "contacts":[{"profile":{"name":"Erika","username":"erika.goldbach"},"user_id":"DE.1349120865530274191"}],
+             "messages":[{"from_user_id":"DE.1349120865530274191","id":"wamid.U","timestamp":"1780000000","type":"text","text":{"body":"Hallo"},"context":{"id":"wamid.q"}}]}
+            """).Messages).Message;
+
+        Assert.Equal(("erika.goldbach", "Erika", null), (message.Username, message.ProfileName, message.PhoneNumber));
+        Assert.Equal("wamid.q", message.TargetMessageId);
+    }
+
+    [Fact]
+    public void Reads_business_app_echoes_as_the_towns_messages_to_their_recipient()
+    {
+        var payload = Parse("""
+            {"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"smb_message_echoes","value":{
+              "messaging_product":"whatsapp","metadata":{"display_phone_number":"4960215000","phone_number_id":"106540352242922"},
+              "message_echoes":[
+                {"from":"4960215000","to":"4915112345678","id":"wamid.E1","timestamp":"1780000000","type":"text","text":{"body":"Wir kümmern uns."}},
+                {"from":"4960215000","to":"4915112345678","id":"wamid.E2","timestamp":"1780000060","type":"revoke","revoke":{"original_message_id":"wamid.E1"}},
+                {"from":"4960215000","id":"wamid.E3","timestamp":"1780000060","type":"text","text":{"body":"an niemanden"}}]}}]}]}
+            """);
+
+        Assert.Empty(payload.Messages);
+        Assert.Equal(["wamid.E1", "wamid.E2"], payload.Echoes.Select(e => e.Message.WhatsAppMessageId));
+        Assert.Equal("4915112345678", payload.Echoes[0].Sender.WaId);
+        Assert.Equal("Wir kümmern uns.", payload.Echoes[0].Message.Text);
+        Assert.Equal("wamid.E1", payload.Echoes[1].Message.RevokedMessageId);
+        Assert.Contains(payload.SkippedItems, s => s.Contains("message_echoes[2]: no recipient", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Counts_a_history_sync_by_phase_and_progress_without_reading_its_messages()
+    {
+        var payload = Parse("""
+            {"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"history","value":{
+              "messaging_product":"whatsapp","metadata":{"phone_number_id":"106540352242922"},
+              "history":[{"metadata":{"phase":1,"chunk_order":3,"progress":55},"threads":[
+                {"id":"4915112345678","messages":[{"from":"4915112345678","id":"wamid.H1","timestamp":"1770000000","type":"text","text":{"body":"Alt"}},
+                                                  {"from":"4915112345678","id":"wamid.H2","timestamp":"1770000001","type":"text","text":{"body":"Älter"}}]}]}]}}]}]}
+            """);
+
+        Assert.Empty(payload.Messages);
+        var notice = Assert.Single(payload.Notifications);
+        Assert.Equal(("history", "phase 1, chunk 3, progress 55, 2 messages"), (notice.Field, notice.Detail));
+    }
 }

@@ -196,6 +196,22 @@ public sealed class RecordingSender : IWhatsAppSender
     public Task<string> SendTemplateAsync(string phoneNumberId, WhatsAppRecipient recipient, WhatsAppTemplate message, string? callbackData, CancellationToken cancellationToken) =>
         SendTextAsync(phoneNumberId, recipient, $"[template {message.Name}/{message.Language}: {string.Join(", ", message.BodyParameters)}]", callbackData, cancellationToken);
 
+    public Task<string> SendQuotingTextAsync(
+        string phoneNumberId, WhatsAppRecipient recipient, string text, string quotedMessageId, string? callbackData, CancellationToken cancellationToken) =>
+        SendTextAsync(phoneNumberId, recipient, $"[quoting {quotedMessageId}] {text}", callbackData, cancellationToken);
+
+    public Task<string> SendReactionAsync(
+        string phoneNumberId, WhatsAppRecipient recipient, string messageId, string emoji, string? callbackData, CancellationToken cancellationToken) =>
+        SendTextAsync(phoneNumberId, recipient, $"[reaction {emoji} to {messageId}]", callbackData, cancellationToken);
+
+    public ConcurrentQueue<(string MessageId, bool Typing)> ReadMarks { get; } = new();
+
+    public Task MarkReadAsync(string phoneNumberId, string messageId, bool typing, CancellationToken cancellationToken)
+    {
+        ReadMarks.Enqueue((messageId, typing));
+        return Task.CompletedTask;
+    }
+
     public Task<string> SendTextAsync(string phoneNumberId, WhatsAppRecipient recipient, string text, string? callbackData, CancellationToken cancellationToken)
     {
         var wamid = $"wamid.{Guid.NewGuid():N}";
