@@ -93,8 +93,11 @@ public sealed record InboundMessage(
     /// <summary>When the citizen last edited this message (it shows "bearbeitet").</summary>
     [Id(21)] public DateTimeOffset? EditedAt { get; init; }
 
-    /// <summary>The texts before the citizen's edits, oldest first (for staff only).</summary>
-    [Id(22), MessageContent] public ImmutableArray<string> PreviousTexts { get; init; } = [];
+    /// <summary>
+    /// The texts before the citizen's edits, oldest first (for staff only); null when never edited (and in state
+    /// written before edits were kept, which is why this is no ImmutableArray: old bytes would read as a default one).
+    /// </summary>
+    [Id(22), MessageContent] public ImmutableList<string>? PreviousTexts { get; init; }
 
     /// <summary>When the citizen deleted this message: its text and media are gone from storage.</summary>
     [Id(23)] public DateTimeOffset? RevokedAt { get; init; }
@@ -347,7 +350,22 @@ public sealed record ConversationSummary
 
     /// <summary>The citizen's WhatsApp username (2026), when Meta sent one.</summary>
     [Id(21), PersonalIdentifier] public string? Username { get; init; }
+
+    /// <summary>Blocked at WhatsApp by a supervisor (abuse): no acknowledgements, no messages either way.</summary>
+    [Id(22)] public bool Blocked { get; init; }
 }
+
+/// <summary>What a block or unblock did: done, or Meta's refusal with its code (shown to staff as it is).</summary>
+/// <param name="Done">Blocked (or unblocked) at WhatsApp.</param>
+/// <param name="MetaCode">Meta's code of a refusal (131047: no message in the last 24 hours; 139101: list full; …).</param>
+/// <param name="Reason">Why it was refused, in German.</param>
+/// <param name="Summary">The conversation afterwards.</param>
+[GenerateSerializer, Immutable, Alias("goldbach.BlockChange")]
+public sealed record BlockChange(
+    [property: Id(0)] bool Done,
+    [property: Id(1)] int? MetaCode,
+    [property: Id(2)] string? Reason,
+    [property: Id(3)] ConversationSummary Summary);
 
 /// <summary>
 /// A conversation that ended (resolved, or followed by a new one after a silence): its number, when it began and

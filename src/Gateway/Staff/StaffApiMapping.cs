@@ -41,6 +41,7 @@ internal static class StaffApiMapping
         Unread = summary.Unread,
         FailedMessages = summary.FailedMessages,
         Username = summary.Username ?? "",
+        Blocked = summary.Blocked,
         WindowOpen = summary.WindowClosesAt is { } open && DateTimeOffset.UtcNow < open,
     };
 
@@ -121,6 +122,8 @@ internal static class StaffApiMapping
             Domain.ConversationEventKind.Note => ConversationEventKind.Note,
             Domain.ConversationEventKind.Assigned => ConversationEventKind.Assigned,
             Domain.ConversationEventKind.PriorityChanged => ConversationEventKind.PriorityChanged,
+            Domain.ConversationEventKind.Blocked => ConversationEventKind.Blocked,
+            Domain.ConversationEventKind.Unblocked => ConversationEventKind.Unblocked,
             _ => ConversationEventKind.Unspecified,
         },
         From = change.From ?? "",
@@ -145,7 +148,7 @@ internal static class StaffApiMapping
             AppliedToTarget = message.AppliedToTarget,
             TargetMessageId = message.Edit?.OriginalMessageId ?? message.RevokedMessageId ?? "",
         };
-        proto.PreviousTexts.AddRange(message.PreviousTexts.IsDefault ? [] : message.PreviousTexts);
+        proto.PreviousTexts.AddRange(message.PreviousTexts ?? []);
         if (message.Quoted is { } quoted)
         {
             proto.Quoted = new QuotedMessage { MessageId = quoted.MessageId, FromTown = quoted.FromTown, Preview = quoted.Preview ?? "" };

@@ -206,6 +206,14 @@ public sealed partial class CitizenState
             : newest;
     }
 
+    /// <summary>Records a supervisor's block or unblock (done at WhatsApp) as an event of the conversation.</summary>
+    public void ChangeBlock(bool block, string staffId, DateTimeOffset now)
+    {
+        Blocked = block;
+        AddEvent(new ConversationEvent(now, staffId, block ? ConversationEventKind.Blocked : ConversationEventKind.Unblocked, null, null));
+        Revision++;
+    }
+
     private static bool IsOneEmoji(string text) =>
         new StringInfo(text).LengthInTextElements == 1 && !char.IsLetterOrDigit(text, 0) && !char.IsWhiteSpace(text, 0)
         && !char.IsPunctuation(text, 0) && !char.IsControl(text, 0);
@@ -235,7 +243,7 @@ public sealed partial class CitizenState
         else if (reference.Type == "edit")
         {
             var before = Inbound[target];
-            var previous = before.PreviousTexts.IsDefault ? [] : before.PreviousTexts;
+            var previous = before.PreviousTexts ?? [];
             Inbound[target] = before.RevokedAt is not null ? before : before with
             {
                 Text = reference.Edit?.Text ?? before.Text,
@@ -277,7 +285,7 @@ public sealed partial class CitizenState
         Contacts = [],
         Button = null,
         Referral = null,
-        PreviousTexts = [],
+        PreviousTexts = null,
         Quoted = null,
         RevokedAt = at,
     };
