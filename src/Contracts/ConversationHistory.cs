@@ -29,6 +29,12 @@ public enum ConversationEventKind
 
     /// <summary>Staff changed the priority.</summary>
     PriorityChanged = 7,
+
+    /// <summary>A supervisor blocked the citizen at WhatsApp (abuse): their messages are no longer acknowledged.</summary>
+    Blocked = 8,
+
+    /// <summary>A supervisor lifted the block.</summary>
+    Unblocked = 9,
 }
 
 /// <summary>One timestamped, attributed change of a conversation. Internal: never shown to the citizen.</summary>

@@ -46,6 +46,16 @@ public interface ICitizenGrain : IGrainWithStringKey
     [Alias("SignalTyping")]
     Task<bool> SignalTypingAsync(StaffActor by);
 
+    /// <summary>
+    /// Blocks (or unblocks) the citizen at WhatsApp through Meta's Block Users API, on a supervisor's behalf, within
+    /// Meta's rules (blocking only someone who wrote in the last 24 hours). A blocked citizen's messages are recorded but
+    /// not acknowledged. Meta's refusal comes back with its code; nothing changes then.
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">Not a supervisor or admin.</exception>
+    /// <exception cref="KeyNotFoundException">The citizen has never written.</exception>
+    [Alias("ChangeBlock")]
+    Task<BlockChange> ChangeBlockAsync(bool block, StaffActor by);
+
     /// <summary>The conversation as staff see it, or null when the citizen has never written.</summary>
     [Alias("GetConversation")]
     Task<ConversationSnapshot?> GetConversationAsync();

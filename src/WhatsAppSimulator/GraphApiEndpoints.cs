@@ -18,6 +18,10 @@ public static partial class GraphApiEndpoints
     public static IEndpointRouteBuilder MapGraphApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/{version:regex(^v[0-9]+\\.[0-9]+$)}/{phoneNumberId:regex(^[0-9]+$)}/messages", SendAsync);
+        app.MapPost("/{version:regex(^v[0-9]+\\.[0-9]+$)}/{phoneNumberId:regex(^[0-9]+$)}/block_users",
+            (HttpRequest request, IOptions<SimulatorOptions> options, MetaBehaviour behaviour) => BlockUsersAsync(request, options, behaviour, block: true));
+        app.MapDelete("/{version:regex(^v[0-9]+\\.[0-9]+$)}/{phoneNumberId:regex(^[0-9]+$)}/block_users",
+            (HttpRequest request, IOptions<SimulatorOptions> options, MetaBehaviour behaviour) => BlockUsersAsync(request, options, behaviour, block: false));
         return app;
     }
 
@@ -160,6 +164,66 @@ public static partial class GraphApiEndpoints
             ["contacts"] = new JsonArray(contact),
             ["messages"] = new JsonArray(new JsonObject { ["id"] = wamid }),
         });
+    }
+
+    // Meta's Block Users API: {"messaging_product":"whatsapp","block_users":[{"user":"+49…"}]} → added_users / failed_users.
+    private static async Task<IResult> BlockUsersAsync(HttpRequest request, IOptions<SimulatorOptions> options, MetaBehaviour behaviour, bool block)
+    {
+        if (!string.Equals(request.Headers.Authorization.ToString(), $"Bearer {options.Value.AccessToken}", StringComparison.Ordinal))
+        {
+            return Error(StatusCodes.Status401Unauthorized, 190, "Invalid OAuth access token.", "The access token is missing or wrong.");
+        }
+        JsonObject? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(request.Body) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            body = null;
+        }
+        if (body is null || Text(body, "messaging_product") != "whatsapp" || body["block_users"] is not JsonArray users || users.Count == 0)
+        {
+            return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", "block_users must list at least one user.");
+        }
+        if (users.Count > 1000)
+        {
+            return Error(StatusCodes.Status400BadRequest, 130429, "Rate limit hit", "At most 1,000 users per request.");
+        }
+        var done = new JsonArray();
+        var failed = new JsonArray();
+        foreach (var user in users.OfType<JsonObject>().Select(u => Text(u, "user")))
+        {
+            if (user is null || !(PhoneNumber().IsMatch(user) || Bsuid().IsMatch(user)))
+            {
+                failed.Add(new JsonObject { ["input"] = user, ["errors"] = new JsonArray(new JsonObject { ["code"] = 139100, ["message"] = "Not a valid WhatsApp user." }) });
+                continue;
+            }
+            if (behaviour.ChangeBlock(user, block) is { } refusal)
+            {
+                failed.Add(new JsonObject
+                {
+                    ["input"] = user,
+                    ["wa_id"] = user.TrimStart('+'),
+                    ["errors"] = new JsonArray(new JsonObject { ["code"] = refusal.Code, ["message"] = refusal.Message }),
+                });
+                continue;
+            }
+            done.Add(new JsonObject { ["input"] = user, ["wa_id"] = user.TrimStart('+') });
+        }
+        var lists = new JsonObject { [block ? "added_users" : "removed_users"] = done };
+        if (failed.Count > 0)
+        {
+            lists["failed_users"] = failed;
+        }
+        var answer = new JsonObject { ["messaging_product"] = "whatsapp", ["block_users"] = lists };
+        if (failed.Count > 0)
+        {
+            // Meta: 139100 "Some or all users failed to block/unblock", with the per-user errors.
+            answer["error"] = new JsonObject { ["message"] = "(#139100) Failed to block/unblock users", ["code"] = 139100 };
+            return Results.Json(answer, statusCode: StatusCodes.Status400BadRequest);
+        }
+        return Results.Json(answer);
     }
 
     // { "status": "read", "message_id", "typing_indicator"?: { "type": "text" } } → { "success": true }.

@@ -69,6 +69,37 @@ public sealed class MetaBehaviour(IOptions<SimulatorOptions> options, TimeProvid
     /// <summary>How often the stand-in refused with each Meta code (injected faults included).</summary>
     public IReadOnlyDictionary<int, int> Refusals => _refusals;
 
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _blocked = new(StringComparer.Ordinal);
+
+    /// <summary>Meta's limit of the block list.</summary>
+    public const int MaxBlocked = 64_000;
+
+    /// <summary>
+    /// Blocks or unblocks a user as Meta's Block Users API does: blocking only someone who wrote in the last 24 hours
+    /// (131047) and within the list's limit (139101); unblocking anyone. Null when done, else (code, message).
+    /// </summary>
+    public (int Code, string Message)? ChangeBlock(string user, bool block)
+    {
+        if (!block)
+        {
+            _blocked.TryRemove(user, out _);
+            return null;
+        }
+        if (!_lastInbound.TryGetValue(user, out var wrote) || time.GetUtcNow() - wrote > TimeSpan.FromHours(24))
+        {
+            return (131047, "Message failed to send because more than 24 hours have passed since the customer last replied to this number.");
+        }
+        if (_blocked.Count >= MaxBlocked && !_blocked.ContainsKey(user))
+        {
+            return (139101, "Blocklist limit reached.");
+        }
+        _blocked[user] = time.GetUtcNow();
+        return null;
+    }
+
+    /// <summary>Whether the user is on the business's block list.</summary>
+    public bool IsBlocked(string user) => _blocked.ContainsKey(user);
+
     /// <summary>The citizen wrote (through the stand-in): their 24-hour window opens.</summary>
     public void CitizenWrote(string waId, string userId)
     {

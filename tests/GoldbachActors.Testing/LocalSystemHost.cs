@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using GoldbachActors.Cli;
 using GoldbachActors.Contracts;
@@ -301,6 +303,24 @@ public class LocalSystemHost : IAsyncDisposable
     }
 
     public static string NewWamid() => $"wamid.test{Guid.NewGuid():N}";
+
+    /// <summary>
+    /// Has the WhatsApp stand-in post a signed webhook (<c>/simulator/citizens/messages</c> for a citizen,
+    /// <c>/simulator/business-app/messages</c> for the Business app), checks the gateway took it, waits until it is
+    /// recorded and returns the message's wamid.
+    /// </summary>
+    public async Task<string> SendThroughStandInAsync(string path, object message)
+    {
+        using var response = await _http.PostAsJsonAsync(new Uri(Simulator, path), message);
+        response.EnsureSuccessStatusCode();
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+        if (answer.GetProperty("gatewayStatus").GetInt32() != 200)
+        {
+            throw new InvalidOperationException($"The gateway answered the stand-in's webhook with {answer.GetProperty("gatewayStatus").GetInt32()}.");
+        }
+        await WaitUntilRecordedAsync();
+        return answer.GetProperty("whatsAppMessageId").GetString()!;
+    }
 
     /// <summary>
     /// Posts a body to the webhook, signed correctly unless a signature is given (or null for none). The gateway

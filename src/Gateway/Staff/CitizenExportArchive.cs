@@ -273,6 +273,8 @@ public static class CitizenExportArchive
         ConversationEventKind.Note => $"Vermerk: {e.To}",
         ConversationEventKind.Assigned => "Zuständigkeit geändert",
         ConversationEventKind.PriorityChanged => $"Priorität: {e.To}",
+        ConversationEventKind.Blocked => "bei WhatsApp gesperrt",
+        ConversationEventKind.Unblocked => "Sperre aufgehoben",
         _ => e.Kind.ToString(),
     };
 
@@ -313,6 +315,7 @@ public static class CitizenExportArchive
         "Assign" => "Zuständigkeit geändert",
         "MarkRead" => "als gelesen markiert",
         "React" => "mit einem Emoji reagiert",
+        "SetBlocked" => "Sperre geändert",
         "SignalTyping" => "Antwort geschrieben",
         "DownloadMedia" => "Datei angesehen",
         "AddListMember" => "in Verteiler eingetragen",

@@ -113,6 +113,24 @@ public sealed partial class StaffApiService(
         return StaffApiMapping.ToProto(queued);
     }
 
+    public override async Task<ConversationSummary> SetBlocked(SetBlockedRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var (citizen, caller) = await AuthorizeAsync(request.Conversation, context);
+        var change = await citizen.ChangeBlockAsync(request.Blocked, caller.Actor);
+        if (!change.Done)
+        {
+            var trailers = new Metadata();
+            if (change.MetaCode is { } code)
+            {
+                trailers.Add("meta-code", code.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, change.Reason ?? "WhatsApp hat abgelehnt."), trailers);
+        }
+        return StaffApiMapping.ToProto(change.Summary);
+    }
+
     public override async Task<SignalTypingResponse> SignalTyping(SignalTypingRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -24,6 +24,9 @@ public sealed partial class CitizenDiagnostics(GoldbachMetrics metrics, ILogger<
     [LoggerMessage(Level = LogLevel.Information, Message = "Broadcast list {ListId}: consent {Action} by {Channel}")]
     private partial void LogConsentChange(string? listId, ConsentAction action, ConsentChannel channel);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Meta refused to change a block (block: {Block}, Meta's code {Code})")]
+    public partial void LogBlockRefused(bool block, int? code);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Marking the citizen's message read at WhatsApp failed (typing indicator: {Typing}, Meta's code {Code}); the next opening tries again")]
     public partial void LogReadReceiptFailed(bool typing, int? code);
 

@@ -115,7 +115,12 @@ public sealed partial class CitizenGrain
             {
                 state.State.SkipAcknowledgement();
             }
-            if (staff || !state.State.TakeInboundToken(policy.Options.FloodLimit, now))
+            if (state.State.Blocked)
+            {
+                // Blocked for abuse: recorded for the record, never answered automatically.
+                state.State.SkipAcknowledgement();
+            }
+            else if (staff || !state.State.TakeInboundToken(policy.Options.FloodLimit, now))
             {
                 // Staff numbers coordinate among themselves; a flood gets no further acknowledgements.
                 state.State.SkipAcknowledgement();
@@ -236,6 +241,48 @@ public sealed partial class CitizenGrain
         ResumeBackgroundWork();
         await PublishSummaryAsync();
         return queued;
+    }
+
+    public async Task<BlockChange> ChangeBlockAsync(bool block, StaffActor by)
+    {
+        ArgumentNullException.ThrowIfNull(by);
+        if (!by.IsSupervisor)
+        {
+            throw new UnauthorizedAccessException("Nur die Leitung kann Bürgerinnen und Bürger sperren oder entsperren.");
+        }
+        RequireConversation();
+        var now = time.GetUtcNow();
+        if (state.State.Blocked == block)
+        {
+            return new BlockChange(true, null, null, state.State.ToSummary(_key));
+        }
+        if (block && !state.State.IsWindowOpen(now))
+        {
+            // Meta's rule, checked here first: only someone who wrote in the last 24 hours can be blocked.
+            return new BlockChange(false, MetaErrorCodes.WindowClosed,
+                "Gesperrt werden kann nur, wer in den letzten 24 Stunden geschrieben hat (Regel von WhatsApp, Code 131047).", state.State.ToSummary(_key));
+        }
+        var user = state.State.PhoneNumber ?? (_key.IsBusinessScopedUserId ? _key.Identity : "+" + _key.Identity);
+        BlockResult result;
+        try
+        {
+            result = await channel.ChangeBlockAsync(_key, user, block, CancellationToken.None);
+        }
+        catch (WhatsAppApiException ex)
+        {
+            result = new BlockResult(false, ex.Code, ex.IsTransient ? "WhatsApp ist gerade nicht erreichbar; bitte später erneut versuchen." : null);
+        }
+        if (!result.Done)
+        {
+            diagnostics.LogBlockRefused(block, result.Code);
+            return new BlockChange(false, result.Code, MetaErrorTexts.Describe(result.Code, result.Message), state.State.ToSummary(_key));
+        }
+        var summary = await ChangeAsync(() =>
+        {
+            state.State.ChangeBlock(block, by.StaffId, now);
+            return true;
+        });
+        return new BlockChange(true, null, null, summary);
     }
 
     public async Task<bool> SignalTypingAsync(StaffActor by)

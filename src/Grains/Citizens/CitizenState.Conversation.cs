@@ -299,6 +299,7 @@ public sealed partial class CitizenState
             ResolvedAt = ResolvedAt,
             Ended = KeptConversations(),
             Username = Username,
+            Blocked = Blocked,
         };
     }
 

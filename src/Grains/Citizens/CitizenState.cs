@@ -192,6 +192,9 @@ public sealed partial class CitizenState
 
     /// <summary>The wamid of the citizen's newest message marked read at WhatsApp (blue ticks), if any.</summary>
     [Id(47)] public string? ReadReceiptSentFor { get; set; }
+
+    /// <summary>Blocked at WhatsApp by a supervisor: messages are recorded, never acknowledged.</summary>
+    [Id(48)] public bool Blocked { get; set; }
 }
 
 /// <summary>Where an archived outbound message lives, so that a late delivery report still reaches it.</summary>

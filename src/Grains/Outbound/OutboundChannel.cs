@@ -39,6 +39,11 @@ public sealed class OutboundChannel(IWhatsAppSender sender, IOptions<GraphApiOpt
             : sender.SendTextAsync(citizen.Tenant, recipient, message.Text, reference, cancellationToken);
     }
 
+    /// <summary>Blocks or unblocks the citizen at WhatsApp; Meta's per-user answer.</summary>
+    /// <exception cref="WhatsAppApiException">The API refused the request or could not be reached.</exception>
+    public Task<BlockResult> ChangeBlockAsync(CitizenKey citizen, string user, bool block, CancellationToken cancellationToken) =>
+        sender.ChangeBlockAsync(citizen.Tenant, user, block, cancellationToken);
+
     /// <summary>Marks the citizen's message read at WhatsApp, with the typing indicator when staff are typing.</summary>
     /// <exception cref="WhatsAppApiException">The API refused it or could not be reached.</exception>
     public Task MarkReadAsync(CitizenKey citizen, string whatsAppMessageId, bool typing, CancellationToken cancellationToken) =>

@@ -23,6 +23,7 @@ public sealed class GoldbachMetrics
     private readonly Counter<long> _dutyNotifications;
     private readonly Counter<long> _dutyUnstaffed;
     private readonly Counter<long> _readReceipts;
+    private readonly Counter<long> _charged;
 
     /// <summary>The <c>kind</c> of <see cref="RetentionDeleted"/>: a resolved conversation.</summary>
     public const string RetentionConversation = "conversation";
@@ -61,6 +62,8 @@ public sealed class GoldbachMetrics
             description: "Duty notifications by channel (push, whatsapp) and outcome (delivered, gone, failed), per tenant.");
         _dutyUnstaffed = meter.CreateCounter<long>("goldbach.duty.unstaffed",
             description: "Alerts that found nobody on duty (the supervisors were rung instead, if any), per tenant: alert operators on any increase.");
+        _charged = meter.CreateCounter<long>("goldbach.outbound.charged",
+            description: "Messages Meta charges for, by pricing (service: free text inside the window, charged per message since October 2026; template: per delivered template), accepted by the Graph API.");
         _readReceipts = meter.CreateCounter<long>("goldbach.read_receipts",
             description: "Citizens' messages marked read at WhatsApp when staff opened the conversation, or with the typing indicator while staff typed.");
         meter.CreateObservableGauge("goldbach.outbox.depth", () => (long)_outboxes.Values.Sum(o => o.Depth),
@@ -78,7 +81,11 @@ public sealed class GoldbachMetrics
 
     public void ReadReceipt(bool typing) => _readReceipts.Add(1, new KeyValuePair<string, object?>("typing", typing ? "true" : "false"));
 
-    public void Sent(OutboundKind kind) => _sent.Add(1, new KeyValuePair<string, object?>("kind", Name(kind)));
+    public void Sent(OutboundKind kind)
+    {
+        _sent.Add(1, new KeyValuePair<string, object?>("kind", Name(kind)));
+        _charged.Add(1, new KeyValuePair<string, object?>("pricing", kind is OutboundKind.WindowTemplate or OutboundKind.BroadcastTemplate ? "template" : "service"));
+    }
 
     public void Failed(OutboundKind kind, int? metaCode) => _failed.Add(1,
         new KeyValuePair<string, object?>("kind", Name(kind)),

@@ -152,6 +152,7 @@ export function ConversationView({ workspace, name, event, onBack }: {
         </dl>
       </header>
       <Window summary={s} template={tenant.windowTemplate} />
+      {s.blocked && <p className="window closed" role="note">{c.blocked}</p>}
       <p className="sr-only" role="status">{status}</p>
       {error && <p className="error" role="alert">{error}</p>}
 
@@ -197,6 +198,12 @@ export function ConversationView({ workspace, name, event, onBack }: {
           <Assignee workspace={workspace} summary={s} onChange={(assignee) => change(() => client.assign({ conversation: name, assignee }))} />
         </div>
         <button type="button" onClick={() => change(() => client.snooze({ conversation: name }))}>{c.snooze}</button>
+        {seesStaffSection(session) && (
+          <button type="button" className="secondary block"
+            onClick={() => change(() => client.setBlocked({ conversation: name, blocked: !s.blocked }))}>
+            {s.blocked ? c.unblock : c.block}
+          </button>
+        )}
       </section>
     </section>
   );
@@ -347,6 +354,9 @@ function Composer({ workspace, summary, quote, onClearQuote, onDone, onError }: 
             }
           }} />
         <p id="reply-hint" className="hint">{c.replyHint}</p>
+        <p className="hint cost" data-pricing={closed ? "template" : "service"}>
+          {!closed ? c.costService : tenant.windowTemplate ? c.costTemplate(tenant.windowTemplate) : c.costNone}
+        </p>
         <button type="submit" disabled={busy || !reply.trim()}>
           {busy ? c.sending : closed && tenant.windowTemplate ? c.sendTemplate : c.send}
         </button>

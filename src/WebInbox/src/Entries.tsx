@@ -276,6 +276,8 @@ function Event({ event: e }: { event: ConversationEvent }) {
     [ConversationEventKind.FLOOD_FLAGGED]: t.events.flood,
     [ConversationEventKind.ASSIGNED]: t.events.assigned(e.to),
     [ConversationEventKind.PRIORITY_CHANGED]: t.events.priority(priorityText[e.from] ?? e.from, priorityText[e.to] ?? e.to),
+    [ConversationEventKind.BLOCKED]: t.events.blocked,
+    [ConversationEventKind.UNBLOCKED]: t.events.unblocked,
   }[e.kind as number] ?? "";
   return (
     <li className="entry event">

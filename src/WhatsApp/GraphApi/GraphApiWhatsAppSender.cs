@@ -66,6 +66,47 @@ public sealed class GraphApiWhatsAppSender(HttpClient http, IOptions<GraphApiOpt
         }
     }
 
+    public async Task<BlockResult> ChangeBlockAsync(string phoneNumberId, string user, bool block, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var body = new JsonObject
+        {
+            ["messaging_product"] = "whatsapp",
+            ["block_users"] = new JsonArray(new JsonObject { ["user"] = user }),
+        };
+        using var request = new HttpRequestMessage(
+            block ? HttpMethod.Post : HttpMethod.Delete, new Uri(settings.BaseUrl!, $"{settings.ApiVersion}/{phoneNumberId}/block_users"))
+        {
+            Content = JsonContent.Create(body),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.AccessToken);
+        using var response = await GraphApiErrors.SendAsync(http, request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        var payload = await response.Content.ReadAsStringAsync(cancellationToken);
+        JsonNode? lists = null;
+        try
+        {
+            lists = JsonNode.Parse(payload)?["block_users"];
+        }
+        catch (JsonException)
+        {
+        }
+        if (!response.IsSuccessStatusCode && lists?["failed_users"] is null)
+        {
+            throw GraphApiErrors.From(response.StatusCode, payload, ambiguous: false);
+        }
+        // Meta reports each user as added (or removed) or failed, with the failure's errors.
+        if (lists?["failed_users"] is JsonArray failed && failed.Count > 0)
+        {
+            var error = failed[0]?["errors"]?[0];
+            return new BlockResult(false, error?["code"]?.GetValue<int>(), error?["message"]?.GetValue<string>() ?? error?["title"]?.GetValue<string>());
+        }
+        if (!response.IsSuccessStatusCode)
+        {
+            throw GraphApiErrors.From(response.StatusCode, payload, ambiguous: false);
+        }
+        return new BlockResult(true, null, null);
+    }
+
     private static bool Succeeded(string payload)
     {
         try

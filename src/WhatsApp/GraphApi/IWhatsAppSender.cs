@@ -27,6 +27,14 @@ public interface IWhatsAppSender
     /// <exception cref="WhatsAppApiException">The API refused it or could not be reached.</exception>
     Task MarkReadAsync(string phoneNumberId, string messageId, bool typing, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Blocks (or unblocks) a user through <c>POST</c> (<c>DELETE</c>) <c>/{phone-number-id}/block_users</c>. Meta answers
+    /// per user: the result says whether it was done, else Meta's code and message (e.g. 131047: the user has not
+    /// written in the last 24 hours).
+    /// </summary>
+    /// <exception cref="WhatsAppApiException">The API refused the whole request or could not be reached.</exception>
+    Task<BlockResult> ChangeBlockAsync(string phoneNumberId, string user, bool block, CancellationToken cancellationToken);
+
     /// <summary>Sends an approved template (outside the 24-hour window) and returns WhatsApp's message id.</summary>
     /// <exception cref="WhatsAppApiException">The API refused the message or could not be reached.</exception>
     Task<string> SendTemplateAsync(string phoneNumberId, WhatsAppRecipient recipient, WhatsAppTemplate message, string? callbackData, CancellationToken cancellationToken);
@@ -42,3 +50,9 @@ public readonly record struct WhatsAppRecipient(string? PhoneNumber, string? Bus
 {
     public override string ToString() => "[recipient]";
 }
+
+/// <summary>Meta's answer for one user of a block or unblock request.</summary>
+/// <param name="Done">Blocked (or unblocked).</param>
+/// <param name="Code">For a failure: Meta's code (139100, 139101, 131047, …).</param>
+/// <param name="Message">For a failure: Meta's message.</param>
+public sealed record BlockResult(bool Done, int? Code, string? Message);

@@ -18,25 +18,9 @@ public sealed class MessageFidelityTests(LocalSystem system)
 {
     private readonly HttpClient _http = new();
 
-    private async Task<string> CitizenSendsAsync(object message)
-    {
-        using var response = await _http.PostAsJsonAsync(new Uri(system.Simulator, "/simulator/citizens/messages"), message);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(200, answer.GetProperty("gatewayStatus").GetInt32());
-        await system.WaitUntilRecordedAsync();
-        return answer.GetProperty("whatsAppMessageId").GetString()!;
-    }
+    private Task<string> CitizenSendsAsync(object message) => system.SendThroughStandInAsync("/simulator/citizens/messages", message);
 
-    private async Task<string> AppSendsAsync(object message)
-    {
-        using var response = await _http.PostAsJsonAsync(new Uri(system.Simulator, "/simulator/business-app/messages"), message);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(200, answer.GetProperty("gatewayStatus").GetInt32());
-        await system.WaitUntilRecordedAsync();
-        return answer.GetProperty("whatsAppMessageId").GetString()!;
-    }
+    private Task<string> AppSendsAsync(object message) => system.SendThroughStandInAsync("/simulator/business-app/messages", message);
 
     private Task<Conversation> ConversationAsync(Citizen citizen) =>
         system.Staff().GetConversationAsync(new GetConversationRequest { Name = citizen.ConversationName }).ResponseAsync;
@@ -305,5 +289,77 @@ public sealed class MessageFidelityTests(LocalSystem system)
             }).ResponseAsync);
             Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, refused.StatusCode);
         }
+    }
+
+    [Fact]
+    public async Task A_supervisor_blocks_an_abusive_citizen_who_then_gets_no_acknowledgement_and_unblocks_them()
+    {
+        var citizen = new Citizen("+4915112349410");
+        await CitizenSendsAsync(new { from = citizen.Phone, text = "Beleidigung" });
+        await system.WaitForSentAsync(citizen.Phone, 1);
+        var request = new SetBlockedRequest { Conversation = citizen.ConversationName, Blocked = true };
+
+        var agent = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => system.Staff().SetBlockedAsync(request).ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.PermissionDenied, agent.StatusCode);
+        var supervisor = system.Staff("chefin", Contracts.StaffRoles.Supervisor);
+        var blocked = await supervisor.SetBlockedAsync(request);
+        Assert.True(blocked.Blocked);
+
+        // Resolved, then written to again: a new conversation, which a blocked citizen does not get acknowledged.
+        await supervisor.SetStatusAsync(new SetStatusRequest { Conversation = citizen.ConversationName, Status = ConversationStatus.Resolved });
+        await CitizenSendsAsync(new { from = citizen.Phone, text = "Noch eine Beleidigung" });
+        await Task.Delay(500);
+        Assert.Single(system.SentMessages.List(citizen.Phone));
+        Assert.Contains("Noch eine Beleidigung", (await ConversationAsync(citizen)).Entries.Where(e => e.Inbound is not null).Select(e => e.Inbound.Text));
+
+        var unblocked = await supervisor.SetBlockedAsync(new SetBlockedRequest { Conversation = citizen.ConversationName, Blocked = false });
+        Assert.False(unblocked.Blocked);
+        var events = (await ConversationAsync(citizen)).Entries.Where(e => e.Event is not null).Select(e => e.Event.Kind).ToList();
+        Assert.Contains(ConversationEventKind.Blocked, events);
+        Assert.Contains(ConversationEventKind.Unblocked, events);
+        var audit = await supervisor.ListAuditEntriesAsync(new ListAuditEntriesRequest { Parent = $"tenants/{LocalSystem.Tenant}", Conversation = citizen.ConversationName, PageSize = 100 });
+        Assert.Equal(2, audit.Entries.Count(e => e.Action == "SetBlocked" && e.StaffId == "chefin"));
+    }
+
+    [Fact]
+    public async Task A_block_Meta_refuses_says_why_with_Metas_code_and_changes_nothing()
+    {
+        var supervisor = system.Staff("chefin", Contracts.StaffRoles.Supervisor);
+        // Written past the stand-in (Meta has no message from them in the last 24 hours): Meta refuses with 131047.
+        var unknown = new Citizen("+4915112349411");
+        using (var response = await system.PostWebhookAsync(LocalSystem.TextWebhook(unknown.Phone, "Hallo")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => supervisor.SetBlockedAsync(
+            new SetBlockedRequest { Conversation = unknown.ConversationName, Blocked = true }).ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Contains("131047", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal("131047", refused.Trailers.GetValue("meta-code"));
+        Assert.False((await ConversationAsync(unknown)).Summary.Blocked);
+
+        // Last wrote two days ago: the service applies Meta's 24-hour rule itself, without asking.
+        var old = new Citizen("+4915112349412");
+        using (var response = await system.PostWebhookAsync(LocalSystem.TextWebhook(old.Phone, "Alte Nachricht", at: DateTimeOffset.UtcNow.AddDays(-2))))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        var late = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => supervisor.SetBlockedAsync(
+            new SetBlockedRequest { Conversation = old.ConversationName, Blocked = true }).ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.FailedPrecondition, late.StatusCode);
+        Assert.Contains("24 Stunden", late.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Charged_messages_are_counted_as_service_messages_or_templates()
+    {
+        var citizen = new Citizen("+4915112349413");
+        await CitizenSendsAsync(new { from = citizen.Phone, text = "Wann ist das Bürgerbüro offen?" });
+        await system.WaitForSentAsync(citizen.Phone, 1);
+        using var http = new HttpClient();
+        var metrics = await Eventually.Until(
+            () => http.GetStringAsync(new Uri(system.SiloHttp, "/metrics")),
+            m => m.Contains("goldbach_outbound_charged_total{", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Matches("goldbach_outbound_charged_total\\{[^}]*pricing=\"service\"", metrics);
     }
 }

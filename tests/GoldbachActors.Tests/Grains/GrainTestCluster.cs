@@ -204,6 +204,9 @@ public sealed class RecordingSender : IWhatsAppSender
         string phoneNumberId, WhatsAppRecipient recipient, string messageId, string emoji, string? callbackData, CancellationToken cancellationToken) =>
         SendTextAsync(phoneNumberId, recipient, $"[reaction {emoji} to {messageId}]", callbackData, cancellationToken);
 
+    public Task<BlockResult> ChangeBlockAsync(string phoneNumberId, string user, bool block, CancellationToken cancellationToken) =>
+        Task.FromResult(new BlockResult(true, null, null));
+
     public ConcurrentQueue<(string MessageId, bool Typing)> ReadMarks { get; } = new();
 
     public Task MarkReadAsync(string phoneNumberId, string messageId, bool typing, CancellationToken cancellationToken)

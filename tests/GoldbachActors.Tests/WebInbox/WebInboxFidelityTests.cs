@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using GoldbachActors.Testing;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -18,16 +16,7 @@ public sealed class WebInboxFidelityTests(WebInboxSystem fixture, ITestOutputHel
 
     private static string Screenshot(string name) => Path.Combine(WebInboxSystem.ScreenshotDirectory, name);
 
-    private async Task<string> SendAsync(string path, object message)
-    {
-        using var http = new HttpClient();
-        using var response = await http.PostAsJsonAsync(new Uri(System.Simulator, path), message);
-        response.EnsureSuccessStatusCode();
-        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(200, answer.GetProperty("gatewayStatus").GetInt32());
-        await System.WaitUntilRecordedAsync();
-        return answer.GetProperty("whatsAppMessageId").GetString()!;
-    }
+    private Task<string> SendAsync(string path, object message) => System.SendThroughStandInAsync(path, message);
 
     private async Task WaitForReceiptAsync(string wamid)
     {
@@ -79,6 +68,10 @@ public sealed class WebInboxFidelityTests(WebInboxSystem fixture, ITestOutputHel
 
         // Opening it gave the citizen blue ticks on the newest message.
         await WaitForReceiptAsync(second);
+
+        // Before sending, staff see what Meta charges the reply as.
+        await Expect(page.Locator(".cost")).ToHaveAttributeAsync("data-pricing", "service");
+        await Expect(page.Locator(".cost")).ToContainTextAsync("Service-Nachricht");
 
         // Staff quote the first message in their reply: typing shows the indicator, the citizen gets the quote.
         await page.Locator($"[data-wamid='{first}']").GetByRole(AriaRole.Button, new() { Name = "Zitieren" }).ClickAsync();
