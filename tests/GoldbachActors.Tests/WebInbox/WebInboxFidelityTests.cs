@@ -92,9 +92,15 @@ public sealed class WebInboxFidelityTests(WebInboxSystem fixture, ITestOutputHel
         await AxeScan.AssertNoSeriousViolationsAsync(page, "conversation with quotes, reactions, edits and deletions", output);
         await page.Context.CloseAsync();
 
-        var phone = await fixture.SignedInPageAsync(390, 844);
+        // On the duty phone a supervisor blocks the citizen for abuse (Meta's Block Users API), then lifts it.
+        var phone = await fixture.SignedInPageAsync(390, 844, "vorzimmer");
         await phone.Locator($"li[data-conversation='{citizen.ConversationName}'] a").ClickAsync();
         await Expect(phone.Locator($"[data-wamid='{second}'] .quote")).ToBeVisibleAsync();
+        await phone.GetByRole(AriaRole.Button, new() { Name = "Bei WhatsApp sperren (Missbrauch)" }).ClickAsync();
+        await Expect(phone.GetByRole(AriaRole.Note).Filter(new() { HasText = "Bei WhatsApp gesperrt" })).ToBeVisibleAsync();
+        Assert.True((await System.Staff().GetConversationAsync(new StaffApi.V1.GetConversationRequest { Name = citizen.ConversationName })).Summary.Blocked);
+        await phone.GetByRole(AriaRole.Button, new() { Name = "Sperre aufheben" }).ClickAsync();
+        await Expect(phone.GetByRole(AriaRole.Button, new() { Name = "Bei WhatsApp sperren (Missbrauch)" })).ToBeVisibleAsync();
         await phone.ScreenshotAsync(new() { Path = Screenshot("fidelity-390.png"), FullPage = true });
         await AxeScan.AssertNoSeriousViolationsAsync(phone, "conversation with quotes, reactions, edits and deletions (390 px)", output);
         await phone.Context.CloseAsync();
