@@ -10,6 +10,13 @@ namespace GoldbachActors.Contracts;
 public interface ICitizenGrain : IGrainWithStringKey
 {
     /// <summary>
+    /// Woken by its outbox registry shard (after a crash or a restart): sends what waits. Returns whether the outbox
+    /// still has work; when it has none, the registry forgets the citizen.
+    /// </summary>
+    [Alias("WakeOutbox")]
+    Task<bool> WakeOutboxAsync();
+
+    /// <summary>
     /// Records a message from the citizen, idempotently by its WhatsApp message id, and queues the automatic
     /// acknowledgement when the message opens a conversation. Returns once everything is durably stored.
     /// </summary>

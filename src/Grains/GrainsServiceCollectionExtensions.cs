@@ -37,10 +37,12 @@ public static class GrainsServiceCollectionExtensions
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<Orleans.Serialization.Serializer<Contracts.HistoryPage>>()));
         services.AddSingleton<Audit.IAuditLog>(sp => new Audit.StaffAuditLog(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Privacy.RetentionScheduler>();
-        services.AddSingleton<Privacy.IErasureTombstones, Privacy.AzureTableErasureTombstones>();
+        services.AddSingleton<Privacy.AzureTableErasureTombstones>();
+        services.AddSingleton<Privacy.IErasureTombstones>(sp => sp.GetRequiredService<Privacy.AzureTableErasureTombstones>());
         services.AddSingleton<Broadcasts.IBroadcastStore>(sp => new Broadcasts.AzureTableBroadcastStore(
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<Orleans.Serialization.Serializer<Contracts.BroadcastProgress>>()));
         services.AddSingleton<Privacy.ErasureSweep>();
+        services.AddSingleton<Outbound.IOutboxRegistryStore>(sp => new Outbound.AzureTableOutboxRegistryStore(sp.GetRequiredService<TableServiceClient>()));
         services.AddCitizenGrainServices();
         return services;
     }

@@ -27,9 +27,10 @@ public static class StorageHostingExtensions
                 "ConnectionStrings:Storage is not set. Set it to the storage account's connection string " +
                 "(environment variable ConnectionStrings__Storage), or to UseDevelopmentStorage=true for Azurite.");
         }
-        var client = new TableServiceClient(connectionString);
+        // Every round trip is counted (goldbach.storage.requests): what a message costs in storage calls.
+        var client = new TableServiceClient(connectionString, StorageRequestCounter.ForTables());
         builder.Services.AddSingleton(client);
-        builder.Services.AddSingleton(new BlobServiceClient(connectionString));
+        builder.Services.AddSingleton(new BlobServiceClient(connectionString, StorageRequestCounter.ForBlobs()));
         builder.AddStorageReadiness();
         // Before Orleans' own start (registered after this), which fails when storage does not answer.
         builder.Services.AddSingleton<StorageHealthCheck>();

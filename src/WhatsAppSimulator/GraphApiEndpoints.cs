@@ -129,7 +129,7 @@ public static partial class GraphApiEndpoints
         {
             return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", "biz_opaque_callback_data has more than 512 characters.");
         }
-        if (behaviour.Refusal(to ?? recipient!, freeText: type != "template") is { } refusal)
+        if (behaviour.Refusal(phoneNumberId, to ?? recipient!, freeText: type != "template") is { } refusal)
         {
             return Error(refusal.Status, refusal.Code, refusal.Message, refusal.Code == 131047
                 ? "Message failed to send because more than 24 hours have passed since the customer last replied to this number."

@@ -41,7 +41,8 @@ public sealed class MetaBehaviour(IOptions<SimulatorOptions> options, TimeProvid
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastInbound = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (double Tokens, DateTimeOffset At)> _recipients = new(StringComparer.Ordinal);
-    private readonly Queue<DateTimeOffset> _recentAccepts = new();
+    // Meta's throughput is per business phone number: each number's accepted sends of the last second.
+    private readonly Dictionary<string, Queue<DateTimeOffset>> _recentAccepts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, int> _refusals = new();
     private readonly object _gate = new();
     private FaultPlan _faults = new();
@@ -127,8 +128,8 @@ public sealed class MetaBehaviour(IOptions<SimulatorOptions> options, TimeProvid
         return null;
     }
 
-    /// <summary>Meta's rules for a valid request: the window (free text only), throughput, per-recipient pace.</summary>
-    public (int Status, int Code, string Message)? Refusal(string recipient, bool freeText)
+    /// <summary>Meta's rules for a valid request: the window (free text only), the number's throughput, per-recipient pace.</summary>
+    public (int Status, int Code, string Message)? Refusal(string phoneNumberId, string recipient, bool freeText)
     {
         var now = time.GetUtcNow();
         if (freeText && EnforceWindow && (!_lastInbound.TryGetValue(recipient, out var last) || now - last > TimeSpan.FromHours(24)))
@@ -137,11 +138,15 @@ public sealed class MetaBehaviour(IOptions<SimulatorOptions> options, TimeProvid
         }
         lock (_gate)
         {
-            while (_recentAccepts.Count > 0 && now - _recentAccepts.Peek() >= TimeSpan.FromSeconds(1))
+            if (!_recentAccepts.TryGetValue(phoneNumberId, out var accepts))
             {
-                _recentAccepts.Dequeue();
+                _recentAccepts[phoneNumberId] = accepts = new Queue<DateTimeOffset>();
             }
-            if (MessagesPerSecond > 0 && _recentAccepts.Count >= MessagesPerSecond)
+            while (accepts.Count > 0 && now - accepts.Peek() >= TimeSpan.FromSeconds(1))
+            {
+                accepts.Dequeue();
+            }
+            if (MessagesPerSecond > 0 && accepts.Count >= MessagesPerSecond)
             {
                 return Refuse(400, 130429, "Rate limit hit");
             }
@@ -153,7 +158,7 @@ public sealed class MetaBehaviour(IOptions<SimulatorOptions> options, TimeProvid
                 return Refuse(400, 131056, "(Business Account, Consumer Account) pair rate limit hit");
             }
             _recipients[recipient] = (tokens - 1, now);
-            _recentAccepts.Enqueue(now);
+            accepts.Enqueue(now);
         }
         return null;
     }

@@ -78,6 +78,23 @@ public sealed partial class WebhookIntake(
         await Task.WhenAll(work.Select(pair => RunInOrderAsync(pair.Key, pair.Value)));
     }
 
+    /// <summary>
+    /// A stable number for the citizen a webhook is about (its first update's business number and sender), so that one
+    /// citizen's webhooks are recorded one after another in the order they came.
+    /// </summary>
+    public static int OrderingKey(WebhookPayload payload)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        var (number, identity) = payload.Messages.Count > 0 ? (payload.Messages[0].PhoneNumberId, payload.Messages[0].Sender)
+            : payload.Echoes.Count > 0 ? (payload.Echoes[0].PhoneNumberId, payload.Echoes[0].Sender)
+            : payload.Statuses.Count > 0 ? (payload.Statuses[0].PhoneNumberId, payload.Statuses[0].Recipient)
+            : payload.Preferences.Count > 0 ? (payload.Preferences[0].PhoneNumberId, payload.Preferences[0].User)
+            : ("", default);
+        // The wa_id first: Meta sends it with the BSUID on every update of a citizen who has one, so both pick one lane.
+        var who = identity.WaId ?? identity.BusinessScopedUserId ?? "";
+        return StringComparer.Ordinal.GetHashCode(number) ^ StringComparer.Ordinal.GetHashCode(who);
+    }
+
     private async Task RunInOrderAsync(string grainKey, List<Update> updates)
     {
         var citizen = cluster.GetGrain<ICitizenGrain>(grainKey);

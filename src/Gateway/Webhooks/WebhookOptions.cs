@@ -46,6 +46,14 @@ public sealed class WebhookOptions
     [Range(1, 10_000)]
     public int MaxConcurrentReads { get; set; } = 64;
 
+    /// <summary>
+    /// How many journaled webhooks are recorded into the grains at once. Each citizen's webhooks go through one lane
+    /// (chosen by the citizen), so they are recorded in the order they were answered; different citizens' run side by
+    /// side, so that a burst is limited by storage, not by one grain call after another.
+    /// </summary>
+    [Range(1, 1024)]
+    public int RecordingLanes { get; set; } = 64;
+
     /// <summary>How many webhook POSTs may wait for a read slot.</summary>
     [Range(0, 100_000)]
     public int ReadQueueLimit { get; set; } = 256;

@@ -9,16 +9,20 @@ namespace GoldbachActors.Gateway.Webhooks;
 /// <summary>
 /// Records journaled webhooks into the grains after they were answered, then deletes them from the journal; and
 /// sweeps the journal for entries that no gateway finished (a crash, a silo outage, a full queue) and replays them.
-/// Replays are harmless: every grain call is idempotent.
+/// Replays are harmless: every grain call is idempotent. Webhooks are recorded in lanes chosen by their citizen: one
+/// citizen's in the order they were answered, different citizens' concurrently.
 /// </summary>
 public sealed partial class WebhookProcessor(
     WebhookJournal journal, WebhookIntake intake, WebhookMetrics metrics, IOptions<WebhookOptions> options, ILogger<WebhookProcessor> logger)
     : BackgroundService
 {
-    private const int Workers = 1;
-    private readonly Channel<(JournalEntry Entry, WebhookPayload Payload, ActivityContext Request)> _work =
-        Channel.CreateBounded<(JournalEntry, WebhookPayload, ActivityContext)>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait });
+    private const int QueueLimit = 10_000;
+    private readonly Channel<(JournalEntry Entry, WebhookPayload Payload, ActivityContext Request)>[] _lanes = CreateLanes(options.Value.RecordingLanes);
     private int _pending;
+
+    private static Channel<(JournalEntry, WebhookPayload, ActivityContext)>[] CreateLanes(int lanes) =>
+        [.. Enumerable.Range(0, lanes).Select(_ => Channel.CreateBounded<(JournalEntry, WebhookPayload, ActivityContext)>(
+            new BoundedChannelOptions(Math.Max(1, QueueLimit / lanes)) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true }))];
 
     /// <summary>Webhooks answered but not yet recorded by this gateway (the journal holds them meanwhile).</summary>
     public int Pending => Volatile.Read(ref _pending);
@@ -28,7 +32,8 @@ public sealed partial class WebhookProcessor(
     {
         Interlocked.Increment(ref _pending);
         // The recording joins the webhook request's trace, although it runs after the answer.
-        if (!_work.Writer.TryWrite((entry, payload, Activity.Current?.Context ?? default)))
+        var lane = _lanes[(int)((uint)WebhookIntake.OrderingKey(payload) % (uint)_lanes.Length)];
+        if (!lane.Writer.TryWrite((entry, payload, Activity.Current?.Context ?? default)))
         {
             Interlocked.Decrement(ref _pending);
             LogLeftForSweeper();
@@ -37,17 +42,22 @@ public sealed partial class WebhookProcessor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var workers = Enumerable.Range(0, Workers).Select(_ => WorkAsync(stoppingToken)).ToList();
+        var workers = _lanes.Select(lane => WorkAsync(lane.Reader, stoppingToken)).ToList();
         await SweepAsync(stoppingToken);
-        _work.Writer.TryComplete();
+        foreach (var lane in _lanes)
+        {
+            lane.Writer.TryComplete();
+        }
         await Task.WhenAll(workers);
     }
 
-    private async Task WorkAsync(CancellationToken stoppingToken)
+    private async Task WorkAsync(ChannelReader<(JournalEntry Entry, WebhookPayload Payload, ActivityContext Request)> lane, CancellationToken stoppingToken)
     {
+        // Off the caller's context: each lane is its own loop.
+        await Task.Yield();
         try
         {
-            await foreach (var (entry, payload, request) in _work.Reader.ReadAllAsync(stoppingToken))
+            await foreach (var (entry, payload, request) in lane.ReadAllAsync(stoppingToken))
             {
                 using var activity = GoldbachActivity.Source.StartActivity("goldbach.webhook.record", ActivityKind.Internal, request);
                 try

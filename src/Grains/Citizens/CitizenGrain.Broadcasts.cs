@@ -148,6 +148,7 @@ public sealed partial class CitizenGrain
             return new BroadcastDelivery(RecipientState.Pending, language, true, null);
         }
         state.State.QueueBroadcast(send.BroadcastId, text, template, now);
+        await MarkSendingAheadAsync();
         await PersistAsync();
         await EnsureOutboxReminderAsync();
         ResumeBackgroundWork();

@@ -141,6 +141,7 @@ public sealed partial class CitizenGrain
             }
         }
 
+        await MarkSendingAheadAsync();
         await PersistAsync();
         await ArchiveAsync();
         await EnsureOutboxReminderAsync();
@@ -203,6 +204,7 @@ public sealed partial class CitizenGrain
         if (state.State.Revision != revision)
         {
             _queuedBy[queued.Id] = Activity.Current?.Context ?? default;
+            await MarkSendingAheadAsync();
             await PersistAsync();
             if (conversationStart is { } start)
             {

@@ -143,7 +143,8 @@ public sealed partial class CitizenGrain
             var sending = next;
             if (next.State != DeliveryState.Sending || _notYetHandedOver != next.Id)
             {
-                sending = next with { State = DeliveryState.Sending, SendingSince = time.GetUtcNow(), NextAttemptAt = null };
+                // "Since" is the slot: the call never starts before it (see PerhapsSentSince).
+                sending = next with { State = DeliveryState.Sending, SendingSince = slot, NextAttemptAt = null };
                 rules.TakeToken(state.State, now);
                 state.State.Update(sending);
                 await PersistAsync();
@@ -160,6 +161,7 @@ public sealed partial class CitizenGrain
                 continue;
             }
             _notYetHandedOver = null;
+            _handedOver.Add(next.Id);
             using var activity = GoldbachActivity.Source.StartActivity("goldbach.outbound.send", ActivityKind.Internal,
                 _queuedBy.Remove(next.Id, out var queuedBy) ? queuedBy : default);
             activity?.SetTag("goldbach.outbound.kind", next.Kind.ToString());
@@ -192,6 +194,7 @@ public sealed partial class CitizenGrain
                 }
                 continue;
             }
+            // Written at once: a message with a wamid is never sent again, even after a crash without a status webhook.
             await PersistAsync();
             await PublishSummaryAsync();
             if (next.BroadcastId is not null)
@@ -202,13 +205,56 @@ public sealed partial class CitizenGrain
         // The outbox reminder stays until its next tick finds nothing to send: no storage call on the hot path.
     }
 
+    /// <summary>
+    /// Marks the message that goes next "sending" in the write that is about to happen anyway (the one recording the
+    /// citizen's message, a staff reply or a broadcast), when nothing makes it wait: its send slot is reserved now, and
+    /// the send needs no write of its own before the call. Storage says "perhaps sent" from the slot on; an activation
+    /// that begins before the slot (after a crash) knows the call cannot have happened (see PerhapsSentSince).
+    /// </summary>
+    private async Task MarkSendingAheadAsync()
+    {
+        var now = time.GetUtcNow();
+        if (state.State.ForwardTo is not null || state.State.NextToSend() is not { State: DeliveryState.Queued } next
+            || (!next.IsTemplate && !state.State.IsWindowOpen(now)))
+        {
+            return;
+        }
+        var rules = channel.RulesFor(RequirePolicy());
+        if (rules.WaitBeforeSending(state.State, next, null, now) is not null)
+        {
+            return;
+        }
+        if (_slot is null)
+        {
+            var grant = await GrainFactory.GetGrain<IThroughputGrain>(_key.Tenant).ReserveAsync(MaxThroughputWait);
+            if (!grant.Granted)
+            {
+                return;
+            }
+            _slot = time.GetUtcNow() + grant.Delay;
+        }
+        rules.TakeToken(state.State, now);
+        state.State.Update(next with { State = DeliveryState.Sending, SendingSince = _slot, NextAttemptAt = null });
+        _notYetHandedOver = next.Id;
+    }
+
     // When an earlier attempt at the message may have reached WhatsApp, counted from this activation at the earliest
     // (after a crash, the status webhook that names it may still wait in the gateway's journal); null when none can
-    // have (this activation marked it "sending" and has not called yet).
-    private DateTimeOffset? PerhapsSentSince(OutboundMessage next) =>
-        next.State == DeliveryState.Sending && next.SendingSince is { } since && next.Id != _notYetHandedOver
-            ? (since > _activatedAt ? since : _activatedAt)
-            : null;
+    // have: this activation marked it "sending" and has not called yet, or an earlier activation marked it for a slot
+    // that had not come when this activation began (calls never start before their slot, and an earlier activation
+    // no longer runs once this one does; a second of allowance covers the silos' clocks).
+    private DateTimeOffset? PerhapsSentSince(OutboundMessage next)
+    {
+        if (next.State != DeliveryState.Sending || next.SendingSince is not { } since || next.Id == _notYetHandedOver)
+        {
+            return null;
+        }
+        if (!_handedOver.Contains(next.Id) && since > _activatedAt + ClockAllowance)
+        {
+            return null;
+        }
+        return since > _activatedAt ? since : _activatedAt;
+    }
 
     // Applies the outbox's rules to a failed attempt and tells operators; returns when to try again, or null when the
     // message is done (failed).
@@ -227,28 +273,34 @@ public sealed partial class CitizenGrain
         return failure.RetryIn;
     }
 
-    // A durable reminder while anything waits to be sent: after a crash or a restart it wakes the grain, which sends.
-    // It is removed by its own tick once the outbox is empty (see ReceiveReminder).
+    // Registered in the tenant's outbox registry while anything waits to be sent: after a crash or a restart its shard
+    // wakes the grain, which sends; the shard forgets the citizen at a tick that finds the outbox empty (WakeOutboxAsync).
     private async Task EnsureOutboxReminderAsync()
     {
-        if (state.State.ForwardTo is null && state.State.HasOutboxWork && _outboxReminder != true)
+        if (state.State.ForwardTo is null && state.State.HasOutboxWork && !_outboxRegistered)
         {
-            await this.RegisterOrUpdateReminder(OutboxReminder, OutboxReminderPeriod, OutboxReminderPeriod);
-            _outboxReminder = true;
+            await GrainFactory.GetGrain<IOutboxRegistryGrain>(IOutboxRegistryGrain.GrainKey(_key)).AddAsync(_key.GrainKey);
+            _outboxRegistered = true;
         }
     }
 
-    private async Task ReleaseOutboxReminderAsync()
+    public async Task<bool> WakeOutboxAsync()
     {
-        if (state.State.HasOutboxWork || _outboxReminder == false)
-        {
-            return;
-        }
+        ResumeBackgroundWork();
+        var work = state.State.ForwardTo is null && state.State.HasOutboxWork;
+        // Forgotten by the registry now: new work registers again.
+        _outboxRegistered = work;
+        return work;
+    }
+
+    // A per-citizen "outbox" reminder from before the registry: its work moves to the registry, and it goes.
+    private async Task ReleaseLegacyOutboxReminderAsync()
+    {
+        await EnsureOutboxReminderAsync();
         if (await this.GetReminder(OutboxReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
         }
-        _outboxReminder = false;
     }
 
     private WhatsAppRecipient Recipient()

@@ -221,7 +221,9 @@ public sealed partial class CitizenGrain
         {
             await this.UnregisterReminder(reminder);
         }
-        _outboxReminder = false;
+        // The registry row names the citizen: it goes with the erasure, not at the registry's next tick.
+        await GrainFactory.GetGrain<IOutboxRegistryGrain>(IOutboxRegistryGrain.GrainKey(_key)).RemoveAsync(_key.GrainKey);
+        _outboxRegistered = false;
     }
 
     private async Task UnregisterReminderAsync(string name)

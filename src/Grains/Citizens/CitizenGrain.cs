@@ -36,8 +36,8 @@ public sealed partial class CitizenGrain(
     private IGrainTimer? _dispatchTimer;
     private IGrainTimer? _mediaTimer;
     private const string SnoozeReminder = "snooze";
+    // The per-citizen reminder of earlier versions (now the outbox registry's work; see ReleaseLegacyOutboxReminderAsync).
     private const string OutboxReminder = "outbox";
-    private static readonly TimeSpan OutboxReminderPeriod = TimeSpan.FromMinutes(1);
     // How far ahead a send slot may be reserved, and how early the timer wakes before it (the "sending" write).
     private static readonly TimeSpan MaxThroughputWait = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan SlotLead = TimeSpan.FromMilliseconds(600);
@@ -60,12 +60,16 @@ public sealed partial class CitizenGrain(
     // send slot): no grace period applies to it.
     private string? _notYetHandedOver;
 
+    // The outbound messages this activation handed to the Graph API (an ambiguous outcome leaves one "sending").
+    private readonly HashSet<string> _handedOver = new(StringComparer.Ordinal);
+    private static readonly TimeSpan ClockAllowance = TimeSpan.FromSeconds(1);
+
     // The trace of the call that queued each message (a webhook, a staff reply), so that its sending joins that trace.
     // Memory only: after a restart a message is sent in a trace of its own.
     private readonly Dictionary<string, ActivityContext> _queuedBy = [];
 
-    // Whether this grain's outbox reminder is registered; null after activation (not known).
-    private bool? _outboxReminder;
+    // Whether this activation registered the citizen in the outbox registry (see EnsureOutboxReminderAsync).
+    private bool _outboxRegistered;
 
     // Whether the tenant's inbox is known to hold this activation's newest summary. False after activation: the
     // previous activation may have stored a change and died before the inbox did.
@@ -132,10 +136,7 @@ public sealed partial class CitizenGrain(
         if (reminderName == OutboxReminder)
         {
             ResumeBackgroundWork();
-            if (!state.State.HasOutboxWork)
-            {
-                await ReleaseOutboxReminderAsync();
-            }
+            await ReleaseLegacyOutboxReminderAsync();
             return;
         }
         if (reminderName != SnoozeReminder)

@@ -20,6 +20,9 @@ public sealed class TenantInboxGrain(IConversationIndexStore store, GoldbachMetr
     // that reconnect. A position from another epoch, or older than the buffer, makes the watcher reload.
     private const int KeptEvents = 10_000;
     private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(25);
+
+    // Under load the index's writes wait this long for more summaries: a burst of many citizens shares few writes.
+    private static readonly TimeSpan CommitLinger = TimeSpan.FromMilliseconds(20);
     private readonly string _epoch = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
     private readonly Queue<InboxEvent> _events = new();
     private long _position;
@@ -32,7 +35,7 @@ public sealed class TenantInboxGrain(IConversationIndexStore store, GoldbachMetr
     {
         _tenant = this.GetPrimaryKeyString();
         _commit = new GroupCommit<string, ConversationSummary>(
-            batch => store.UpsertAsync(_tenant, batch, CancellationToken.None));
+            batch => store.UpsertAsync(_tenant, batch, CancellationToken.None), CommitLinger);
         foreach (var summary in await store.LoadAsync(_tenant, cancellationToken))
         {
             _byKey[summary.CitizenKey] = new Entry(summary, Durable: true);

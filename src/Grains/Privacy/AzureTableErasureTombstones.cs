@@ -17,7 +17,11 @@ namespace GoldbachActors.Grains.Privacy;
 /// redelivered webhook would bring an erased message back as a new conversation, and a restored backup the erased
 /// citizen. The table itself is never restored from a backup: it only grows newer (docs/operations.md).
 /// </summary>
-public sealed class AzureTableErasureTombstones(TableServiceClient tables, IRedactorProvider redactors, IOptions<GoldbachOptions> options)
+/// <remarks>
+/// A lookup asks the tenant's <see cref="IErasureIndexGrain"/> first (memory): only a citizen with a tombstone costs a
+/// storage read, so a new citizen's first message costs none.
+/// </remarks>
+public sealed class AzureTableErasureTombstones(TableServiceClient tables, IRedactorProvider redactors, IOptions<GoldbachOptions> options, IGrainFactory grains)
     : IErasureTombstones
 {
     public const string TableName = "ErasureTombstones";
@@ -31,17 +35,36 @@ public sealed class AzureTableErasureTombstones(TableServiceClient tables, IReda
         var table = await _table.GetAsync();
         foreach (var key in keys)
         {
-            await table.UpsertEntityAsync(new TableEntity(key.Tenant, RowKey(key))
+            var rowKey = RowKey(key);
+            await table.UpsertEntityAsync(new TableEntity(key.Tenant, rowKey)
             {
                 ["ErasedAt"] = erasedAt,
                 ["ExpiresAt"] = erasedAt + options.Value.Backups.TombstoneLifetime,
                 ["Digests"] = packed,
             }, TableUpdateMode.Replace);
+            // After the row: the index never says "none" for a tombstone that exists.
+            await grains.GetGrain<IErasureIndexGrain>(key.Tenant).AddAsync([rowKey]);
         }
+    }
+
+    /// <summary>Every tombstone row key of a tenant (for the <see cref="IErasureIndexGrain"/>).</summary>
+    public async Task<IReadOnlyList<string>> LoadRowKeysAsync(string tenant, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync();
+        var keys = new List<string>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(e => e.PartitionKey == tenant, select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            keys.Add(entity.RowKey);
+        }
+        return keys;
     }
 
     public async Task<ErasureTombstone?> FindAsync(CitizenKey key, DateTimeOffset now)
     {
+        if (!await grains.GetGrain<IErasureIndexGrain>(key.Tenant).MayHaveAsync(RowKey(key)))
+        {
+            return null;
+        }
         var table = await _table.GetAsync();
         var found = await table.GetEntityIfExistsAsync<TableEntity>(key.Tenant, RowKey(key));
         if (!found.HasValue || found.Value!.GetDateTimeOffset("ExpiresAt") is not { } expires || expires <= now)

@@ -68,6 +68,7 @@ public sealed class GrainTestCluster : IAsyncLifetime
             host.Services.AddSingleton<TenantSettingsCache>();
             host.Services.AddHostedService(sp => sp.GetRequiredService<TenantSettingsCache>());
             host.Services.AddSingleton<GoldbachActors.Grains.Privacy.IErasureTombstones>(Tombstones);
+            host.Services.AddSingleton<GoldbachActors.Grains.Outbound.IOutboxRegistryStore>(new InMemoryOutboxRegistryStore());
             host.Services.AddSingleton<GoldbachActors.Grains.Telemetry.GoldbachMetrics>();
             host.Services.AddCitizenGrainServices();
             host.Services.Configure<GoldbachOptions>(o => o.Tenants[Tenant] = new TenantOptions
@@ -272,6 +273,34 @@ public sealed class InMemoryIndexStore : IConversationIndexStore
 }
 
 /// <summary>Erased citizens' tombstones in memory, for grain tests without storage.</summary>
+/// <summary>The outbox registry's rows in memory (the Azure Table store is tested end to end against Azurite).</summary>
+public sealed class InMemoryOutboxRegistryStore : GoldbachActors.Grains.Outbound.IOutboxRegistryStore
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HashSet<string>> _shards = new(StringComparer.Ordinal);
+
+    public Task<IReadOnlyList<string>> LoadAsync(string shard, CancellationToken cancellationToken)
+    {
+        var rows = _shards.GetOrAdd(shard, _ => new HashSet<string>(StringComparer.Ordinal));
+        lock (rows)
+        {
+            return Task.FromResult<IReadOnlyList<string>>([.. rows]);
+        }
+    }
+
+    public Task WriteAsync(string shard, IReadOnlyCollection<(string CitizenKey, bool Remove)> changes, CancellationToken cancellationToken)
+    {
+        var rows = _shards.GetOrAdd(shard, _ => new HashSet<string>(StringComparer.Ordinal));
+        lock (rows)
+        {
+            foreach (var (key, remove) in changes)
+            {
+                _ = remove ? rows.Remove(key) : rows.Add(key);
+            }
+        }
+        return Task.CompletedTask;
+    }
+}
+
 public sealed class InMemoryErasureTombstones : GoldbachActors.Grains.Privacy.IErasureTombstones
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<CitizenKey, (GoldbachActors.Grains.Privacy.ErasureTombstone Tombstone, DateTimeOffset Expires)> _tombstones = new();
