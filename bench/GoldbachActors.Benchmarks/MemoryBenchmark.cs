@@ -33,7 +33,10 @@ public static class MemoryBenchmark
         {
             ["WhatsApp:GraphApi:BaseUrl"] = "http://127.0.0.1:9/",
             ["WhatsApp:GraphApi:AccessToken"] = "unused",
+            ["Telemetry:Redaction:Key"] = GoldbachActors.Testing.LocalSystemHost.RedactionKey,
         });
+        // The erasure tombstones hash identities with the redaction key, as in every host.
+        builder.AddGoldbachRedaction();
         // Never contacted: the idle grains neither write nor publish.
         builder.Services.AddSingleton(new TableServiceClient("UseDevelopmentStorage=true"));
         builder.Services.AddSingleton(new BlobServiceClient("UseDevelopmentStorage=true"));

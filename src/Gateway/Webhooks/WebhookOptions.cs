@@ -52,7 +52,7 @@ public sealed class WebhookOptions
     /// side, so that a burst is limited by storage, not by one grain call after another.
     /// </summary>
     [Range(1, 1024)]
-    public int RecordingLanes { get; set; } = 64;
+    public int RecordingLanes { get; set; } = 8;
 
     /// <summary>How many webhook POSTs may wait for a read slot.</summary>
     [Range(0, 100_000)]

@@ -27,6 +27,7 @@ public sealed partial class BroadcastGrain(
 {
     private const string Reminder = "broadcast";
     private const int BatchSize = 50;
+    private const int QueuedAheadSeconds = 10;
     private const string ErasedReason = "Daten auf Wunsch gelöscht";
     private static readonly TimeSpan FlushEvery = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
@@ -203,8 +204,10 @@ public sealed partial class BroadcastGrain(
         }
     }
 
-    // Hands pending recipients to their citizens, a batch at a time, keeping at most a minute of sending queued ahead
-    // (the outboxes pace it): a huge list never floods the cluster with activations.
+    // Hands pending recipients to their citizens, a batch at a time, keeping at most ten seconds of sending queued ahead
+    // (the outboxes pace it): a huge list never floods the cluster with activations, and the activations and writes of
+    // the next recipients spread evenly over the broadcast instead of crowding its first seconds, where they made the
+    // sending citizens miss their slots.
     private async Task PumpAsync(CancellationToken cancellationToken)
     {
         if (_pumping || _header is not { Status: BroadcastStatus.Sending, Content: { } content } header)
@@ -215,7 +218,7 @@ public sealed partial class BroadcastGrain(
         try
         {
             var policy = policies.Find(_tenant) ?? throw new InvalidOperationException($"No tenant {_tenant}.");
-            var aheadLimit = policy.Options.MessagesPerSecond * 60;
+            var aheadLimit = policy.Options.MessagesPerSecond * QueuedAheadSeconds;
             var send = new BroadcastSend(_id, header.ListId, content);
             while (!cancellationToken.IsCancellationRequested)
             {

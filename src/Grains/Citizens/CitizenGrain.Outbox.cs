@@ -161,7 +161,7 @@ public sealed partial class CitizenGrain
                 continue;
             }
             _notYetHandedOver = null;
-            _handedOver.Add(next.Id);
+            (_handedOver ??= new(StringComparer.Ordinal)).Add(next.Id);
             using var activity = GoldbachActivity.Source.StartActivity("goldbach.outbound.send", ActivityKind.Internal,
                 _queuedBy.Remove(next.Id, out var queuedBy) ? queuedBy : default);
             activity?.SetTag("goldbach.outbound.kind", next.Kind.ToString());
@@ -249,7 +249,7 @@ public sealed partial class CitizenGrain
         {
             return null;
         }
-        if (!_handedOver.Contains(next.Id) && since > _activatedAt + ClockAllowance)
+        if (_handedOver?.Contains(next.Id) != true && since > _activatedAt + ClockAllowance)
         {
             return null;
         }

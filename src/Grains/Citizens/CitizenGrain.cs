@@ -41,8 +41,9 @@ public sealed partial class CitizenGrain(
     // How far ahead a send slot may be reserved, and how early the timer wakes before it (the "sending" write).
     private static readonly TimeSpan MaxThroughputWait = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan SlotLead = TimeSpan.FromMilliseconds(600);
-    // A send at most this late still uses its slot: slots run 8 % under the limit (see ThroughputGrain), which leaves
-    // room for this lateness and for the network's jitter before any one second holds more than the limit.
+    // A send at most this late still uses its slot: slots run 4 % under the limit (see ThroughputGrain), which leaves
+    // 40 ms at 80/s for this lateness and the network's jitter together before any one second holds more than the limit.
+    // (10 ms missed more slots and drew a 130429 all the same: see docs/benchmarks.md.)
     private static readonly TimeSpan SlotTolerance = TimeSpan.FromMilliseconds(30);
 
     // The send slot this activation reserved for its next message, if any (lost with the activation: a wasted slot).
@@ -61,7 +62,8 @@ public sealed partial class CitizenGrain(
     private string? _notYetHandedOver;
 
     // The outbound messages this activation handed to the Graph API (an ambiguous outcome leaves one "sending").
-    private readonly HashSet<string> _handedOver = new(StringComparer.Ordinal);
+    // (Created on the first send: an idle citizen's activation holds none; see bench/run.sh memory.)
+    private HashSet<string>? _handedOver;
     private static readonly TimeSpan ClockAllowance = TimeSpan.FromSeconds(1);
 
     // The trace of the call that queued each message (a webhook, a staff reply), so that its sending joins that trace.
