@@ -44,6 +44,13 @@ public sealed class WebhookJournal : IHostedService, IAsyncDisposable
     private readonly Channel<Pending> _appends = Channel.CreateUnbounded<Pending>();
     private readonly Channel<JournalEntry> _deletes = Channel.CreateUnbounded<JournalEntry>();
     private readonly ConcurrentDictionary<JournalEntry, int> _unfinished = new();
+
+    // Records of this gateway whose recording failed (or was never queued): the sweeper replays them even while other
+    // webhooks of the record are still being recorded, and they are deleted only by the sweeper, after its replay.
+    private readonly ConcurrentDictionary<JournalEntry, byte> _needsReplay = new();
+
+    // Records whose webhooks were handed to this gateway's recording lanes.
+    private readonly ConcurrentDictionary<JournalEntry, byte> _claimed = new();
     private readonly StorageSetup<TableClient> _table;
     private readonly StorageSetup<TableClient> _deadLetters;
     private readonly string _instance = Guid.NewGuid().ToString("N")[..12];
@@ -90,14 +97,37 @@ public sealed class WebhookJournal : IHostedService, IAsyncDisposable
     {
         if (_unfinished.AddOrUpdate(entry, 0, (_, count) => count - 1) <= 0 && _unfinished.TryRemove(entry, out _))
         {
-            _deletes.Writer.TryWrite(entry);
+            _claimed.TryRemove(entry, out _);
+            if (!_needsReplay.ContainsKey(entry))
+            {
+                _deletes.Writer.TryWrite(entry);
+            }
         }
     }
+
+    /// <summary>Notes that a webhook of the record went to this gateway's recording lanes (see <see cref="InProgress"/>).</summary>
+    public void Claim(JournalEntry entry) => _claimed[entry] = 0;
+
+    /// <summary>
+    /// Marks a record whose webhook this gateway could not record (a failed grain call, a full queue): it is left to
+    /// the sweeper, which replays the whole record once it is old enough.
+    /// </summary>
+    public void Abandon(JournalEntry entry) => _needsReplay[entry] = 0;
+
+    /// <summary>
+    /// Whether this gateway is still recording the record's webhooks (none of them abandoned): the sweeper leaves it
+    /// alone, so that a long burst is not recorded twice, once by the lanes and once by replays of the records they
+    /// have not reached yet.
+    /// </summary>
+    public bool InProgress(JournalEntry entry) =>
+        _claimed.ContainsKey(entry) && _unfinished.ContainsKey(entry) && !_needsReplay.ContainsKey(entry);
 
     /// <summary>Deletes a whole record (after the sweeper replayed it).</summary>
     public void Delete(JournalEntry entry)
     {
         _unfinished.TryRemove(entry, out _);
+        _needsReplay.TryRemove(entry, out _);
+        _claimed.TryRemove(entry, out _);
         _deletes.Writer.TryWrite(entry);
     }
 
@@ -140,6 +170,8 @@ public sealed class WebhookJournal : IHostedService, IAsyncDisposable
         var table = await _table.GetAsync();
         await table.DeleteEntityAsync(entry.PartitionKey, entry.RowKey, ETag.All);
         _unfinished.TryRemove(entry, out _);
+        _needsReplay.TryRemove(entry, out _);
+        _claimed.TryRemove(entry, out _);
     }
 
     public async ValueTask DisposeAsync()

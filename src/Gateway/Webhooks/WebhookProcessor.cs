@@ -33,9 +33,11 @@ public sealed partial class WebhookProcessor(
         Interlocked.Increment(ref _pending);
         // The recording joins the webhook request's trace, although it runs after the answer.
         var lane = _lanes[(int)((uint)WebhookIntake.OrderingKey(payload) % (uint)_lanes.Length)];
+        journal.Claim(entry);
         if (!lane.Writer.TryWrite((entry, payload, Activity.Current?.Context ?? default)))
         {
             Interlocked.Decrement(ref _pending);
+            journal.Abandon(entry);
             LogLeftForSweeper();
         }
     }
@@ -68,6 +70,7 @@ public sealed partial class WebhookProcessor(
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     // Kept in the journal; the sweeper replays it.
+                    journal.Abandon(entry);
                     LogProcessingFailed(ex.GetType().Name);
                 }
                 finally
@@ -94,6 +97,12 @@ public sealed partial class WebhookProcessor(
                 {
                     await foreach (var record in journal.ReadStaleAsync(settings.JournalReplayAfter, stoppingToken))
                     {
+                        // A record this gateway's lanes are still working through is theirs (a burst longer than the
+                        // replay interval would otherwise be recorded twice), unless it is ten intervals old.
+                        if (journal.InProgress(record.Entry) && DateTimeOffset.UtcNow - record.Entry.WrittenAt < settings.JournalReplayAfter * 10)
+                        {
+                            continue;
+                        }
                         replayed += await ReplayAsync(record, settings);
                     }
                 }
