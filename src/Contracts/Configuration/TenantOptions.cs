@@ -141,6 +141,13 @@ public sealed class TenantOptions
     public int MessagesPerSecond { get; init; } = 80;
 
     /// <summary>
+    /// How far under <see cref="MessagesPerSecond"/> the send slots are spaced, in per cent: room for a call that leaves
+    /// some milliseconds after its slot and for the network's jitter (see docs/outbound.md).
+    /// </summary>
+    [Range(0, 50)]
+    public double ThroughputMarginPercent { get; init; } = 4;
+
+    /// <summary>
     /// The approved utility template that goes out when staff reply after the 24-hour window closed: it asks the
     /// citizen to write back, and the held reply follows when they do. Without it such replies wait for the citizen.
     /// </summary>

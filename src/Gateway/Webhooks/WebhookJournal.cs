@@ -131,15 +131,32 @@ public sealed class WebhookJournal : IHostedService, IAsyncDisposable
         _deletes.Writer.TryWrite(entry);
     }
 
-    /// <summary>Records older than <paramref name="age"/>: left by a gateway that failed or stopped before finishing them.</summary>
+    /// <summary>
+    /// Records older than <paramref name="age"/>: left by a gateway that failed or stopped before finishing them. The
+    /// query reads only their keys; the bodies are read one record at a time, and not for those <paramref name="skip"/>
+    /// names (during a long burst, a sweep would otherwise carry every record the lanes have not reached yet).
+    /// </summary>
     public async IAsyncEnumerable<StaleRecord> ReadStaleAsync(
-        TimeSpan age, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        TimeSpan age, Func<JournalEntry, bool> skip, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(skip);
         var table = await _table.GetAsync();
         var before = DateTimeOffset.UtcNow - age;
-        await foreach (var entity in table.QueryAsync<TableEntity>(e => e.Timestamp < before, cancellationToken: cancellationToken))
+        var stale = new List<JournalEntry>();
+        await foreach (var key in table.QueryAsync<TableEntity>(e => e.Timestamp < before, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
-            yield return new StaleRecord(new JournalEntry(entity.PartitionKey, entity.RowKey), Unpack(entity), entity.GetInt32("Attempts") ?? 0);
+            if (new JournalEntry(key.PartitionKey, key.RowKey) is var entry && !skip(entry))
+            {
+                stale.Add(entry);
+            }
+        }
+        foreach (var entry in stale)
+        {
+            var found = await table.GetEntityIfExistsAsync<TableEntity>(entry.PartitionKey, entry.RowKey, cancellationToken: cancellationToken);
+            if (found is { HasValue: true, Value: { } entity })
+            {
+                yield return new StaleRecord(entry, Unpack(entity), entity.GetInt32("Attempts") ?? 0);
+            }
         }
     }
 

@@ -95,14 +95,12 @@ public sealed partial class WebhookProcessor(
                 var replayed = 0;
                 try
                 {
-                    await foreach (var record in journal.ReadStaleAsync(settings.JournalReplayAfter, stoppingToken))
+                    // A record this gateway's lanes are still working through is theirs (a burst longer than the
+                    // replay interval would otherwise be recorded twice), unless it is ten intervals old.
+                    bool Theirs(JournalEntry entry) =>
+                        journal.InProgress(entry) && DateTimeOffset.UtcNow - entry.WrittenAt < settings.JournalReplayAfter * 10;
+                    await foreach (var record in journal.ReadStaleAsync(settings.JournalReplayAfter, Theirs, stoppingToken))
                     {
-                        // A record this gateway's lanes are still working through is theirs (a burst longer than the
-                        // replay interval would otherwise be recorded twice), unless it is ten intervals old.
-                        if (journal.InProgress(record.Entry) && DateTimeOffset.UtcNow - record.Entry.WrittenAt < settings.JournalReplayAfter * 10)
-                        {
-                            continue;
-                        }
                         replayed += await ReplayAsync(record, settings);
                     }
                 }

@@ -120,17 +120,12 @@ public sealed partial class CitizenGrain
                 Schedule(ref _dispatchTimer, DispatchAsync, wait);
                 return;
             }
-            // The business number's send slot (cluster-wide). Reserved once, however far ahead: the timer comes back
-            // shortly before it, so no grain waits blocked and nobody polls.
-            if (_slot is not { } slot)
+            // The timer comes back shortly before the slot, so no grain waits blocked and nobody polls.
+            var (reserved, askAgainIn) = await ReserveSlotAsync();
+            if (reserved is not { } slot)
             {
-                var grant = await GrainFactory.GetGrain<IThroughputGrain>(_key.Tenant).ReserveAsync(MaxThroughputWait);
-                if (!grant.Granted)
-                {
-                    Schedule(ref _dispatchTimer, DispatchAsync, grant.Delay);
-                    return;
-                }
-                _slot = slot = time.GetUtcNow() + grant.Delay;
+                Schedule(ref _dispatchTimer, DispatchAsync, askAgainIn);
+                return;
             }
             if (slot - time.GetUtcNow() > SlotLead)
             {
@@ -224,18 +219,29 @@ public sealed partial class CitizenGrain
         {
             return;
         }
+        if (await ReserveSlotAsync() is not ({ } slot, _))
+        {
+            return;
+        }
+        rules.TakeToken(state.State, now);
+        state.State.Update(next with { State = DeliveryState.Sending, SendingSince = slot, NextAttemptAt = null });
+        _notYetHandedOver = next.Id;
+    }
+
+    // The business number's send slot (cluster-wide), reserved once however far ahead (at most MaxThroughputWait);
+    // no slot when the number has none that near, and when to ask again.
+    private async Task<(DateTimeOffset? Slot, TimeSpan AskAgainIn)> ReserveSlotAsync()
+    {
         if (_slot is null)
         {
             var grant = await GrainFactory.GetGrain<IThroughputGrain>(_key.Tenant).ReserveAsync(MaxThroughputWait);
             if (!grant.Granted)
             {
-                return;
+                return (null, grant.Delay);
             }
             _slot = time.GetUtcNow() + grant.Delay;
         }
-        rules.TakeToken(state.State, now);
-        state.State.Update(next with { State = DeliveryState.Sending, SendingSince = _slot, NextAttemptAt = null });
-        _notYetHandedOver = next.Id;
+        return (_slot, TimeSpan.Zero);
     }
 
     // When an earlier attempt at the message may have reached WhatsApp, counted from this activation at the earliest

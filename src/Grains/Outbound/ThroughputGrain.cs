@@ -12,7 +12,6 @@ namespace GoldbachActors.Grains.Outbound;
 public sealed class ThroughputGrain(TenantPolicies policies, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(GoldbachClock.Key)] TimeProvider time)
     : Grain, IThroughputGrain
 {
-    private const double SafetyFactor = 1.04;
     internal static readonly TimeSpan SlowStart = TimeSpan.FromSeconds(2);
 
     private DateTimeOffset _activatedAt;
@@ -29,13 +28,15 @@ public sealed class ThroughputGrain(TenantPolicies policies, [Microsoft.Extensio
     public Task<ThroughputGrant> ReserveAsync(TimeSpan maxWait)
     {
         var tenant = this.GetPrimaryKeyString();
-        var rate = policies.Find(tenant)?.Options.MessagesPerSecond
+        var options = policies.Find(tenant)?.Options
             ?? throw new InvalidOperationException($"No tenant is configured for phone_number_id {tenant}.");
-        // 4 % under the rate: a call may leave up to 30 ms after its slot (a timer, the connection; the "sending" state is
-        // written ahead with the message, not between the timer and the call) and reach Meta with some milliseconds of
-        // jitter; with slots 13 ms apart at 80/s no second as Meta counts it holds more than the rate as long as lateness
-        // and jitter together stay under 40 ms. (8 % before the "sending" write moved ahead: see docs/benchmarks.md.)
-        var interval = TimeSpan.FromTicks((long)(TimeSpan.TicksPerSecond * SafetyFactor / rate));
+        // 4 % under the rate by default: a call may leave up to 30 ms after its slot (a timer, the connection; the
+        // "sending" state is written ahead with the message, not between the timer and the call) and reach Meta with
+        // some milliseconds of jitter; with slots 13 ms apart at 80/s no second as Meta counts it holds more than the
+        // rate as long as lateness and jitter together stay under 40 ms. (8 % before the "sending" write moved ahead:
+        // see docs/benchmarks.md.)
+        var safetyFactor = 1 + (options.ThroughputMarginPercent / 100);
+        var interval = TimeSpan.FromTicks((long)(TimeSpan.TicksPerSecond * safetyFactor / options.MessagesPerSecond));
         var now = time.GetUtcNow();
         var slot = _nextSlot > now ? _nextSlot : now;
         var delay = slot - now;

@@ -256,6 +256,10 @@ public sealed class BroadcastDeliveryTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _system.SiloSettings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:MessagesPerSecond={PerSecond}");
+        // The stand-in that counts Meta's throughput runs in this test process, beside the rest of the suite on two
+        // cores: its stalls bunch the arrivals it stamps (Meta's own clock would not stall with ours). 8 % leaves room
+        // for that; the default 4 % is measured without it (bench/run.sh broadcast, docs/benchmarks.md).
+        _system.SiloSettings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:ThroughputMarginPercent=8");
         await _system.InitializeAsync();
         await _system.StartSiloProcessAsync();
         _system.Meta.MessagesPerSecond = PerSecond;
