@@ -43,6 +43,7 @@ public static class GrainsServiceCollectionExtensions
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<Orleans.Serialization.Serializer<Contracts.BroadcastProgress>>()));
         services.AddSingleton<Privacy.ErasureSweep>();
         services.AddSingleton<Outbound.IOutboxRegistryStore>(sp => new Outbound.AzureTableOutboxRegistryStore(sp.GetRequiredService<TableServiceClient>()));
+        services.AddSingleton<Requests.IServiceRequestStore>(sp => new Requests.AzureTableServiceRequestStore(sp.GetRequiredService<TableServiceClient>()));
         services.AddCitizenGrainServices();
         return services;
     }

@@ -175,6 +175,62 @@ public sealed class TenantOptions
 
     /// <summary>Who the duty phone rings, and when (see docs/web-inbox.md, "Bereitschaft").</summary>
     public DutyOptions Duty { get; init; } = new();
+
+    /// <summary>
+    /// The services requests are made for, by Open311 <c>service_code</c> (lower case, digits and '-'); empty: one per
+    /// category of the town's own list (see docs/requests.md).
+    /// </summary>
+    public Dictionary<string, ServiceOptions> Services { get; init; } = [];
+
+    /// <summary>The departments that do the work, by id (e.g. <c>bauhof</c>, <c>ordnungsamt</c>).</summary>
+    public Dictionary<string, DepartmentOptions> Departments { get; init; } = [];
+
+    /// <summary>The public Open311 GeoReport v2 API (see docs/requests.md).</summary>
+    public Open311Options Open311 { get; init; } = new();
+}
+
+/// <summary>A service of the request list (Open311's service definition).</summary>
+public sealed class ServiceOptions
+{
+    /// <summary>The name citizens and the public list see, e.g. "Spielplatz beschädigt".</summary>
+    public string Name { get; init; } = "";
+
+    public string? Description { get; init; }
+
+    /// <summary>The conversation category it belongs to (staff making a request from a conversation get it proposed).</summary>
+    public string? Category { get; init; }
+
+    /// <summary>The department it goes to (a key of <see cref="TenantOptions.Departments"/>).</summary>
+    public string Department { get; init; } = "";
+
+    /// <summary>How many of the town's working days the department usually takes (the request's expected date).</summary>
+    [Range(0, 365)]
+    public int TurnaroundWorkingDays { get; init; } = 5;
+
+    /// <summary>Open311 keywords (comma separated in the API).</summary>
+    public List<string> Keywords { get; init; } = [];
+}
+
+/// <summary>A department: who gets the requests of its services.</summary>
+public sealed class DepartmentOptions
+{
+    public string Name { get; init; } = "";
+
+    /// <summary>Where its requests are sent (a link and what the work needs, no citizen data).</summary>
+    public string? Email { get; init; }
+}
+
+/// <summary>The public Open311 API of one tenant.</summary>
+public sealed class Open311Options
+{
+    /// <summary>The <c>jurisdiction_id</c> clients name (e.g. <c>goldbach.de</c>); optional when one tenant answers.</summary>
+    public string? Jurisdiction { get; init; }
+
+    /// <summary>
+    /// The SHA-256 hashes (hex) of the API keys that may <c>POST requests</c> (the town's web form, a regional
+    /// Mängelmelder); the keys themselves are never stored.
+    /// </summary>
+    public List<string> ApiKeyHashes { get; init; } = [];
 }
 
 /// <summary>

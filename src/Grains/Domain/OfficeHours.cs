@@ -97,6 +97,30 @@ public sealed class OfficeHours
         return null;
     }
 
+    /// <summary>
+    /// The close of the <paramref name="workingDays"/>-th working day after the one <paramref name="instant"/> falls on
+    /// (0: the close of that day, or of the next working day if it is none), or null if the week has no office hours.
+    /// </summary>
+    public DateTimeOffset? CloseOfWorkingDay(DateTimeOffset instant, int workingDays)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(workingDays);
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, _zone).DateTime);
+        var counted = IsWorkingDay(day) ? 0 : -1;
+        for (var i = 0; i < 370 + (workingDays * 2); i++)
+        {
+            if (counted >= workingDays && IsWorkingDay(day))
+            {
+                return Instant(day, _week[day.DayOfWeek].Max(p => p.To));
+            }
+            day = day.AddDays(1);
+            if (IsWorkingDay(day))
+            {
+                counted++;
+            }
+        }
+        return null;
+    }
+
     /// <summary>How much of the time from <paramref name="from"/> to <paramref name="to"/> fell in office hours.</summary>
     public TimeSpan WorkingTimeBetween(DateTimeOffset from, DateTimeOffset to)
     {
