@@ -57,6 +57,9 @@ public sealed record ErasureReport(
 
     /// <summary>For retention: the conversations deleted (each by its own category's period).</summary>
     [Id(10)] public int Conversations { get; init; }
+
+    /// <summary>The citizen's requests anonymised (they stay as the town's work record, without the citizen).</summary>
+    [Id(11)] public int Requests { get; init; }
 }
 
 /// <summary>

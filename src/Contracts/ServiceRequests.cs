@@ -99,6 +99,9 @@ public sealed record ServiceRequest
     /// <summary>Set once the citizen's data was erased: the request stays as the town's anonymised work record.</summary>
     [Id(16)] public bool Anonymised { get; init; }
 
+    /// <summary>How to reach the reporter of another channel's request (name, e-mail, phone): staff only, never public.</summary>
+    [Id(17)] public string? Contact { get; init; }
+
     public bool IsClosed => Status is ServiceRequestStatus.Done or ServiceRequestStatus.Rejected or ServiceRequestStatus.Duplicate;
 }
 
@@ -115,6 +118,9 @@ public sealed record NewServiceRequest(
 {
     /// <summary>Names that must not reach the public text (the citizen's profile name, for one).</summary>
     [Id(7)] public ImmutableArray<string> NamesToScrub { get; init; } = [];
+
+    /// <summary>How to reach the reporter of another channel's request: staff only.</summary>
+    [Id(8)] public string? Contact { get; init; }
 }
 
 /// <summary>A filter over a tenant's requests; every part optional.</summary>

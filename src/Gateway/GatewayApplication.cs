@@ -1,3 +1,4 @@
+using GoldbachActors.Gateway.Open311;
 using GoldbachActors.Gateway.Staff;
 using GoldbachActors.Gateway.Webhooks;
 using GoldbachActors.Gateway.WebInbox;
@@ -34,6 +35,7 @@ public static class GatewayApplication
         app.MapWhatsAppWebhooks();
         app.MapGrpcService<StaffApiService>();
         app.MapStaffMedia();
+        app.MapOpen311();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

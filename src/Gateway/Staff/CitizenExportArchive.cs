@@ -45,9 +45,10 @@ public static class CitizenExportArchive
     /// the gateway's temp folder is small). The target need not seek (the entries carry data descriptors).
     /// </summary>
     public static async Task WriteAsync(
-        Stream target, string controller, CitizenExport export, IReadOnlyList<StaffAuditEntry> audit, BlobContainerClient media,
-        CancellationToken cancellationToken)
+        Stream target, string controller, CitizenExport export, IReadOnlyList<StaffAuditEntry> audit, IReadOnlyList<ServiceRequest> requests,
+        BlobContainerClient media, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(export);
         ArgumentNullException.ThrowIfNull(audit);
         ArgumentNullException.ThrowIfNull(media);
@@ -78,8 +79,9 @@ public static class CitizenExportArchive
             Citizen = export,
             MediaFiles = files,
             AuditEntries = entries,
+            Requests = requests.Select(r => new { r.Id, r.ServiceCode, r.Description, r.Status, r.StatusNotes, r.RequestedAt, r.ExpectedAt, r.Place, r.Department }),
         }, Json, cancellationToken), cancellationToken);
-        var html = Html(controller, export, files, entries);
+        var html = Html(controller, export, files, entries, requests);
         await WriteEntryAsync(zip, HtmlEntry, stream => stream.WriteAsync(Encoding.UTF8.GetBytes(html), cancellationToken).AsTask(), cancellationToken);
     }
 
@@ -88,8 +90,10 @@ public static class CitizenExportArchive
         string.Create(CultureInfo.InvariantCulture, $"auskunft-{TownTime.Local(exportedAt):yyyy-MM-dd}.zip");
 
     /// <summary>The readable report in German: one HTML page, printable, without scripts or outside resources.</summary>
-    public static string Html(string controller, CitizenExport export, IReadOnlyList<ExportedMedia> files, IReadOnlyList<ExportedAuditEntry> audit)
+    public static string Html(
+        string controller, CitizenExport export, IReadOnlyList<ExportedMedia> files, IReadOnlyList<ExportedAuditEntry> audit, IReadOnlyList<ServiceRequest> requests)
     {
+        ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(export);
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>Auskunft nach Art. 15 DSGVO</title>")
@@ -183,6 +187,23 @@ public static class CitizenExportArchive
         {
             html.Append("<p>Außerhalb des 24-Stunden-Fensters erreicht am ").Append(E(When(reached)))
                 .Append(" (Vermerk für das Nachrichtenlimit von WhatsApp, 24 Stunden lang gespeichert).</p>");
+        }
+
+        html.Append("<h2>Anliegen</h2>");
+        if (requests.Count == 0)
+        {
+            html.Append("<p>Keine.</p>");
+        }
+        else
+        {
+            html.Append("<table><tr><th>Nummer</th><th>Gemeldet</th><th>Beschreibung</th><th>Ort</th><th>Stand</th></tr>");
+            foreach (var r in requests)
+            {
+                html.Append("<tr><td>").Append(E(r.Id)).Append("</td><td>").Append(E(When(r.RequestedAt))).Append("</td><td>").Append(E(r.Description))
+                    .Append("</td><td>").Append(E(r.Place is { } p ? p.Address ?? string.Create(CultureInfo.InvariantCulture, $"{p.Latitude:F5}, {p.Longitude:F5}") : ""))
+                    .Append("</td><td>").Append(E(r.Status.ToString())).Append(r.StatusNotes is { } notes ? ": " + E(notes) : "").Append("</td></tr>");
+            }
+            html.Append("</table>");
         }
 
         html.Append("<h2>Dateien</h2>");

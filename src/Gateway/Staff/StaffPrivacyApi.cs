@@ -27,7 +27,8 @@ public sealed partial class StaffApiService
         var entries = await audit.ListAboutAsync(key.Tenant, names, context.CancellationToken);
         var controller = tenants.Find(key.Tenant)?.Name ?? key.Tenant;
         await using var archive = new ExportChunkStream(responseStream, CitizenExportArchive.FileName(export.ExportedAt), context.CancellationToken);
-        await CitizenExportArchive.WriteAsync(archive, controller, export, entries, blobs.GetBlobContainerClient("media"), context.CancellationToken);
+        var requests = await cluster.GetGrain<Domain.IServiceRequestsGrain>(key.Tenant).ListAsync(new Domain.ServiceRequestFilter { CitizenKey = key.GrainKey, Limit = 10_000 });
+        await CitizenExportArchive.WriteAsync(archive, controller, export, entries, requests, blobs.GetBlobContainerClient("media"), context.CancellationToken);
         await archive.FlushAsync(context.CancellationToken);
     }
 
@@ -61,6 +62,7 @@ public sealed partial class StaffApiService
             Broadcasts = report.Broadcasts,
             Identities = report.Identities,
             AuditEntries = report.AuditEntries,
+            Requests = report.Requests,
         };
     }
 

@@ -205,6 +205,7 @@ public sealed partial class StaffApiService
             Conversation = citizen?.ResourceName ?? ConversationOf(request) ?? "",
             Version = request.Version,
             Anonymised = request.Anonymised,
+            Contact = request.Contact ?? "",
             Overdue = !request.IsClosed && request.ExpectedAt is { } due && due < DateTimeOffset.UtcNow,
         };
         if (request.Place is { } place)

@@ -17,6 +17,19 @@ public static partial class ServiceRequestRules
 
     private const string Removed = "[entfernt]";
 
+    /// <summary>
+    /// The working week requests count in: the town's office hours, or Monday to Friday 8 to 16 o'clock (with the
+    /// Bavarian holidays and the closing days) when it configures none.
+    /// </summary>
+    public static OfficeHours WorkingWeek(TenantOptions tenant, OfficeHours? configured)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        return configured ?? new OfficeHours(DefaultWeek, tenant.ClosedDays, OfficeHours.Berlin);
+    }
+
+    private static readonly IReadOnlyDictionary<DayOfWeek, IReadOnlyList<(TimeOnly From, TimeOnly To)>> DefaultWeek = OfficeHours.ParseWeek(
+        new Dictionary<string, string> { ["Monday"] = "08:00-16:00", ["Tuesday"] = "08:00-16:00", ["Wednesday"] = "08:00-16:00", ["Thursday"] = "08:00-16:00", ["Friday"] = "08:00-16:00" });
+
     /// <summary>The request's expected date: the close of the service's turnaround in the town's working days.</summary>
     public static DateTimeOffset? ExpectedAt(OfficeHours hours, ServiceOptions service, DateTimeOffset requestedAt)
     {
@@ -96,6 +109,7 @@ public static partial class ServiceRequestRules
     public static ServiceRequest Anonymise(ServiceRequest request, DateTimeOffset now) => request with
     {
         CitizenKey = null,
+        Contact = null,
         Description = request.PublicDescription,
         Photos = ImmutableArray<RequestPhoto>.Empty,
         Place = request.Place?.PublicView(),

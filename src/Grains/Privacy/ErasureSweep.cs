@@ -34,6 +34,12 @@ public sealed class ErasureSweep(
             await history.DeleteAllAsync(key, CancellationToken.None);
         }
         var mediaFiles = await media.DeleteAllAsync(keys, pending.BlobNames, CancellationToken.None);
+        // Requests stay as the town's work record, without the citizen, their words or their photos.
+        var requests = 0;
+        foreach (var key in keys)
+        {
+            requests += await grains.GetGrain<IServiceRequestsGrain>(citizen.Tenant).ForgetCitizenAsync(key.GrainKey);
+        }
         var lists = 0;
         var broadcasts = 0;
         if (!pending.KeepConsent)
@@ -66,6 +72,7 @@ public sealed class ErasureSweep(
             keys.Count, auditEntries)
         {
             ConsentKept = pending.KeepConsent,
+            Requests = requests,
         };
     }
 }

@@ -53,9 +53,10 @@ public sealed class ServiceRequestsGrain(
             Status = ServiceRequestStatus.Received,
             RequestedAt = now,
             UpdatedAt = now,
-            ExpectedAt = policy.Calendar is { } calendar ? ServiceRequestRules.ExpectedAt(calendar, service, now) : null,
+            ExpectedAt = ServiceRequestRules.ExpectedAt(ServiceRequestRules.WorkingWeek(policy.Options, policy.Calendar), service, now),
             CitizenKey = request.CitizenKey,
             CreatedBy = request.CreatedBy,
+            Contact = request.Contact,
             Version = 1,
         };
         await store.SaveAsync(created, request.RequestId, CancellationToken.None);

@@ -1,0 +1,140 @@
+using System.Collections.Immutable;
+using GoldbachActors.Contracts;
+using GoldbachActors.Contracts.Configuration;
+using GoldbachActors.Grains.Domain;
+
+namespace GoldbachActors.Tests.Domain;
+
+public sealed class ServiceRequestRulesTests
+{
+    private static readonly OfficeHours Goldbach = new(
+        OfficeHours.ParseWeek(new Dictionary<string, string>
+        {
+            ["Monday"] = "08:00-12:00",
+            ["Tuesday"] = "08:00-12:00",
+            ["Wednesday"] = "08:00-12:00",
+            ["Thursday"] = "08:00-12:00, 14:00-18:00",
+            ["Friday"] = "08:00-12:00",
+        }),
+        [new DateOnly(2026, 12, 24), new DateOnly(2026, 12, 31)],
+        OfficeHours.Berlin);
+
+    private static DateTimeOffset Local(int year, int month, int day, int hour, int minute = 0)
+    {
+        var local = new DateTime(year, month, day, hour, minute, 0);
+        return new DateTimeOffset(local, OfficeHours.Berlin.GetUtcOffset(local));
+    }
+
+    [Theory]
+    // Saturday, 0 days: Monday's close; Friday, 1 day: Monday's; Wednesday, 1 day: Thursday's afternoon close.
+    [InlineData("2026-12-05T10:00", 0, "2026-12-07T12:00")]
+    [InlineData("2026-12-04T09:00", 1, "2026-12-07T12:00")]
+    [InlineData("2026-12-02T09:00", 1, "2026-12-03T18:00")]
+    // Over Christmas: the 24th (closing day), the 25th and 26th (holidays), the weekend and the 31st do not count.
+    [InlineData("2026-12-23T09:00", 1, "2026-12-28T12:00")]
+    [InlineData("2026-12-23T09:00", 4, "2027-01-04T12:00")]
+    // Over Epiphany (a Bavarian holiday on Wednesday 6 January 2027).
+    [InlineData("2027-01-05T09:00", 1, "2027-01-07T18:00")]
+    public void The_expected_date_counts_the_town_s_working_days(string requested, int days, string expected)
+    {
+        var at = DateTime.Parse(requested, System.Globalization.CultureInfo.InvariantCulture);
+        var due = ServiceRequestRules.ExpectedAt(Goldbach, new ServiceOptions { TurnaroundWorkingDays = days }, Local(at.Year, at.Month, at.Day, at.Hour, at.Minute));
+        var want = DateTime.Parse(expected, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(Local(want.Year, want.Month, want.Day, want.Hour, want.Minute), due);
+    }
+
+    [Theory]
+    [InlineData("Bitte rufen Sie mich an: 0151 12345678.", "Bitte rufen Sie mich an: [entfernt].")]
+    [InlineData("Tel. +49 (9563) 1234-56 oder 09563/123456", "Tel. [entfernt] oder [entfernt]")]
+    [InlineData("Mail an erika.muster@example.org bitte", "Mail an [entfernt] bitte")]
+    [InlineData("Foto unter https://example.org/x.jpg", "Foto unter [entfernt]")]
+    [InlineData("Herr Maier und Frau Schmidt-Lang haben es gesehen", "Herr [entfernt] und Frau [entfernt] haben es gesehen")]
+    [InlineData("Erika hat angerufen, gez. Mustermann", "[entfernt] hat angerufen, gez. [entfernt]")]
+    // What the work needs stays: a house number, a postcode, times, dates.
+    [InlineData("Hauptstraße 12, 63773 Goldbach, heute 12 - 14 Uhr, am 07.12.2026", "Hauptstraße 12, 63773 Goldbach, heute 12 - 14 Uhr, am 07.12.2026")]
+    public void The_public_text_has_no_numbers_addresses_or_names(string description, string expected) =>
+        Assert.Equal(expected, ServiceRequestRules.PublicText(description, ["Erika Mustermann"]));
+
+    [Fact]
+    public void A_private_place_is_rounded_and_loses_its_address_in_public()
+    {
+        var home = new RequestPlace(50.0013472, 9.1854719, "Ringstraße 4", RequestPlaceSource.SharedLocation, Private: true);
+        Assert.Equal(home with { Latitude = 50.001, Longitude = 9.185, Address = null }, home.PublicView());
+        var damage = home with { Private = false };
+        Assert.Equal(damage, damage.PublicView());
+    }
+
+    [Fact]
+    public void Numbers_count_up_within_a_year_and_start_again_in_the_next()
+    {
+        Assert.Equal("2026-0001", ServiceRequestRules.NextId([], Local(2026, 1, 2, 9)));
+        Assert.Equal("2026-0043", ServiceRequestRules.NextId(["2025-0107", "2026-0042", "2026-0007"], Local(2026, 12, 7, 9)));
+        Assert.Equal("2027-0001", ServiceRequestRules.NextId(["2026-0042"], Local(2027, 1, 4, 9)));
+    }
+
+    [Fact]
+    public void Unknown_services_empty_texts_and_places_off_the_globe_are_refused()
+    {
+        var tenant = new TenantOptions();
+        NewServiceRequest New(string code, string text, RequestPlace? place = null) => new(code, text, place, [], null, "staff-1", null);
+
+        Assert.Equal("bauhof", ServiceRequestRules.Validate(tenant, New("spielplatz", "Schaukel kaputt")).Department);
+        Assert.Throws<ArgumentException>(() => ServiceRequestRules.Validate(tenant, New("schwimmbad", "Wasser kalt")));
+        Assert.Throws<ArgumentException>(() => ServiceRequestRules.Validate(tenant, New("spielplatz", " ")));
+        Assert.Throws<ArgumentException>(() => ServiceRequestRules.Validate(tenant, New("spielplatz", new string('x', ServiceRequestRules.MaxDescriptionLength + 1))));
+        Assert.Throws<ArgumentException>(() => ServiceRequestRules.Validate(tenant, New("spielplatz", "Schaukel", new RequestPlace(91, 9, null, RequestPlaceSource.Open311, false))));
+        // A tenant's own list replaces the town's.
+        var own = new TenantOptions { Services = { ["winterdienst"] = new ServiceOptions { Name = "Winterdienst", Department = "bauhof" } } };
+        Assert.Throws<ArgumentException>(() => ServiceRequestRules.Validate(own, New("spielplatz", "Schaukel kaputt")));
+        Assert.Equal("winterdienst", ServiceCatalog.ServiceFor(new TenantOptions { Services = { ["winterdienst"] = new ServiceOptions { Category = "Glätte" } } }, "Glätte"));
+        Assert.Equal("spielplatz", ServiceCatalog.ServiceFor(tenant, "Spielplatz"));
+        Assert.Null(ServiceCatalog.ServiceFor(tenant, "Öffnungszeiten"));
+    }
+
+    [Fact]
+    public void Overdue_means_past_the_expected_date_and_not_closed()
+    {
+        var request = new ServiceRequest
+        {
+            Id = "2026-0001",
+            Tenant = "t",
+            ServiceCode = "spielplatz",
+            Description = "d",
+            PublicDescription = "d",
+            Department = "bauhof",
+            CreatedBy = "s",
+            RequestedAt = Local(2026, 12, 1, 9),
+            ExpectedAt = Local(2026, 12, 3, 12),
+        };
+        var overdue = new ServiceRequestFilter { Overdue = true };
+        Assert.False(ServiceRequestRules.Matches(request, overdue, Local(2026, 12, 3, 11)));
+        Assert.True(ServiceRequestRules.Matches(request, overdue, Local(2026, 12, 3, 13)));
+        Assert.False(ServiceRequestRules.Matches(request with { Status = ServiceRequestStatus.Done }, overdue, Local(2026, 12, 3, 13)));
+        Assert.False(ServiceRequestRules.Matches(request, new ServiceRequestFilter { ServiceCodes = ["laerm"] }, Local(2026, 12, 3, 13)));
+        Assert.True(ServiceRequestRules.Matches(request, new ServiceRequestFilter { Statuses = [ServiceRequestStatus.Received], Department = "bauhof" }, Local(2026, 12, 3, 13)));
+    }
+
+    [Fact]
+    public void The_erasure_keeps_the_request_without_the_citizen_their_words_or_their_photos()
+    {
+        var request = new ServiceRequest
+        {
+            Id = "2026-0001",
+            Tenant = "t",
+            ServiceCode = "spielplatz",
+            Description = "Erika, 0151 12345678: Schaukel kaputt",
+            PublicDescription = "[entfernt], [entfernt]: Schaukel kaputt",
+            Department = "bauhof",
+            CreatedBy = "s",
+            CitizenKey = "t/491511234",
+            Contact = "Erika",
+            Place = new RequestPlace(50.0013472, 9.1854719, "Ringstraße 4", RequestPlaceSource.SharedLocation, true),
+            Photos = [new RequestPhoto("wamid.1", "t/x/wamid.1", "image/jpeg", true)],
+            Version = 3,
+        };
+        var kept = ServiceRequestRules.Anonymise(request, Local(2026, 12, 7, 9));
+        Assert.Equal((null, null, request.PublicDescription, true, 4L), (kept.CitizenKey, kept.Contact, kept.Description, kept.Anonymised, kept.Version));
+        Assert.Empty(kept.Photos);
+        Assert.Equal(request.Place.PublicView(), kept.Place);
+    }
+}
