@@ -172,6 +172,9 @@ public enum OutboundKind
     /// <see cref="OutboundMessage.ReactionTo"/>, e.g. ✅ for "erledigt".
     /// </summary>
     Reaction = 7,
+
+    /// <summary>A request's outcome (done or rejected) told to the citizen: text in the window, the tenant's template outside.</summary>
+    RequestStatus = 8,
 }
 
 /// <summary>How far an outbound message got.</summary>
@@ -278,7 +281,8 @@ public sealed record OutboundMessage
     [Id(23)] public string? ReactionTo { get; init; }
 
     /// <summary>Whether a template or a free text goes out.</summary>
-    public bool IsTemplate => Kind is OutboundKind.WindowTemplate or OutboundKind.BroadcastTemplate;
+    public bool IsTemplate => Kind is OutboundKind.WindowTemplate or OutboundKind.BroadcastTemplate
+        || (Kind is OutboundKind.RequestStatus && TemplateName is not null);
 }
 
 /// <summary>What the inbox list shows of one conversation.</summary>

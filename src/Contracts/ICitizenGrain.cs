@@ -179,6 +179,14 @@ public interface ICitizenGrain : IGrainWithStringKey
     /// Everything stored about the citizen (GDPR Art. 15): the whole history with archived pages, notes, changes, the
     /// town's messages with delivery states, memberships and consent. Null when nothing is stored.
     /// </summary>
+    /// <summary>
+    /// Tells the citizen a request's outcome (done or rejected): as text inside the 24-hour window, else as the
+    /// tenant's template for it (held for the window when it has none). Once per request and status: false when it
+    /// was told before (or the status is no outcome, or the citizen is gone).
+    /// </summary>
+    [Alias("NotifyRequestStatus")]
+    Task<bool> NotifyRequestStatusAsync(RequestStatusNotice notice);
+
     [Alias("Export")]
     Task<CitizenExport?> ExportAsync();
 

@@ -105,6 +105,14 @@ public sealed record ServiceRequest
     public bool IsClosed => Status is ServiceRequestStatus.Done or ServiceRequestStatus.Rejected or ServiceRequestStatus.Duplicate;
 }
 
+/// <summary>A request's outcome for its citizen (the citizen grain words it in their language, once per status).</summary>
+[GenerateSerializer, Immutable, Alias("goldbach.RequestStatusNotice")]
+public sealed record RequestStatusNotice(
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] string ServiceName,
+    [property: Id(2)] ServiceRequestStatus Status,
+    [property: Id(3)] string? Notes);
+
 /// <summary>What a new request is made of (the grain gives it its number, department and expected date).</summary>
 [GenerateSerializer, Immutable, Alias("goldbach.NewServiceRequest")]
 public sealed record NewServiceRequest(

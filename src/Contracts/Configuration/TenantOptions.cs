@@ -185,6 +185,12 @@ public sealed class TenantOptions
     /// <summary>The departments that do the work, by id (e.g. <c>bauhof</c>, <c>ordnungsamt</c>).</summary>
     public Dictionary<string, DepartmentOptions> Departments { get; init; } = [];
 
+    /// <summary>
+    /// What the citizen is told when their request is done or rejected, by language (ISO 639-1); German by default.
+    /// <c>{id}</c>, <c>{service}</c> and <c>{notes}</c> stand for the request's number, service and status notes.
+    /// </summary>
+    public Dictionary<string, RequestNoticeOptions> RequestNotices { get; init; } = [];
+
     /// <summary>The public Open311 GeoReport v2 API (see docs/requests.md).</summary>
     public Open311Options Open311 { get; init; } = new();
 }
@@ -209,6 +215,21 @@ public sealed class ServiceOptions
 
     /// <summary>Open311 keywords (comma separated in the API).</summary>
     public List<string> Keywords { get; init; } = [];
+}
+
+/// <summary>A request's outcome in one language: the text inside the window, the approved templates outside it.</summary>
+public sealed class RequestNoticeOptions
+{
+    [MaxLength(4096)]
+    public string? DoneText { get; init; }
+
+    [MaxLength(4096)]
+    public string? RejectedText { get; init; }
+
+    /// <summary>The approved utility template for "done" (body parameters may hold <c>{id}</c> and <c>{service}</c>).</summary>
+    public WindowTemplateOptions? DoneTemplate { get; init; }
+
+    public WindowTemplateOptions? RejectedTemplate { get; init; }
 }
 
 /// <summary>A department: who gets the requests of its services.</summary>

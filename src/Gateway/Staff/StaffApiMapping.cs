@@ -254,6 +254,7 @@ internal static class StaffApiMapping
             Domain.OutboundKind.ListConfirmation => OutboundKind.ListConfirmation,
             Domain.OutboundKind.AppEcho => OutboundKind.AppEcho,
             Domain.OutboundKind.Reaction => OutboundKind.Reaction,
+            Domain.OutboundKind.RequestStatus => OutboundKind.RequestStatus,
             _ => OutboundKind.Unspecified,
         },
         Text = message.Text,

@@ -60,6 +60,36 @@ public sealed partial class CitizenState
     }
 
     /// <summary>Queues the confirmation of a join or a stop (a free text: the citizen just wrote).</summary>
+    /// <summary>
+    /// Queues a request's outcome once per request and status (<paramref name="key"/>): the text inside the window;
+    /// outside it the template when there is one, else the text held until the citizen writes. False when told before.
+    /// </summary>
+    public bool QueueRequestNotice(string key, string text, OutboundTemplate? template, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if ((NotifiedRequests ??= []).Contains(key))
+        {
+            return false;
+        }
+        NotifiedRequests.Add(key);
+        var open = IsWindowOpen(now);
+        var queued = Enqueue(new OutboundMessage
+        {
+            Id = NextOutboundId(),
+            Kind = OutboundKind.RequestStatus,
+            Text = open || template is null ? text : $"[Vorlage {template.Name}: {string.Join(" | ", template.Parameters)}]",
+            TemplateName = open ? null : template?.Name,
+            TemplateLanguage = open ? null : template?.Language,
+            TemplateParameters = open || template is null ? [] : template.Parameters,
+            CreatedAt = now,
+        });
+        if (!open && template is null)
+        {
+            HoldForWindow(queued, now, null);
+        }
+        return true;
+    }
+
     public OutboundMessage QueueListConfirmation(string text, DateTimeOffset now)
     {
         var queued = Enqueue(new OutboundMessage { Id = NextOutboundId(), Kind = OutboundKind.ListConfirmation, Text = text, CreatedAt = now });

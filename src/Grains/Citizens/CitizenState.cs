@@ -195,6 +195,9 @@ public sealed partial class CitizenState
 
     /// <summary>Blocked at WhatsApp by a supervisor: messages are recorded, never acknowledged.</summary>
     [Id(48)] public bool Blocked { get; set; }
+
+    /// <summary>The requests whose outcome the citizen was told (<c>{id}:{status}</c>): each once.</summary>
+    [Id(49)] public List<string>? NotifiedRequests { get; set; }
 }
 
 /// <summary>Where an archived outbound message lives, so that a late delivery report still reaches it.</summary>

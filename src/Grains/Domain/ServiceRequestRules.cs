@@ -59,6 +59,41 @@ public static partial class ServiceRequestRules
         return text.Trim();
     }
 
+    /// <summary>The German wording when the tenant words none.</summary>
+    public static readonly RequestNoticeOptions GermanNotices = new()
+    {
+        DoneText = "Ihr Anliegen {id} ({service}) wurde erledigt. Vielen Dank für Ihre Meldung!",
+        RejectedText = "Ihr Anliegen {id} ({service}) können wir leider nicht umsetzen. {notes}",
+    };
+
+    /// <summary>
+    /// How the citizen is told a request's outcome in <paramref name="language"/> (else German): the text, and the
+    /// template for outside the window if the tenant has one. Null for a status that is no outcome.
+    /// </summary>
+    public static (string Text, WindowTemplateOptions? Template)? Notice(TenantOptions tenant, string? language, RequestStatusNotice notice)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(notice);
+        if (notice.Status is not (ServiceRequestStatus.Done or ServiceRequestStatus.Rejected))
+        {
+            return null;
+        }
+        var done = notice.Status == ServiceRequestStatus.Done;
+        var own = (language is null ? null : tenant.RequestNotices.GetValueOrDefault(language)) ?? tenant.RequestNotices.GetValueOrDefault("de");
+        var text = (done ? own?.DoneText : own?.RejectedText) ?? (done ? GermanNotices.DoneText : GermanNotices.RejectedText)!;
+        return (Fill(text, notice).Trim(), done ? own?.DoneTemplate : own?.RejectedTemplate);
+    }
+
+    /// <summary>A text or template parameter with <c>{id}</c>, <c>{service}</c> and <c>{notes}</c> filled in.</summary>
+    public static string Fill(string text, RequestStatusNotice notice)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(notice);
+        return text.Replace("{id}", notice.RequestId, StringComparison.Ordinal)
+            .Replace("{service}", notice.ServiceName, StringComparison.Ordinal)
+            .Replace("{notes}", notice.Notes ?? "", StringComparison.Ordinal);
+    }
+
     /// <summary>Checks a new request against the tenant's services; returns the service.</summary>
     /// <exception cref="ArgumentException">Unknown service, empty or too long description, a place off the globe.</exception>
     public static ServiceOptions Validate(TenantOptions tenant, NewServiceRequest request)

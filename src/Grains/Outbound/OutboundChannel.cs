@@ -49,10 +49,11 @@ public sealed class OutboundChannel(IWhatsAppSender sender, IOptions<GraphApiOpt
     public Task MarkReadAsync(CitizenKey citizen, string whatsAppMessageId, bool typing, CancellationToken cancellationToken) =>
         sender.MarkReadAsync(citizen.Tenant, whatsAppMessageId, typing, cancellationToken);
 
-    // The template a message sends: a broadcast's own, or the tenant's window template; null for free text.
+    // The template a message sends: a broadcast's own, a request notice's, or the tenant's window template; null for
+    // free text.
     private static WhatsAppTemplate? TemplateOf(OutboundMessage message, TenantPolicy policy) => message.Kind switch
     {
-        OutboundKind.BroadcastTemplate when message.TemplateName is { } name =>
+        OutboundKind.BroadcastTemplate or OutboundKind.RequestStatus when message.TemplateName is { } name =>
             new WhatsAppTemplate(name, message.TemplateLanguage ?? "de", [.. message.TemplateParameters]),
         OutboundKind.WindowTemplate when policy.Options.WindowTemplate is { } template =>
             new WhatsAppTemplate(template.Name, template.Language, template.BodyParameters),

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using GoldbachActors.Contracts;
+using GoldbachActors.Contracts.Configuration;
 using GoldbachActors.Grains.Domain;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -81,8 +82,21 @@ public sealed class ServiceRequestsGrain(
             .ToImmutableArray());
     }
 
-    public Task<ServiceRequest> SetStatusAsync(string id, ServiceRequestStatus status, string? notes, string staffId, long version) =>
-        ChangeAsync(id, version, r => r with { Status = status, StatusNotes = string.IsNullOrWhiteSpace(notes) ? r.StatusNotes : notes.Trim() });
+    public async Task<ServiceRequest> SetStatusAsync(string id, ServiceRequestStatus status, string? notes, string staffId, long version)
+    {
+        var changed = await ChangeAsync(id, version, r => r with { Status = status, StatusNotes = string.IsNullOrWhiteSpace(notes) ? r.StatusNotes : notes.Trim() },
+            // Before the change is stored: a notice that cannot be queued leaves the status as it was, and the retry
+            // finds the notice already queued (once per request and status).
+            async r =>
+            {
+                if (r.CitizenKey is { } citizen && r.Status is ServiceRequestStatus.Done or ServiceRequestStatus.Rejected)
+                {
+                    var service = ServiceCatalog.Services(Policy().Options).GetValueOrDefault(r.ServiceCode)?.Name ?? r.ServiceCode;
+                    await GrainFactory.GetGrain<ICitizenGrain>(citizen).NotifyRequestStatusAsync(new RequestStatusNotice(r.Id, service, r.Status, r.StatusNotes));
+                }
+            });
+        return changed;
+    }
 
     public Task<ServiceRequest> PublishAsync(string id, string? publicDescription, ImmutableArray<string> releasedPhotos, bool? privatePlace, string staffId) =>
         ChangeAsync(id, 0, r =>
@@ -113,7 +127,7 @@ public sealed class ServiceRequestsGrain(
         return theirs.Count;
     }
 
-    private async Task<ServiceRequest> ChangeAsync(string id, long version, Func<ServiceRequest, ServiceRequest> change)
+    private async Task<ServiceRequest> ChangeAsync(string id, long version, Func<ServiceRequest, ServiceRequest> change, Func<ServiceRequest, Task>? beforeStoring = null)
     {
         if (!_byId.TryGetValue(id ?? "", out var current))
         {
@@ -124,6 +138,10 @@ public sealed class ServiceRequestsGrain(
             throw new InvalidOperationException($"Das Anliegen {id} wurde inzwischen geändert (Version {current.Version}).");
         }
         var changed = change(current) with { UpdatedAt = time.GetUtcNow(), Version = current.Version + 1 };
+        if (beforeStoring is not null)
+        {
+            await beforeStoring(changed);
+        }
         await store.SaveAsync(changed, ClientRequestIdOf(current.Id), CancellationToken.None);
         _byId[id!] = changed;
         return changed;

@@ -185,6 +185,7 @@ public sealed class GoldbachMetrics
         OutboundKind.ListConfirmation => "list_confirmation",
         OutboundKind.AppEcho => "app_echo",
         OutboundKind.Reaction => "reaction",
+        OutboundKind.RequestStatus => "request_status",
         _ => kind.ToString(),
     };
 }

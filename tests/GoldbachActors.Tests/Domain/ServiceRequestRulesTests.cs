@@ -115,6 +115,44 @@ public sealed class ServiceRequestRulesTests
     }
 
     [Fact]
+    public void The_outcome_is_worded_in_the_citizen_s_language_with_german_as_the_fallback_and_only_for_done_or_rejected()
+    {
+        var tenant = new TenantOptions
+        {
+            RequestNotices =
+            {
+                ["uk"] = new RequestNoticeOptions { DoneText = "Ваше звернення {id} виконано." },
+                ["de"] = new RequestNoticeOptions { RejectedTemplate = new WindowTemplateOptions { Name = "anliegen_abgelehnt", BodyParameters = ["{id}"] } },
+            },
+        };
+        var done = new RequestStatusNotice("2026-0042", "Spielplatz beschädigt", ServiceRequestStatus.Done, null);
+        Assert.Equal(("Ваше звернення 2026-0042 виконано.", null), ServiceRequestRules.Notice(tenant, "uk", done));
+        Assert.Equal("Ihr Anliegen 2026-0042 (Spielplatz beschädigt) wurde erledigt. Vielen Dank für Ihre Meldung!", ServiceRequestRules.Notice(tenant, "en", done)!.Value.Text);
+        var rejected = ServiceRequestRules.Notice(tenant, null, done with { Status = ServiceRequestStatus.Rejected, Notes = "Privatgelände." })!.Value;
+        Assert.Equal(("Ihr Anliegen 2026-0042 (Spielplatz beschädigt) können wir leider nicht umsetzen. Privatgelände.", "anliegen_abgelehnt"), (rejected.Text, rejected.Template!.Name));
+        Assert.Null(ServiceRequestRules.Notice(tenant, "de", done with { Status = ServiceRequestStatus.InProgress }));
+    }
+
+    [Fact]
+    public void A_citizen_is_told_each_outcome_once_as_text_in_the_window_and_as_the_template_outside_it()
+    {
+        var now = Local(2026, 12, 7, 10);
+        var state = new GoldbachActors.Grains.Citizens.CitizenState { LastInboundAt = now.AddHours(-21) };
+        Assert.True(state.QueueRequestNotice("2026-0042:Done", "erledigt", new GoldbachActors.Grains.Citizens.OutboundTemplate("anliegen_erledigt", "de", ["2026-0042"]), now));
+        Assert.False(state.QueueRequestNotice("2026-0042:Done", "erledigt", null, now));
+        var inWindow = Assert.Single(state.Outbound);
+        Assert.Equal((OutboundKind.RequestStatus, "erledigt", null, false), (inWindow.Kind, inWindow.Text, inWindow.TemplateName, inWindow.IsTemplate));
+
+        var later = now.AddDays(2);
+        Assert.True(state.QueueRequestNotice("2026-0043:Rejected", "abgelehnt", new GoldbachActors.Grains.Citizens.OutboundTemplate("anliegen_abgelehnt", "de", ["2026-0043"]), later));
+        var outside = state.Outbound[^1];
+        Assert.Equal(("anliegen_abgelehnt", true, DeliveryState.Queued), (outside.TemplateName, outside.IsTemplate, outside.State));
+        // Without a template the text waits for the citizen's next message.
+        Assert.True(state.QueueRequestNotice("2026-0044:Done", "erledigt", null, later));
+        Assert.Equal(DeliveryState.WaitingForWindow, state.Outbound[^1].State);
+    }
+
+    [Fact]
     public void The_erasure_keeps_the_request_without_the_citizen_their_words_or_their_photos()
     {
         var request = new ServiceRequest

@@ -20,6 +20,7 @@ namespace GoldbachActors.Tests.EndToEnd;
 public sealed class ServiceRequestTests : IAsyncLifetime
 {
     private const string ApiKey = "web-formular-schluessel-1";
+    private const string RejectedTemplate = "anliegen_abgelehnt";
     private static readonly string Jurisdiction = LocalSystem.Tenant;
     private readonly LocalSystem _system = new();
     private readonly HttpClient _http = new();
@@ -30,6 +31,8 @@ public sealed class ServiceRequestTests : IAsyncLifetime
         foreach (var settings in new[] { _system.SiloSettings, _system.GatewaySettings })
         {
             settings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:Open311:ApiKeyHashes:0={hash}");
+            settings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:RequestNotices:de:RejectedTemplate:Name={RejectedTemplate}");
+            settings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:RequestNotices:de:RejectedTemplate:BodyParameters:0={{id}}");
         }
         await _system.InitializeAsync();
         _http.BaseAddress = _system.GatewayHttp;
@@ -260,6 +263,53 @@ public sealed class ServiceRequestTests : IAsyncLifetime
         Assert.DoesNotContain("12345602", kept.Description, StringComparison.Ordinal);
         Assert.Empty((await agent.ListRequestsAsync(new ListRequestsRequest { Parent = $"tenants/{LocalSystem.Tenant}", Conversation = citizen.ConversationName })).Requests);
         Assert.Contains(request.Id, await ListedAsync("service_code=parkverstoss"));
+    }
+
+    [Fact]
+    public async Task Done_reaches_the_citizen_once_as_text_inside_the_window_and_rejected_as_the_template_outside_it()
+    {
+        var agent = _system.Staff("sachbearbeiter-7");
+        async Task<ServiceRequest> RequestFromAsync(Citizen citizen, DateTimeOffset wrote, string wamid)
+        {
+            using (var posted = await _system.PostWebhookAsync(Payloads.Messages(citizen,
+                $$"""{{citizen.From(wamid, wrote)}},"type":"text","text":{"body":"Die Rutsche am Spielplatz ist kaputt"}""")))
+            {
+                Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+            }
+            await Eventually.Until(() => agent.GetConversationAsync(new GetConversationRequest { Name = citizen.ConversationName }).ResponseAsync,
+                c => c.Entries.Count > 0, TimeSpan.FromSeconds(60));
+            return await agent.CreateRequestAsync(new CreateRequestRequest
+            {
+                Parent = $"tenants/{LocalSystem.Tenant}", Conversation = citizen.ConversationName, Description = "Rutsche kaputt",
+            });
+        }
+
+        // Inside the window: the text, once, however often staff mark it done.
+        var inWindow = new Citizen("+4915112345603", "Paula Rutsch");
+        var request = await RequestFromAsync(inWindow, DateTimeOffset.UtcNow.AddMinutes(-2), "wamid.notice-1");
+        var done = await agent.UpdateRequestStatusAsync(new UpdateRequestStatusRequest { Name = request.Name, Status = RequestStatus.Done });
+        var told = $"Ihr Anliegen {request.Id} (Spielplatz beschädigt) wurde erledigt. Vielen Dank für Ihre Meldung!";
+        await Eventually.Until(() => Task.FromResult(_system.SentMessages.List(inWindow.Phone).Count(m => m.Text == told)), n => n == 1, TimeSpan.FromSeconds(30));
+        await agent.UpdateRequestStatusAsync(new UpdateRequestStatusRequest { Name = request.Name, Status = RequestStatus.InProgress });
+        await agent.UpdateRequestStatusAsync(new UpdateRequestStatusRequest { Name = request.Name, Status = RequestStatus.Done });
+        var conversation = await Eventually.Until(
+            () => agent.GetConversationAsync(new GetConversationRequest { Name = inWindow.ConversationName }).ResponseAsync,
+            c => c.Entries.Any(e => e.Outbound?.Kind == OutboundKind.RequestStatus && e.Outbound.State is DeliveryState.Sent or DeliveryState.Delivered or DeliveryState.Read),
+            TimeSpan.FromSeconds(30));
+        Assert.Equal(told, Assert.Single(conversation.Entries, e => e.Outbound?.Kind == OutboundKind.RequestStatus).Outbound.Text);
+        Assert.Equal(1, _system.SentMessages.List(inWindow.Phone).Count(m => m.Text == told));
+        Assert.True(done.Version > request.Version);
+
+        // Outside the window (the citizen wrote 25 hours ago): the tenant's approved template, with the number.
+        var outside = new Citizen("+4915112345604", "Otto Spät");
+        var late = await RequestFromAsync(outside, DateTimeOffset.UtcNow.AddHours(-25), "wamid.notice-2");
+        await agent.UpdateRequestStatusAsync(new UpdateRequestStatusRequest { Name = late.Name, Status = RequestStatus.Rejected, StatusNotes = "Privatgelände" });
+        var template = await Eventually.Until(
+            () => Task.FromResult(_system.SentMessages.List(outside.Phone).FirstOrDefault(m => m.Type == "template")),
+            m => m is not null, TimeSpan.FromSeconds(30));
+        Assert.Equal(RejectedTemplate, template!.Body["template"]!["name"]!.GetValue<string>());
+        Assert.Contains(late.Id, template.Body["template"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(_system.SentMessages.List(outside.Phone), m => m.Type == "text" && (m.Text ?? "").Contains(late.Id, StringComparison.Ordinal));
     }
 
     private async Task<List<string>> ListedAsync(string query)
