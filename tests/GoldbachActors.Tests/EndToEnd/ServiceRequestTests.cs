@@ -280,7 +280,9 @@ public sealed class ServiceRequestTests : IAsyncLifetime
                 c => c.Entries.Count > 0, TimeSpan.FromSeconds(60));
             return await agent.CreateRequestAsync(new CreateRequestRequest
             {
-                Parent = $"tenants/{LocalSystem.Tenant}", Conversation = citizen.ConversationName, Description = "Rutsche kaputt",
+                Parent = $"tenants/{LocalSystem.Tenant}",
+                Conversation = citizen.ConversationName,
+                Description = "Rutsche kaputt",
             });
         }
 
