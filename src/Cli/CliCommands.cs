@@ -43,7 +43,7 @@ public static partial class CliCommands
     {
         var root = new RootCommand("Markt Goldbach WhatsApp service: staff and operator CLI.")
         {
-            Simulate(), Sent(), Inbox(), Show(), Reply(), Note(), Assign(), Status(), Snooze(), Category(), Export(), Erase(), Retention(), Login(), Logout(), WhoAmI(), Token(), VapidKeys(),
+            Simulate(), Sent(), Inbox(), Show(), Reply(), Note(), Assign(), Status(), Snooze(), Category(), Export(), Erase(), Retention(), Request(), Login(), Logout(), WhoAmI(), Token(), VapidKeys(),
             DeadLetterCommands.Build(),
         };
         root.Options.Add(StaffOption);
