@@ -103,6 +103,9 @@ public sealed record ServiceRequest
     [Id(17)] public string? Contact { get; init; }
 
     public bool IsClosed => Status is ServiceRequestStatus.Done or ServiceRequestStatus.Rejected or ServiceRequestStatus.Duplicate;
+
+    /// <summary>Past its expected date and not closed.</summary>
+    public bool IsOverdue(DateTimeOffset now) => !IsClosed && ExpectedAt is { } expected && expected < now;
 }
 
 /// <summary>A request's outcome for its citizen (the citizen grain words it in their language, once per status).</summary>

@@ -23,7 +23,7 @@ public static class Open311Endpoints
     private static readonly TimeSpan DefaultSpan = TimeSpan.FromDays(90);
     private const int MaxRequests = 1000;
     private static readonly string[] Formats = ["text/xml", "application/json"];
-    private static readonly TimeZoneInfo Zone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+    private static readonly TimeZoneInfo Zone = TownTime.Zone;
 
     public static IEndpointRouteBuilder MapOpen311(this IEndpointRouteBuilder app)
     {

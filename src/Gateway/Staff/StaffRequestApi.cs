@@ -206,7 +206,7 @@ public sealed partial class StaffApiService
             Version = request.Version,
             Anonymised = request.Anonymised,
             Contact = request.Contact ?? "",
-            Overdue = !request.IsClosed && request.ExpectedAt is { } due && due < DateTimeOffset.UtcNow,
+            Overdue = request.IsOverdue(DateTimeOffset.UtcNow),
         };
         if (request.Place is { } place)
         {

@@ -136,7 +136,7 @@ public static partial class ServiceRequestRules
             && (filter.Department is null || request.Department == filter.Department)
             && (filter.From is not { } from || request.RequestedAt >= from)
             && (filter.To is not { } to || request.RequestedAt <= to)
-            && (!filter.Overdue || (!request.IsClosed && request.ExpectedAt is { } expected && expected < now))
+            && (!filter.Overdue || request.IsOverdue(now))
             && (filter.CitizenKey is null || request.CitizenKey == filter.CitizenKey);
     }
 

@@ -6,23 +6,9 @@ namespace GoldbachActors.Tests.Domain;
 
 public sealed class OfficeHoursTests
 {
-    private static readonly OfficeHours Goldbach = new(
-        OfficeHours.ParseWeek(new Dictionary<string, string>
-        {
-            ["Monday"] = "08:00-12:00",
-            ["Tuesday"] = "08:00-12:00",
-            ["Wednesday"] = "08:00-12:00",
-            ["Thursday"] = "08:00-12:00, 14:00-18:00",
-            ["Friday"] = "08:00-12:00",
-        }),
-        [new DateOnly(2025, 12, 24), new DateOnly(2025, 12, 31)],
-        OfficeHours.Berlin);
+    private static readonly OfficeHours Goldbach = TownCalendar.Goldbach;
 
-    private static DateTimeOffset Local(int year, int month, int day, int hour, int minute = 0)
-    {
-        var local = new DateTime(year, month, day, hour, minute, 0);
-        return new DateTimeOffset(local, OfficeHours.Berlin.GetUtcOffset(local));
-    }
+    private static DateTimeOffset Local(int year, int month, int day, int hour, int minute = 0) => TownCalendar.Local(year, month, day, hour, minute);
 
     [Fact]
     public void A_saturday_message_is_answered_on_monday_morning_named_in_german()
