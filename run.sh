@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole system on this machine: the web inbox (built first), Azurite, the silo, the gateway, the local
-# WhatsApp stand-in, the local OpenID provider staff sign in at, the local Web Push service, and the Aspire dashboard (traces, metrics, logs),
+# WhatsApp stand-in, the local OpenID provider staff sign in at, the local Web Push service, the local mail server, and the Aspire dashboard (traces, metrics, logs),
 # all on this machine's loopback. Installs what it needs
 # first. Ctrl+C stops everything.
 set -euo pipefail
@@ -19,9 +19,11 @@ Starting the local system (first start takes a few seconds):
   Web inbox (staff)    http://127.0.0.1:7080/     "Anmelden", then at the local sign-in page one of:
                          vorzimmer / vorzimmer-demo   (Leitung: also Rundschreiben, Datenschutz)
                          bauhof    / bauhof-demo      (Sachbearbeitung)
+                         bauhof-team / bauhof-team-demo (Abteilung Bauhof: nur ihre Anliegen)
                          it-admin  / it-admin-demo    (Administration)
   Sign-in (OpenID)     http://localhost:7060      (CLI: dotnet run --project src/Cli -- login)
   Push service         http://127.0.0.1:7065/messages  (what the duty phone was sent, decrypted)
+  Mail server          http://127.0.0.1:7026/     (what the departments were mailed; SMTP on 127.0.0.1:7025)
   WhatsApp stand-in    http://127.0.0.1:7070      (sent messages: open it in a browser)
   Gateway webhooks     http://127.0.0.1:7080/webhooks/whatsapp
   Staff gRPC API       http://127.0.0.1:7081

@@ -74,6 +74,21 @@ foreach (var (key, value) in LocalDevelopment.PushSettings())
     silo.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
 }
 
+// The local mail server (nodemailer's smtp-server): new requests are mailed to their departments through it, and
+// its page shows what they were sent.
+var mailServer = builder.AddExecutable(
+        "mail-server", "node", root, Path.Combine("src", "MailServer", "mail-server.mjs"),
+        "--smtp-port", LocalDevelopment.MailServerSmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        "--port", LocalDevelopment.MailServerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        "--user", LocalDevelopment.MailUser, "--password", LocalDevelopment.MailPassword)
+    .WithHttpEndpoint(port: LocalDevelopment.MailServerPort, isProxied: false)
+    .WithHttpHealthCheck("/health");
+silo.WaitFor(mailServer);
+foreach (var (key, value) in LocalDevelopment.MailSettings(LocalDevelopment.MailServerSmtpPort, inbox))
+{
+    silo.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+}
+
 // The gateway's two Kestrel endpoints (HTTP/1.1 for webhooks, h2c for gRPC) come from its appsettings.json;
 // Aspire picks them up as resource endpoints. They are used as they are, without Aspire's proxy.
 var gateway = builder.AddProject<Projects.GoldbachActors_Gateway>("gateway", launchProfileName: null)

@@ -390,7 +390,8 @@ public static partial class CliCommands
     {
         var role = new Option<string>("--role") { Description = "agent, supervisor, admin or operator.", DefaultValueFactory = _ => StaffRoles.Agent };
         var hours = new Option<int>("--hours") { Description = "Lifetime in hours.", DefaultValueFactory = _ => 8 };
-        var command = new Command("token", "Mint a development staff token (refused in Production).") { role, hours };
+        var department = new Option<string?>("--department") { Description = "Department staff: only this department's requests (e.g. bauhof)." };
+        var command = new Command("token", "Mint a development staff token (refused in Production).") { role, hours, department };
         command.SetAction(parse =>
         {
             if (DevelopmentTokenIssuer.IsProduction())
@@ -403,7 +404,7 @@ public static partial class CliCommands
                 LocalDevelopment.StaffIssuer, LocalDevelopment.StaffAudience, LocalDevelopment.StaffSigningKey, TimeProvider.System);
             try
             {
-                Console.WriteLine(issuer.Mint(parse.GetValue(StaffOption)!, parse.GetValue(role)!, settings.Tenant, TimeSpan.FromHours(parse.GetValue(hours))));
+                Console.WriteLine(issuer.Mint(parse.GetValue(StaffOption)!, parse.GetValue(role)!, settings.Tenant, TimeSpan.FromHours(parse.GetValue(hours)), parse.GetValue(department)));
                 return 0;
             }
             catch (ArgumentException ex)

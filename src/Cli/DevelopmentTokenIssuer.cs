@@ -12,7 +12,8 @@ namespace GoldbachActors.Cli;
 /// </summary>
 public sealed class DevelopmentTokenIssuer(string issuer, string audience, string signingKey, TimeProvider time)
 {
-    public string Mint(string staffId, string role, string tenant, TimeSpan lifetime)
+    /// <summary>A token for <paramref name="staffId"/>; with <paramref name="department"/>, one of that department's staff.</summary>
+    public string Mint(string staffId, string role, string tenant, TimeSpan lifetime, string? department = null)
     {
         if (!StaffRoles.All.Contains(role) && role != StaffRoles.Operator)
         {
@@ -35,6 +36,7 @@ public sealed class DevelopmentTokenIssuer(string issuer, string audience, strin
                 new Claim(StaffClaims.StaffId, staffId),
                 new Claim(StaffClaims.Role, role),
                 new Claim(StaffClaims.Tenant, tenant),
+                .. department is { Length: > 0 } ? [new Claim(StaffClaims.Department, department)] : Array.Empty<Claim>(),
             ]),
             SigningCredentials = new SigningCredentials(
                 new SymmetricSecurityKey(Encoding.UTF8.GetBytes(signingKey)), SecurityAlgorithms.HmacSha256),

@@ -102,6 +102,21 @@ public sealed record ServiceRequest
     /// <summary>How to reach the reporter of another channel's request (name, e-mail, phone): staff only, never public.</summary>
     [Id(17)] public string? Contact { get; init; }
 
+    /// <summary>
+    /// The department's mail is still to go out: set when the request is made for a department with an address while
+    /// mail is on, cleared once the relay accepted it or refused it for good. Not a change staff make: the version
+    /// stays.
+    /// </summary>
+    [Id(18)] public bool DepartmentMailPending { get; init; }
+
+    /// <summary>When the relay accepted the department's mail.</summary>
+    [Id(19)] public DateTimeOffset? DepartmentNotifiedAt { get; init; }
+
+    /// <summary>Why the last attempt failed (for staff: no personal data), null once it went out.</summary>
+    [Id(20)] public string? DepartmentMailError { get; init; }
+
+    [Id(21)] public int DepartmentMailAttempts { get; init; }
+
     public bool IsClosed => Status is ServiceRequestStatus.Done or ServiceRequestStatus.Rejected or ServiceRequestStatus.Duplicate;
 
     /// <summary>Past its expected date and not closed.</summary>

@@ -14,6 +14,12 @@ public static class StaffClaims
 
     /// <summary>The one tenant (<c>phone_number_id</c>) the token is good for.</summary>
     public const string Tenant = "tenant";
+
+    /// <summary>
+    /// The department (a key of the tenant's <c>Departments</c>) a member of department staff works for: they see that
+    /// department's requests and nothing of the inbox.
+    /// </summary>
+    public const string Department = "department";
 }
 
 /// <summary>What a staff member may do.</summary>

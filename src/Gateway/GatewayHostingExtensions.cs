@@ -112,7 +112,11 @@ public static class GatewayHostingExtensions
         builder.Services.AddAuthorization();
         builder.Services.AddSingleton<StaffAuditLog>();
         builder.Services.AddSingleton<ReadingSittings>();
-        builder.Services.AddGrpc(o => o.Interceptors.Add<StaffErrorInterceptor>());
+        builder.Services.AddGrpc(o =>
+        {
+            o.Interceptors.Add<DepartmentScopeInterceptor>();
+            o.Interceptors.Add<StaffErrorInterceptor>();
+        });
         // The standard gRPC health service (reports the gateway's readiness checks) and server reflection, so that
         // grpcurl and other generic tools work.
         builder.Services.AddGrpcHealthChecks();

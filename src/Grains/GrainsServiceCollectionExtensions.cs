@@ -27,6 +27,11 @@ public static class GrainsServiceCollectionExtensions
         services.AddGraphApiSender(configuration);
 
         services.AddDutyServices(configuration);
+        services.AddOptions<Requests.DepartmentMailOptions>()
+            .Bind(configuration.GetSection(Requests.DepartmentMailOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<Requests.IDepartmentMailer, Requests.SmtpDepartmentMailer>();
         services.AddSingleton<MediaDownloader>();
         services.AddSingleton<Telemetry.GoldbachMetrics>();
         services.AddSingleton<TenantPolicies>();

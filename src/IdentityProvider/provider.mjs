@@ -35,6 +35,8 @@ const accessTokenTtl = Number(args["access-token-ttl"]);
 export const staff = {
   vorzimmer: { password: "vorzimmer-demo", name: "Vorzimmer", roles: ["goldbach-supervisor"], groups: ["markt-goldbach"] },
   bauhof: { password: "bauhof-demo", name: "Bauhof", roles: ["goldbach-agent"], groups: ["markt-goldbach"] },
+  // Department staff: the Bauhof's own account sees the Bauhof's requests, nothing of the inbox.
+  "bauhof-team": { password: "bauhof-team-demo", name: "Bauhof-Team", roles: ["goldbach-agent"], groups: ["markt-goldbach", "abteilung-bauhof"] },
   "it-admin": { password: "it-admin-demo", name: "IT-Administration", roles: ["goldbach-admin"], groups: ["markt-goldbach"] },
   praktikum: { password: "praktikum-demo", name: "Praktikum", roles: [], groups: ["markt-goldbach"] },
   nachbarort: { password: "nachbarort-demo", name: "Nachbarort", roles: ["goldbach-supervisor"], groups: ["gemeinde-nachbarort"] },

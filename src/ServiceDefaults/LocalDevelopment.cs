@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace GoldbachActors.ServiceDefaults;
 
 /// <summary>
@@ -84,6 +86,13 @@ public static class LocalDevelopment
             [prefix + "Lists:ukraine-info:Templates:de:BodyParameters:0"] = "Informationen für Geflüchtete",
             [prefix + "Lists:ukraine-info:Templates:en:Name"] = "list_news",
             [prefix + "Lists:ukraine-info:Templates:en:Language"] = "en",
+            // The town's departments, with the addresses their new requests are mailed to (the local mail server).
+            [prefix + "Departments:bauhof:Name"] = "Bauhof",
+            [prefix + "Departments:bauhof:Email"] = "bauhof@goldbach.example",
+            [prefix + "Departments:ordnungsamt:Name"] = "Ordnungsamt",
+            [prefix + "Departments:ordnungsamt:Email"] = "ordnungsamt@goldbach.example",
+            [prefix + "Departments:verwaltung:Name"] = "Verwaltung",
+            [prefix + "Departments:verwaltung:Email"] = "verwaltung@goldbach.example",
         };
         foreach (var (day, periods) in OfficeHours)
         {
@@ -128,6 +137,7 @@ public static class LocalDevelopment
             ["Staff:Authentication:Claims:Roles:goldbach-admin"] = Contracts.StaffRoles.Admin,
             ["Staff:Authentication:Claims:GroupTenants:markt-goldbach"] = tenant,
             ["Staff:Authentication:Claims:GroupTenants:gemeinde-nachbarort"] = "999999",
+            ["Staff:Authentication:Claims:GroupDepartments:abteilung-bauhof"] = "bauhof",
         };
 
     /// <summary>The local VAPID key pair (RFC 8292): browsers subscribe with the public key; the silo signs with both.</summary>
@@ -144,6 +154,29 @@ public static class LocalDevelopment
         ["Goldbach:Push:AllowLoopbackHttp"] = "true",
     };
 
+    /// <summary>The local mail server's account (src/MailServer): the silo authenticates as the town's relay asks.</summary>
+    public const string MailUser = "goldbach";
+
+    public const string MailPassword = "local-mail-password";
+
+    /// <summary>
+    /// The silo's settings for the local mail server (src/MailServer) on <paramref name="smtpPort"/>: plain SMTP on
+    /// loopback with AUTH, and links to the web inbox at <paramref name="inbox"/>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> MailSettings(int smtpPort, Uri inbox) => new Dictionary<string, string>
+    {
+        ["Goldbach:Mail:Host"] = "127.0.0.1",
+        ["Goldbach:Mail:Port"] = smtpPort.ToString(CultureInfo.InvariantCulture),
+        ["Goldbach:Mail:Security"] = "None",
+        ["Goldbach:Mail:UserName"] = MailUser,
+        ["Goldbach:Mail:Password"] = MailPassword,
+        ["Goldbach:Mail:From"] = "Markt Goldbach <anliegen@goldbach.example>",
+        ["Goldbach:Mail:InboxUrl"] = inbox.ToString(),
+    };
+
+    /// <summary>The local mail server's page (what the departments were sent) that the run command starts.</summary>
+    public static Uri MailServerUrl => new($"http://127.0.0.1:{MailServerPort}");
+
     /// <summary>The local push service (src/PushService) that the run command starts.</summary>
     public static Uri PushServiceUrl => new($"http://127.0.0.1:{PushServicePort}");
 
@@ -158,6 +191,8 @@ public static class LocalDevelopment
 
     public const int IdentityProviderPort = 7060;
     public const int PushServicePort = 7065;
+    public const int MailServerSmtpPort = 7025;
+    public const int MailServerPort = 7026;
     public const int GatewayHttpPort = 7080;
     public const int GatewayGrpcPort = 7081;
     public const int SiloHttpPort = 7090;

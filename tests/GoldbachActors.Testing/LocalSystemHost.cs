@@ -376,9 +376,9 @@ public class LocalSystemHost : IAsyncDisposable
     public StaffService.StaffServiceClient Staff(string staffId = "staff-01", string role = StaffRoles.Agent, string tenant = Tenant) =>
         StaffWithToken(Token(staffId, role, tenant));
 
-    public static string Token(string staffId, string role, string tenant, TimeSpan? lifetime = null) =>
+    public static string Token(string staffId, string role, string tenant, TimeSpan? lifetime = null, string? department = null) =>
         new DevelopmentTokenIssuer(Issuer, Audience, SigningKey, TimeProvider.System)
-            .Mint(staffId, role, tenant, lifetime ?? TimeSpan.FromMinutes(10));
+            .Mint(staffId, role, tenant, lifetime ?? TimeSpan.FromMinutes(10), department);
 
     public StaffService.StaffServiceClient StaffWithToken(string? token)
     {

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-ports=(7060 7065 7070 7080 7081 7090 10000 10001 10002 11111 18888 30000)
+ports=(7025 7026 7060 7065 7070 7080 7081 7090 10000 10001 10002 11111 18888 30000)
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 http_get() { # port path: prints the response body
   exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
@@ -45,6 +45,7 @@ grep -q "Login to the dashboard at http://127.0.0.1:18888" "$log" || fail "the d
 http_get 7080 / | grep -q "<title>Bürgerservice WhatsApp" || fail "the gateway does not serve the web inbox at /"
 # The local OpenID provider staff sign in at, as the README says, and the inbox's callback from it.
 http_get 7065 /health | grep -q '"subscriptions"' || fail "the local push service does not answer on 7065"
+http_get 7026 /health | grep -q '"smtpPort":7025' || fail "the local mail server does not answer on 7026"
 http_get 7060 /.well-known/openid-configuration | grep -q '"issuer":"http://localhost:7060"' || fail "the local OpenID provider does not answer on 7060"
 http_get 7080 /auth/callback | grep -q "<title>Bürgerservice WhatsApp" || fail "the gateway does not serve the sign-in callback"
 
@@ -99,6 +100,11 @@ cli sent --to "$phone" | grep -q "Danke, wir kümmern uns darum." || fail "the r
 cli --staff smoke-test note "$conversation" "Bauhof informiert" || fail "note failed"
 cli --staff smoke-test assign "$conversation" smoke-test | grep -q "assigned to smoke-test" || fail "assign failed"
 cli --staff smoke-test category "$conversation" "Spielplatz" | grep -q "Spielplatz" || fail "category failed"
+# A request from the conversation goes to the Bauhof by mail, as the banner's mail server shows it.
+cli --staff smoke-test request create "$conversation" "Schaukel kaputt" --service spielplatz | grep -q "Spielplatz" || fail "request create failed"
+for _ in $(seq 30); do http_get 7026 /messages | grep -q '"bauhof@goldbach.example"' && break; sleep 1; done
+http_get 7026 /messages | grep -q '"bauhof@goldbach.example"' || fail "the Bauhof's mail did not reach the local mail server"
+http_get 7026 / | grep -q "Neues Anliegen" || fail "the mail server's page does not show the Bauhof's mail"
 cli --staff smoke-test status "$conversation" resolved | grep -q "Resolved" || fail "status failed"
 cli show "$conversation" | grep -q "smoke-test: Note" || fail "the note is not in the conversation"
 cli --gateway http://127.0.0.1:7081 show "$conversation" | grep -q "Bauhof informiert" || fail "--gateway did not reach the gateway"

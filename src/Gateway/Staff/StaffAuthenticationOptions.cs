@@ -94,4 +94,13 @@ public sealed class StaffClaimMapping
 
     /// <summary>The provider's group names (or ids) → the tenant whose staff they are.</summary>
     public Dictionary<string, string> GroupTenants { get; set; } = [];
+
+    /// <summary>
+    /// A claim that names the department (a key of the tenant's <c>Departments</c>) directly; its staff see only that
+    /// department's requests. Null: from <see cref="GroupDepartments"/>.
+    /// </summary>
+    public string? DepartmentClaim { get; set; }
+
+    /// <summary>Group (in <see cref="GroupClaim"/>) → department key: the provider's group of a department's staff.</summary>
+    public Dictionary<string, string> GroupDepartments { get; set; } = [];
 }

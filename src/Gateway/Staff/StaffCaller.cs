@@ -5,7 +5,7 @@ using Grpc.Core;
 namespace GoldbachActors.Gateway.Staff;
 
 /// <summary>The authenticated staff member behind a call, from their token's claims.</summary>
-public sealed record StaffCaller(string StaffId, string Tenant, string Role, string? Name = null)
+public sealed record StaffCaller(string StaffId, string Tenant, string Role, string? Name = null, string? Department = null)
 {
     public static StaffCaller From(ServerCallContext context)
     {
@@ -28,7 +28,8 @@ public sealed record StaffCaller(string StaffId, string Tenant, string Role, str
             throw new RpcException(new Status(StatusCode.PermissionDenied,
                 "Dem Token fehlen die Mitarbeiterkennung, die Gemeinde oder eine bekannte Rolle."));
         }
-        return new StaffCaller(staffId, tenant, role, user.FindFirstValue(StaffTokenClaims.DisplayName));
+        return new StaffCaller(staffId, tenant, role, user.FindFirstValue(StaffTokenClaims.DisplayName),
+            user.FindFirstValue(StaffClaims.Department) is { Length: > 0 } department ? department : null);
     }
 
     /// <summary>The operator behind a call (the only role that creates tenants); anyone else is refused.</summary>
@@ -64,6 +65,9 @@ public sealed record StaffCaller(string StaffId, string Tenant, string Role, str
             throw new RpcException(new Status(StatusCode.PermissionDenied, refusal));
         }
     }
+
+    /// <summary>Department staff: they see their department's requests, and nothing of the inbox.</summary>
+    public bool IsDepartmentStaff => Department is not null;
 
     /// <summary>Staff of one town never see another town's conversations.</summary>
     public void RequireTenant(string tenant)

@@ -47,7 +47,17 @@ public static partial class StaffMediaEndpoints
             return Results.Problem("Ihr Konto gehört nicht zu dieser Gemeinde: kein Zugriff auf ihren Posteingang.", statusCode: StatusCodes.Status403Forbidden);
         }
         var key = CitizenKey.Create(tenant, identity);
-        if (!caller.Actor.WorksStaffSection
+        if (caller.Department is { } department)
+        {
+            // Department staff see a photo only as part of one of their department's requests.
+            var blobName = $"{tenant}/{identity}/{wamid}";
+            var theirs = await cluster.GetGrain<IServiceRequestsGrain>(tenant).ListAsync(new ServiceRequestFilter { Department = department, Limit = 10_000 });
+            if (!theirs.Any(r => r.Photos.Any(p => p.BlobName == blobName)))
+            {
+                return Results.Problem($"Das Foto gehört zu keinem Anliegen der Abteilung „{department}“.", statusCode: StatusCodes.Status403Forbidden);
+            }
+        }
+        else if (!caller.Actor.WorksStaffSection
             && (await cluster.GetGrain<ICitizenGrain>(key.GrainKey).GetConversationAsync())?.Summary.Section == InboxSection.Staff)
         {
             return Results.Problem("The staff coordination section is for supervisors.", statusCode: StatusCodes.Status403Forbidden);

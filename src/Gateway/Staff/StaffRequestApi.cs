@@ -69,14 +69,15 @@ public sealed partial class StaffApiService
         {
             ServiceCodes = [.. request.ServiceCodes],
             Statuses = [.. request.Statuses.Where(s => s != RequestStatus.Unspecified).Select(FromProto)],
-            Department = NullIfEmpty(request.Department),
+            // Department staff see their department's requests only, whatever they ask for.
+            Department = caller.Department ?? NullIfEmpty(request.Department),
             Overdue = request.Overdue,
             CitizenKey = citizen?.GrainKey,
             Limit = request.PageSize == 0 ? DefaultRequestPageSize : request.PageSize,
         });
         var settings = tenants.Find(tenant);
         var response = new ListRequestsResponse();
-        response.Requests.AddRange(found.Select(r => ToProto(r, settings, null)));
+        response.Requests.AddRange(found.Select(r => View(caller, r, settings)));
         return response;
     }
 
@@ -86,10 +87,10 @@ public sealed partial class StaffApiService
         var (tenant, id) = ParseRequestName(request.Name);
         var caller = StaffCaller.From(context);
         caller.RequireTenant(tenant);
-        var found = await cluster.GetGrain<Domain.IServiceRequestsGrain>(tenant).GetAsync(id)
+        var found = Visible(caller, await cluster.GetGrain<Domain.IServiceRequestsGrain>(tenant).GetAsync(id))
             ?? throw new KeyNotFoundException($"No request {request.Name}.");
         await RecordReadingAsync(caller, context, request.Name, ConversationOf(found));
-        return ToProto(found, tenants.Find(tenant), null);
+        return View(caller, found, tenants.Find(tenant));
     }
 
     public override async Task<ServiceRequest> UpdateRequestStatus(UpdateRequestStatusRequest request, ServerCallContext context)
@@ -103,12 +104,12 @@ public sealed partial class StaffApiService
             throw new ArgumentException("status is needed.");
         }
         var grain = cluster.GetGrain<Domain.IServiceRequestsGrain>(tenant);
-        var current = await grain.GetAsync(id) ?? throw new KeyNotFoundException($"No request {request.Name}.");
+        var current = Visible(caller, await grain.GetAsync(id)) ?? throw new KeyNotFoundException($"No request {request.Name}.");
         await RecordAsync(caller, context, ConversationOf(current));
         try
         {
-            return ToProto(await grain.SetStatusAsync(id, FromProto(request.Status), NullIfEmpty(request.StatusNotes), caller.StaffId, request.Version),
-                tenants.Find(tenant), null);
+            return View(caller, await grain.SetStatusAsync(id, FromProto(request.Status), NullIfEmpty(request.StatusNotes), caller.StaffId, request.Version),
+                tenants.Find(tenant));
         }
         catch (InvalidOperationException ex)
         {
@@ -170,6 +171,24 @@ public sealed partial class StaffApiService
             ? []
             : [.. conversation.Inbound.Select(m => m.ProfileName).Append(conversation.Summary.DisplayName).OfType<string>().Distinct(StringComparer.Ordinal)];
 
+    // Another department's request does not exist for department staff (not even its number).
+    private static Domain.ServiceRequest? Visible(StaffCaller caller, Domain.ServiceRequest? request) =>
+        request is null || caller.Department is null || string.Equals(request.Department, caller.Department, StringComparison.Ordinal) ? request : null;
+
+    // Department staff get what the work needs, as the department's mail does: the public text instead of the citizen's
+    // words, no conversation, no contact.
+    private static ServiceRequest View(StaffCaller caller, Domain.ServiceRequest request, TenantOptions? settings)
+    {
+        var proto = ToProto(request, settings, null);
+        if (caller.IsDepartmentStaff)
+        {
+            proto.Description = request.PublicDescription;
+            proto.Conversation = "";
+            proto.Contact = "";
+        }
+        return proto;
+    }
+
     private static string? ConversationOf(Domain.ServiceRequest request) =>
         request.CitizenKey is { } key ? Domain.CitizenKey.ParseGrainKey(key).ResourceName : null;
 
@@ -207,6 +226,9 @@ public sealed partial class StaffApiService
             Anonymised = request.Anonymised,
             Contact = request.Contact ?? "",
             Overdue = request.IsOverdue(DateTimeOffset.UtcNow),
+            DepartmentMailPending = request.DepartmentMailPending,
+            DepartmentNotifiedTime = request.DepartmentNotifiedAt is { } notified ? Timestamp.FromDateTimeOffset(notified) : null,
+            DepartmentMailError = request.DepartmentMailError ?? "",
         };
         if (request.Place is { } place)
         {

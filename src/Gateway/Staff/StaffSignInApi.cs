@@ -29,7 +29,7 @@ public sealed partial class StaffApiService
     {
         ArgumentNullException.ThrowIfNull(context);
         var caller = StaffCaller.From(context);
-        if (tenants.Find(caller.Tenant) is null)
+        if (tenants.Find(caller.Tenant) is not { } settings)
         {
             // The provider's group names a town this system does not serve (a mapping for a town not set up yet).
             throw new RpcException(new Status(StatusCode.PermissionDenied,
@@ -45,6 +45,10 @@ public sealed partial class StaffApiService
             Role = caller.Role,
             Tenant = $"tenants/{caller.Tenant}",
             ExpireTime = Timestamp.FromDateTime(token.ValidTo),
+            Department = caller.Department ?? "",
+            DepartmentName = caller.Department is { } department
+                ? Contracts.Configuration.ServiceCatalog.Departments(settings).GetValueOrDefault(department)?.Name ?? department
+                : "",
         });
     }
 }

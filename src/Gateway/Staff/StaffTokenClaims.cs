@@ -47,6 +47,13 @@ public static class StaffTokenClaims
             return [new Claim(Refusal, "Ihr Konto gehört zu keiner Gemeinde dieses Posteingangs: bitte bei der IT freischalten lassen.")];
         }
         var result = new List<Claim> { new(StaffClaims.StaffId, staffId), new(StaffClaims.Role, role), new(StaffClaims.Tenant, tenant) };
+        var department = mapping.DepartmentClaim is { } departmentClaim
+            ? Values(claims, departmentClaim).FirstOrDefault()
+            : Values(claims, mapping.GroupClaim).Select(g => mapping.GroupDepartments.GetValueOrDefault(g)).FirstOrDefault(d => d is not null);
+        if (!string.IsNullOrWhiteSpace(department))
+        {
+            result.Add(new Claim(StaffClaims.Department, department));
+        }
         if (Values(claims, mapping.Name).FirstOrDefault() is { Length: > 0 } name)
         {
             result.Add(new Claim(DisplayName, name));

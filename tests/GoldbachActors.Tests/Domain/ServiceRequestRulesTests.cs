@@ -161,4 +161,41 @@ public sealed class ServiceRequestRulesTests
         Assert.Empty(kept.Photos);
         Assert.Equal(request.Place.PublicView(), kept.Place);
     }
+
+    [Fact]
+    public void The_department_s_mail_carries_the_work_and_the_link_but_not_the_citizen_s_words_contact_or_link()
+    {
+        var request = new ServiceRequest
+        {
+            Id = "2026-0007",
+            Tenant = "t",
+            ServiceCode = "spielplatz",
+            Description = "Erika, 0151 12345678: Schaukel kaputt",
+            PublicDescription = "[entfernt], [entfernt]: Schaukel kaputt",
+            Department = "bauhof",
+            CreatedBy = "s",
+            CitizenKey = "t/491511234",
+            Contact = "erika@example.org",
+            RequestedAt = Local(2026, 12, 23, 11),
+            ExpectedAt = Local(2026, 12, 30, 16),
+            Place = new RequestPlace(50.0013472, 9.1854719, "Ringstraße 4", RequestPlaceSource.SharedLocation, true),
+            Photos = [new RequestPhoto("wamid.1", "t/x/wamid.1", "image/jpeg", false)],
+        };
+        var (subject, body) = DepartmentMailText.For(request, "Spielplatz beschädigt", "Bauhof", "Markt Goldbach", new Uri("https://inbox.goldbach.example/"));
+        Assert.Equal("Neues Anliegen 2026-0007: Spielplatz beschädigt (Bauhof)", subject);
+        // The exact place (the department has to find the swing), in the town's time, and the link that needs a sign-in.
+        Assert.Contains("Ringstraße 4 (50.001347, 9.185472)", body, StringComparison.Ordinal);
+        Assert.Contains("Mittwoch, 23.12.2026, 11:00 Uhr", body, StringComparison.Ordinal);
+        Assert.Contains("Mittwoch, 30.12.2026, 16:00 Uhr", body, StringComparison.Ordinal);
+        Assert.Contains("1 im Posteingang", body, StringComparison.Ordinal);
+        Assert.Contains("https://inbox.goldbach.example/#/anliegen/2026-0007", body, StringComparison.Ordinal);
+        foreach (var personal in new[] { "Erika", "0151", "12345678", "example.org", "491511234" })
+        {
+            Assert.DoesNotContain(personal, body, StringComparison.OrdinalIgnoreCase);
+        }
+        var (_, withoutPlace) = DepartmentMailText.For(request with { Place = null, Photos = [] }, "Spielplatz", "Bauhof", "Markt Goldbach", null);
+        Assert.Contains("noch nicht bekannt", withoutPlace, StringComparison.Ordinal);
+        Assert.Contains("keine", withoutPlace, StringComparison.Ordinal);
+        Assert.DoesNotContain("#/anliegen", withoutPlace, StringComparison.Ordinal);
+    }
 }

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
+using GoldbachActors.Contracts.Configuration;
 using GoldbachActors.StaffApi.V1;
 using GoldbachActors.Testing;
 using GoldbachActors.Tests.Infrastructure;
@@ -24,15 +25,24 @@ public sealed class ServiceRequestTests : IAsyncLifetime
     private static readonly string Jurisdiction = LocalSystem.Tenant;
     private readonly LocalSystem _system = new();
     private readonly HttpClient _http = new();
+    private MailServer _mail = null!;
 
     public async Task InitializeAsync()
     {
+        _mail = await MailServer.StartAsync();
+        _system.SiloSettings.AddRange(_mail.SiloSettings(_system.GatewayHttp));
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ApiKey)));
         foreach (var settings in new[] { _system.SiloSettings, _system.GatewaySettings })
         {
             settings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:Open311:ApiKeyHashes:0={hash}");
             settings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:RequestNotices:de:RejectedTemplate:Name={RejectedTemplate}");
             settings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:RequestNotices:de:RejectedTemplate:BodyParameters:0={{id}}");
+            // The town's departments with the addresses their requests are mailed to.
+            foreach (var (id, department) in ServiceCatalog.DefaultDepartments)
+            {
+                settings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:Departments:{id}:Name={department.Name}");
+                settings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:Departments:{id}:Email={id}@goldbach.example");
+            }
         }
         await _system.InitializeAsync();
         _http.BaseAddress = _system.GatewayHttp;
@@ -42,6 +52,7 @@ public sealed class ServiceRequestTests : IAsyncLifetime
     {
         _http.Dispose();
         await _system.DisposeAsync();
+        await _mail.DisposeAsync();
     }
 
     [Fact]
@@ -89,6 +100,24 @@ public sealed class ServiceRequestTests : IAsyncLifetime
         Assert.Contains("Schaukel am Spielplatz Ringstraße ist kaputt", request.PublicDescription, StringComparison.Ordinal);
         Assert.Equal(request.Id, (await agent.CreateRequestAsync(create)).Id);
         Assert.Single((await agent.ListRequestsAsync(new ListRequestsRequest { Parent = create.Parent, Conversation = citizen.ConversationName })).Requests);
+
+        // The Bauhof's mail arrives at the SMTP server once (the repeated create made none): the work, the place, the
+        // link into the inbox, and nothing of the citizen.
+        var mail = Assert.Single(await _mail.WaitForAsync(m => m.Any(x => x.Subject.Contains(request.Id, StringComparison.Ordinal)), TimeSpan.FromSeconds(30)),
+            m => m.Subject.Contains(request.Id, StringComparison.Ordinal));
+        Assert.Equal(["bauhof@goldbach.example"], mail.To);
+        Assert.Equal($"Neues Anliegen {request.Id}: Spielplatz beschädigt (Bauhof)", mail.Subject);
+        Assert.Equal($"anliegen-{request.Id}.{LocalSystem.Tenant}@goldbach-actors", mail.MessageId?.Trim('<', '>'));
+        Assert.Contains("Markt Goldbach", mail.From, StringComparison.Ordinal);
+        Assert.Contains("50.001347, 9.185471", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("1 im Posteingang", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Schaukel am Spielplatz Ringstraße ist kaputt", mail.Text, StringComparison.Ordinal);
+        Assert.Contains(new Uri(_system.GatewayHttp, $"#/anliegen/{request.Id}").ToString(), mail.Text, StringComparison.Ordinal);
+        AssertNoPersonalData(mail.Text, citizen);
+        AssertNoPersonalData(mail.Raw, citizen);
+        var mailed = await Eventually.Until(() => agent.GetRequestAsync(new GetRequestRequest { Name = request.Name }).ResponseAsync,
+            r => r.DepartmentNotifiedTime is not null, TimeSpan.FromSeconds(10));
+        Assert.Equal((false, "", request.Version), (mailed.DepartmentMailPending, mailed.DepartmentMailError, mailed.Version));
 
         // The public list in JSON: the standard's fields, UTF-8, times with their zone, no citizen, no unreleased photo.
         using var list = await _http.GetAsync($"/open311/v2/requests.json?jurisdiction_id={Jurisdiction}");
@@ -209,6 +238,15 @@ public sealed class ServiceRequestTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement[0].GetProperty("service_request_id").GetString()!;
 
+        // The Bauhof is mailed the work, not the reporter's contact.
+        var mail = (await _mail.WaitForAsync(m => m.Any(x => x.Subject.Contains(id, StringComparison.Ordinal)), TimeSpan.FromSeconds(30)))
+            .Single(m => m.Subject.Contains(id, StringComparison.Ordinal));
+        Assert.Contains("Sperrmüll am Gehweg Aschaffenburger Straße", mail.Text, StringComparison.Ordinal);
+        foreach (var contact in new[] { "anna", "Beispiel", "example.org" })
+        {
+            Assert.DoesNotContain(contact, mail.Raw, StringComparison.OrdinalIgnoreCase);
+        }
+
         // Staff see it with the reporter's contact; the public sees the place where the rubbish is, and no contact.
         var agent = _system.Staff("sachbearbeiter-7");
         var forStaff = await agent.GetRequestAsync(new GetRequestRequest { Name = $"tenants/{LocalSystem.Tenant}/requests/{id}" });
@@ -220,6 +258,133 @@ public sealed class ServiceRequestTests : IAsyncLifetime
         var shown = JsonDocument.Parse(body).RootElement[0];
         Assert.Equal((50.0091, 9.1702, "Sperrmüll am Gehweg Aschaffenburger Straße"),
             (shown.GetProperty("lat").GetDouble(), shown.GetProperty("long").GetDouble(), shown.GetProperty("description").GetString()));
+    }
+
+    [Fact]
+    public async Task A_mail_the_relay_defers_is_retried_until_it_goes_out_once_and_one_it_refuses_for_good_is_shown_to_staff()
+    {
+        var agent = _system.Staff("sachbearbeiter-7");
+        Task<ServiceRequest> CreateAsync(string service, string description) => agent.CreateRequestAsync(new CreateRequestRequest
+        {
+            Parent = $"tenants/{LocalSystem.Tenant}",
+            ServiceCode = service,
+            Description = description,
+            Place = new RequestPlace { Latitude = 50.0012, Longitude = 9.1843, Address = "Marktplatz 1", Source = "street_list" },
+            RequestId = Guid.NewGuid().ToString("N"),
+        }).ResponseAsync;
+
+        // 451 twice (try again later): the silo waits and tries again, and the Ordnungsamt gets it once.
+        await _mail.RefuseAsync(451, times: 2);
+        var deferred = await CreateAsync("laerm", "Laute Musik jede Nacht am Marktplatz");
+        var arrived = await _mail.WaitForAsync(m => m.Any(x => x.Subject.Contains(deferred.Id, StringComparison.Ordinal)), TimeSpan.FromSeconds(60));
+        var mail = Assert.Single(arrived, m => m.Subject.Contains(deferred.Id, StringComparison.Ordinal));
+        Assert.Equal(["ordnungsamt@goldbach.example"], mail.To);
+        Assert.Contains("Marktplatz 1 (50.001200, 9.184300)", mail.Text, StringComparison.Ordinal);
+        var refusals = (await _mail.ReceivedAsync()).Refusals;
+        Assert.Equal((2, true), (refusals.Length, refusals.All(c => c == 451)));
+        var sent = await Eventually.Until(() => agent.GetRequestAsync(new GetRequestRequest { Name = deferred.Name }).ResponseAsync,
+            r => r.DepartmentNotifiedTime is not null, TimeSpan.FromSeconds(10));
+        Assert.False(sent.DepartmentMailPending);
+
+        // 550 (refused for good): no more attempts, and staff see why.
+        await _mail.RefuseAsync(550, times: 1);
+        var refused = await CreateAsync("parkverstoss", "Auto parkt seit Tagen auf dem Gehweg");
+        var shown = await Eventually.Until(() => agent.GetRequestAsync(new GetRequestRequest { Name = refused.Name }).ResponseAsync,
+            r => !r.DepartmentMailPending, TimeSpan.FromSeconds(30));
+        Assert.Contains("550", shown.DepartmentMailError, StringComparison.Ordinal);
+        Assert.Null(shown.DepartmentNotifiedTime);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.DoesNotContain((await _mail.ReceivedAsync()).Messages, m => m.Subject.Contains(refused.Id, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Department_staff_see_their_department_s_requests_with_their_photos_and_nothing_of_the_inbox()
+    {
+        var citizen = new Citizen("+4915112345641", "Berta Bankmann");
+        var (photoId, photoSha) = _system.Media.Add(Encoding.UTF8.GetBytes("jpeg-bank-bytes"), "image/jpeg");
+        var (otherId, otherSha) = _system.Media.Add(Encoding.UTF8.GetBytes("jpeg-other-bytes"), "image/jpeg");
+        var at = DateTimeOffset.UtcNow.AddMinutes(-3);
+        using (var posted = await _system.PostWebhookAsync(Payloads.Messages(citizen,
+            $$"""{{citizen.From("wamid.dep-text", at)}},"type":"text","text":{"body":"Die Bank am Spielplatz ist zerbrochen, Berta 0151 12345641"}""",
+            $$"""{{citizen.From("wamid.dep-photo", at.AddSeconds(1))}},"type":"image","image":{"mime_type":"image/jpeg","sha256":"{{photoSha}}","id":"{{photoId}}"}""")))
+        {
+            Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        }
+        var agent = _system.Staff("sachbearbeiter-7");
+        await Eventually.Until(() => agent.GetConversationAsync(new GetConversationRequest { Name = citizen.ConversationName }).ResponseAsync,
+            c => c.Entries.Any(e => e.Inbound?.Media?.Status == MediaStatus.Stored), TimeSpan.FromSeconds(60));
+        var parent = $"tenants/{LocalSystem.Tenant}";
+        var bench = await agent.CreateRequestAsync(new CreateRequestRequest
+        {
+            Parent = parent,
+            Conversation = citizen.ConversationName,
+            ServiceCode = "spielplatz",
+            Description = "Bank zerbrochen, Berta 0151 12345641",
+            PhotosFromConversation = true,
+            RequestId = "dep-bank",
+        });
+        var noise = await agent.CreateRequestAsync(new CreateRequestRequest
+        {
+            Parent = parent,
+            ServiceCode = "laerm",
+            Description = "Laubbläser um 6 Uhr",
+            Place = new RequestPlace { Latitude = 50.0, Longitude = 9.18 },
+            RequestId = "dep-laerm",
+        });
+        // A later photo of the same citizen that no request holds.
+        using (var later = await _system.PostWebhookAsync(Payloads.Messages(citizen,
+            $$"""{{citizen.From("wamid.dep-other", at.AddSeconds(5))}},"type":"image","image":{"mime_type":"image/jpeg","sha256":"{{otherSha}}","id":"{{otherId}}"}""")))
+        {
+            Assert.Equal(HttpStatusCode.OK, later.StatusCode);
+        }
+        await Eventually.Until(() => agent.GetConversationAsync(new GetConversationRequest { Name = citizen.ConversationName }).ResponseAsync,
+            c => c.Entries.Count(e => e.Inbound?.Media?.Status == MediaStatus.Stored) == 2, TimeSpan.FromSeconds(60));
+
+        var token = LocalSystem.Token("bauhof-team-1", StaffRoles.Agent, LocalSystem.Tenant, department: "bauhof");
+        var team = _system.StaffWithToken(token);
+        var me = await team.GetSignedInStaffAsync(new GetSignedInStaffRequest());
+        Assert.Equal(("bauhof", "Bauhof"), (me.Department, me.DepartmentName));
+
+        // Their department's requests only, even when they ask for another's; the citizen's words, link and number stay out.
+        var listed = (await team.ListRequestsAsync(new ListRequestsRequest { Parent = parent, Department = "ordnungsamt" })).Requests;
+        Assert.All(listed, r => Assert.Equal("bauhof", r.Department));
+        var shown = Assert.Single(listed, r => r.Id == bench.Id);
+        Assert.DoesNotContain(listed, r => r.Id == noise.Id);
+        Assert.Equal((bench.PublicDescription, "", ""), (shown.Description, shown.Conversation, shown.Contact));
+        Assert.DoesNotContain("12345641", shown.Description, StringComparison.Ordinal);
+        var hidden = await Assert.ThrowsAsync<RpcException>(() => team.GetRequestAsync(new GetRequestRequest { Name = noise.Name }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, hidden.StatusCode);
+        var moved = await team.UpdateRequestStatusAsync(new UpdateRequestStatusRequest { Name = bench.Name, Status = RequestStatus.InProgress, Version = bench.Version });
+        Assert.Equal(RequestStatus.InProgress, moved.Status);
+        var notTheirs = await Assert.ThrowsAsync<RpcException>(() => team.UpdateRequestStatusAsync(
+            new UpdateRequestStatusRequest { Name = noise.Name, Status = RequestStatus.Done }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, notTheirs.StatusCode);
+
+        // Nothing of the inbox: no conversation list, no conversation, no new request, no publishing.
+        foreach (var refused in new Func<Task>[]
+        {
+            () => team.ListConversationsAsync(new ListConversationsRequest { Parent = parent }).ResponseAsync,
+            () => team.GetConversationAsync(new GetConversationRequest { Name = citizen.ConversationName }).ResponseAsync,
+            () => team.CreateRequestAsync(new CreateRequestRequest { Parent = parent, ServiceCode = "spielplatz", Description = "x" }).ResponseAsync,
+            () => team.PublishRequestAsync(new PublishRequestRequest { Name = bench.Name, PublicDescription = "y" }).ResponseAsync,
+        })
+        {
+            Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(refused)).StatusCode);
+        }
+
+        // The request's photo, yes; the citizen's other photo, no.
+        using var http = new HttpClient();
+        async Task<HttpStatusCode> FetchAsync(string wamid)
+        {
+            using var get = new HttpRequestMessage(HttpMethod.Get, new Uri(_system.GatewayHttp, $"/staff/v1/media/{LocalSystem.Tenant}/{citizen.Bsuid}/{wamid}"))
+            {
+                Headers = { Authorization = new("Bearer", token) },
+            };
+            using var response = await http.SendAsync(get);
+            return response.StatusCode;
+        }
+        Assert.Equal(HttpStatusCode.OK, await FetchAsync("wamid.dep-photo"));
+        Assert.Equal(HttpStatusCode.Forbidden, await FetchAsync("wamid.dep-other"));
     }
 
     [Fact]

@@ -40,6 +40,24 @@ public sealed class StaffTokenClaimsTests
     }
 
     [Fact]
+    public void A_department_s_group_or_claim_makes_department_staff_and_other_staff_stay_without_one()
+    {
+        var byGroup = new StaffClaimMapping
+        {
+            Roles = { ["goldbach-agent"] = StaffRoles.Agent },
+            GroupTenants = { ["markt-goldbach"] = "106540352242922" },
+            GroupDepartments = { ["abteilung-bauhof"] = "bauhof" },
+        };
+        var team = Mapped(byGroup, ("sub", "b-1"), ("roles", "goldbach-agent"), ("groups", """["markt-goldbach","abteilung-bauhof"]"""));
+        Assert.Equal(("bauhof", StaffRoles.Agent), (team[StaffClaims.Department], team[StaffClaims.Role]));
+        Assert.False(Mapped(byGroup, ("sub", "v-1"), ("roles", "goldbach-agent"), ("groups", "markt-goldbach")).ContainsKey(StaffClaims.Department));
+        // A provider's own "department" claim counts only where the mapping names it.
+        Assert.False(Mapped(byGroup, ("sub", "x"), ("roles", "goldbach-agent"), ("groups", "markt-goldbach"), ("department", "bauhof")).ContainsKey(StaffClaims.Department));
+        var byClaim = new StaffClaimMapping { Roles = byGroup.Roles, GroupTenants = byGroup.GroupTenants, DepartmentClaim = "extension_abteilung" };
+        Assert.Equal("ordnungsamt", Mapped(byClaim, ("sub", "o-1"), ("roles", "goldbach-agent"), ("groups", "markt-goldbach"), ("extension_abteilung", "ordnungsamt"))[StaffClaims.Department]);
+    }
+
+    [Fact]
     public void A_Keycloak_token_with_its_groups_as_one_json_array_claim_is_read_and_a_smuggled_role_claim_counts_for_nothing()
     {
         var staff = Mapped(Keycloak, ("sub", "kc-1"), ("roles", """["goldbach-agent","goldbach-admin"]"""),
