@@ -144,6 +144,7 @@ public sealed partial class StaffApiService
             Category = s.Value.Category ?? "",
             Department = s.Value.Department,
             TurnaroundWorkingDays = s.Value.TurnaroundWorkingDays,
+            DepartmentName = ServiceCatalog.Departments(settings).GetValueOrDefault(s.Value.Department)?.Name ?? s.Value.Department,
         }));
         return Task.FromResult(response);
     }
@@ -246,7 +247,13 @@ public sealed partial class StaffApiService
                 },
             };
         }
-        proto.Photos.AddRange(request.Photos.Select(p => new RequestPhoto { MessageId = p.MessageId, MimeType = p.MimeType ?? "", Released = p.Released }));
+        proto.Photos.AddRange(request.Photos.Select(p => new RequestPhoto
+        {
+            MessageId = p.MessageId,
+            MimeType = p.MimeType ?? "",
+            Released = p.Released,
+            DownloadPath = StaffMediaEndpoints.PathFor(p.BlobName),
+        }));
         return proto;
     }
 

@@ -9,6 +9,7 @@ import { Duty } from "./Duty";
 import { Settings } from "./Settings";
 import { currentSubscription, pushUnavailable, registrationOf } from "./push";
 import { Privacy } from "./Privacy";
+import { Requests } from "./Requests";
 import { Inbox } from "./Inbox";
 import { ConversationView } from "./ConversationView";
 import { Login, type Notice } from "./Login";
@@ -169,6 +170,8 @@ export function App() {
         name: staff.displayName,
         role: staff.role,
         tenant: staff.tenant.replace(/^tenants\//, ""),
+        department: staff.department,
+        departmentName: staff.departmentName,
         token: () => credentials.token(),
         credentials,
       };
@@ -204,7 +207,33 @@ export function App() {
   if (!workspace) {
     return <Waiting problem={loadError} onRetry={() => setAttempt((a) => a + 1)} />;
   }
-  return <Workbench workspace={workspace} />;
+  return workspace.session.department ? <DepartmentBench workspace={workspace} /> : <Workbench workspace={workspace} />;
+}
+
+/** The request shown by "#/anliegen/{id}" (the department's mail links there), or null. */
+function useSelectedRequest(hash: string): string | null {
+  const m = /^#\/anliegen\/([^/]+)$/.exec(hash);
+  return m ? decodeURIComponent(m[1]) : null;
+}
+
+/** Department staff work their department's requests only: no inbox, no conversations, no notifications. */
+function DepartmentBench({ workspace }: { workspace: Workspace }) {
+  const { session, tenant } = workspace;
+  const [hash] = useHashRoute();
+  return (
+    <div className="workbench department">
+      <a className="skip-link" href="#main">{texts.skipToContent}</a>
+      <header className="topbar">
+        <h1>
+          {texts.appTitle} <span className="tenant">– {tenant.displayName}</span>
+        </h1>
+        <p className="who">{texts.login.signedInAs(session.name || session.staffId, session.departmentName)}</p>
+        <button type="button" className="secondary" onClick={() => workspace.signOut()}>{texts.login.logout}</button>
+      </header>
+      <OfflineNotice />
+      <Requests workspace={workspace} selected={useSelectedRequest(hash)} />
+    </div>
+  );
 }
 
 /** While the inbox gets ready: "Wird geladen …", or what went wrong with a retry. */
@@ -231,6 +260,8 @@ function Workbench({ workspace }: { workspace: Workspace }) {
   const showPrivacy = hash === "#/datenschutz" && seesStaffSection(session);
   const showDuty = hash === "#/bereitschaft";
   const showSettings = hash === "#/einstellungen" && session.role === "admin";
+  const showRequests = hash === "#/anliegen" || hash.startsWith("#/anliegen/");
+  const selectedRequest = useSelectedRequest(hash);
   const alarm = /^#\/alarm\/([0-9a-f]{32})$/.exec(hash)?.[1] ?? null;
   const [alarmNotice, setAlarmNotice] = useState("");
 
@@ -285,6 +316,7 @@ function Workbench({ workspace }: { workspace: Workspace }) {
         <p className="who">
           {texts.login.signedInAs(session.name || session.staffId, texts.roles[session.role] ?? session.role)}
         </p>
+        <a className="nav-link" href="#/anliegen" aria-current={showRequests ? "page" : undefined}>{texts.requests.open}</a>
         <a className="nav-link" href="#/bereitschaft" aria-current={showDuty ? "page" : undefined}>{texts.duty.open}</a>
         {seesStaffSection(session) && (
           <a className="nav-link" href="#/broadcasts" aria-current={showBroadcasts ? "page" : undefined}>{texts.broadcasts.open}</a>
@@ -309,7 +341,7 @@ function Workbench({ workspace }: { workspace: Workspace }) {
         </div>
       )}
       {alarmNotice && <p className="alarm-notice" role="status">{alarmNotice}</p>}
-      {showSettings ? <Settings workspace={workspace} onBack={() => go("#/")} /> : showDuty ? <Duty workspace={workspace} onBack={() => go("#/")} /> : showPrivacy ? <Privacy workspace={workspace} onBack={() => go("#/")} /> : showBroadcasts ? <Broadcasts workspace={workspace} onBack={() => go("#/")} /> : (
+      {showRequests ? <Requests workspace={workspace} selected={selectedRequest} onBack={() => go("#/")} /> : showSettings ? <Settings workspace={workspace} onBack={() => go("#/")} /> : showDuty ? <Duty workspace={workspace} onBack={() => go("#/")} /> : showPrivacy ? <Privacy workspace={workspace} onBack={() => go("#/")} /> : showBroadcasts ? <Broadcasts workspace={workspace} onBack={() => go("#/")} /> : (
       <div className="panes">
         <Inbox workspace={workspace} watch={watch} selected={selectedName} onSelect={(name) => selectCitizen(citizenOf(name))} />
         <main id="main" className="conversation-pane" tabIndex={-1}>

@@ -1,3 +1,4 @@
+import { ConversationRequests } from "./Requests";
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { describeError, isUnauthenticated } from "./api";
 import type { Workspace } from "./workspace";
@@ -166,6 +167,9 @@ export function ConversationView({ workspace, name, event, onBack }: {
 
       <Composer workspace={workspace} summary={s} quote={quote} onClearQuote={() => setQuote(null)} onDone={() => void load()} onError={fail} />
 
+      <ConversationRequests workspace={workspace} conversation={name} category={s.category}
+        suggestion={latestCitizenText(conversation.entries)} />
+
       <section className="controls" aria-labelledby="controls-heading">
         <h3 id="controls-heading">{c.controls}</h3>
         <div className="control-grid">
@@ -207,6 +211,17 @@ export function ConversationView({ workspace, name, event, onBack }: {
       </section>
     </section>
   );
+}
+
+/** The citizen's newest words: what a new request for a department starts from. */
+function latestCitizenText(entries: ConversationEntry[]): string {
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i].entry;
+    if (e.case === "inbound" && e.value.text) {
+      return e.value.text;
+    }
+  }
+  return "";
 }
 
 function entryKey(e: ConversationEntry, index: number) {

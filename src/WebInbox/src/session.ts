@@ -8,6 +8,9 @@ export interface Session {
   role: string;
   /** The tenant id (the part after "tenants/"). */
   tenant: string;
+  /** Department staff: the department whose requests they see (and nothing of the inbox); empty otherwise. */
+  department: string;
+  departmentName: string;
   /** The current access token (renewed in the background). */
   token: () => string;
   credentials: Credentials;
