@@ -112,8 +112,9 @@ foreach (var (key, value) in LocalDevelopment.IdentityProviderSettings(LocalDeve
     gateway.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
 }
 
-// Silo and gateway read the same tenant configuration.
-foreach (var (key, value) in LocalDevelopment.TenantConfiguration())
+// Silo and gateway read the same tenant configuration, with the demo street list (deploy/streets).
+foreach (var (key, value) in LocalDevelopment.TenantConfiguration()
+    .Append(KeyValuePair.Create($"Goldbach:Tenants:{LocalDevelopment.TenantId}:StreetListFile", Path.Combine(root, "deploy", "streets", "markt-goldbach.csv"))))
 {
     silo.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
     gateway.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);

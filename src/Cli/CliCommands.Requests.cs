@@ -25,7 +25,8 @@ public static partial class CliCommands
         var service = new Option<string?>("--service") { Description = "The service code (default: the one of the conversation's category)." };
         var noPlace = new Option<bool>("--no-place") { Description = "Do not take the location the citizen shared." };
         var noPhotos = new Option<bool>("--no-photos") { Description = "Do not attach the conversation's photos." };
-        var command = new Command("create", "Make a request from a conversation, with its shared location and photos.") { conversation, description, service, noPlace, noPhotos };
+        var address = new Option<string?>("--address") { Description = "The place as an address of the town's street list (e.g. \"Ringstraße 4\"), instead of the shared location." };
+        var command = new Command("create", "Make a request from a conversation, with its shared location and photos.") { conversation, description, service, noPlace, noPhotos, address };
         OnStaffCall(command, async (parse, settings, client, headers, ct) =>
         {
             var created = await client.CreateRequestAsync(new CreateRequestRequest
@@ -37,6 +38,7 @@ public static partial class CliCommands
                 PlaceFromConversation = !parse.GetValue(noPlace),
                 PhotosFromConversation = !parse.GetValue(noPhotos),
                 RequestId = Guid.NewGuid().ToString("N"),
+                Address = parse.GetValue(address) ?? "",
             }, headers, cancellationToken: ct);
             Console.WriteLine(RequestLine(created));
             return 0;

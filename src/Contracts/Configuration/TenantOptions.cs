@@ -193,6 +193,12 @@ public sealed class TenantOptions
 
     /// <summary>The public Open311 GeoReport v2 API (see docs/requests.md).</summary>
     public Open311Options Open311 { get; init; } = new();
+
+    /// <summary>
+    /// The town's street and house-number list: a CSV file it supplies (<c>Straße;Hausnummer;Breite;Länge</c>), read
+    /// by the gateway, offline. Addresses staff type for a request are matched against it. Empty: they give coordinates.
+    /// </summary>
+    public string? StreetListFile { get; init; }
 }
 
 /// <summary>A service of the request list (Open311's service definition).</summary>

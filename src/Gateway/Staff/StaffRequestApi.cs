@@ -39,7 +39,8 @@ public sealed partial class StaffApiService
             ? request.ServiceCode
             : ServiceCatalog.ServiceFor(settings, conversation?.Summary.Category)
                 ?? throw new ArgumentException("service_code is needed: the conversation's category has no service.");
-        var place = request.Place is { } given
+        var place = !string.IsNullOrWhiteSpace(request.Address) ? PlaceOfAddress(settings, request.Address, request.Place?.Private ?? false)
+            : request.Place is { } given
             ? new Domain.RequestPlace(given.Latitude, given.Longitude, NullIfEmpty(given.Address), Domain.RequestPlaceSource.StreetList, given.Private)
             : request.PlaceFromConversation ? PlaceOf(conversation) : null;
         var photos = request.PhotosFromConversation || request.PhotoMessageIds.Count > 0
@@ -171,6 +172,32 @@ public sealed partial class StaffApiService
         conversation is null
             ? []
             : [.. conversation.Inbound.Select(m => m.ProfileName).Append(conversation.Summary.DisplayName).OfType<string>().Distinct(StringComparer.Ordinal)];
+
+    // The town's own list, offline: no outside geocoder learns what citizens report.
+    private static Domain.RequestPlace PlaceOfAddress(TenantOptions settings, string typed, bool isPrivate)
+    {
+        if (string.IsNullOrWhiteSpace(settings.StreetListFile))
+        {
+            throw new ArgumentException("Diese Gemeinde hat kein Straßenverzeichnis (StreetListFile): bitte den Ort mit Koordinaten angeben.");
+        }
+        StreetDirectory streets;
+        try
+        {
+            streets = StreetDirectory.For(settings.StreetListFile);
+        }
+        catch (Exception ex) when (ex is IOException or FormatException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"Das Straßenverzeichnis ist nicht lesbar: {ex.Message}");
+        }
+        var match = streets.Find(typed);
+        if (match.Address is not { } address)
+        {
+            throw new ArgumentException(match.Suggestions.Count == 0
+                ? $"„{typed.Trim()}“ steht nicht im Straßenverzeichnis."
+                : $"„{typed.Trim()}“ steht nicht im Straßenverzeichnis. Meinten Sie: {string.Join(", ", match.Suggestions)}?");
+        }
+        return new Domain.RequestPlace(address.Latitude, address.Longitude, address.Text, Domain.RequestPlaceSource.StreetList, isPrivate);
+    }
 
     // Another department's request does not exist for department staff (not even its number).
     private static Domain.ServiceRequest? Visible(StaffCaller caller, Domain.ServiceRequest? request) =>

@@ -275,6 +275,7 @@ export function ConversationRequests({ workspace, conversation, category, sugges
   const [service, setService] = useState("");
   const [description, setDescription] = useState(suggestion);
   const [takePlace, setTakePlace] = useState(true);
+  const [address, setAddress] = useState("");
   const [takePhotos, setTakePhotos] = useState(true);
   const [notice, setNotice] = useState("");
   const [requestId, setRequestId] = useState(() => crypto.randomUUID().replaceAll("-", ""));
@@ -300,7 +301,7 @@ export function ConversationRequests({ workspace, conversation, category, sugges
     e.preventDefault();
     try {
       const made = await client.createRequest({
-        parent, conversation, serviceCode: service, description,
+        parent, conversation, serviceCode: service, description, address: address.trim(),
         placeFromConversation: takePlace, photosFromConversation: takePhotos, requestId,
       });
       setNotice(t.created(made.id, made.departmentName));
@@ -341,6 +342,10 @@ export function ConversationRequests({ workspace, conversation, category, sugges
             <textarea value={description} rows={3} required maxLength={4000} onChange={(e) => setDescription(e.target.value)} />
           </label>
           <label className="check"><input type="checkbox" checked={takePlace} onChange={(e) => setTakePlace(e.target.checked)} />{t.takePlace}</label>
+          <label>
+            {t.address}
+            <input type="text" value={address} autoComplete="off" onChange={(e) => setAddress(e.target.value)} />
+          </label>
           <label className="check"><input type="checkbox" checked={takePhotos} onChange={(e) => setTakePhotos(e.target.checked)} />{t.takePhotos}</label>
           <button type="submit">{t.create}</button>
         </form>

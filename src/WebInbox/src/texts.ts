@@ -284,6 +284,7 @@ export const texts = {
     forDepartment: "Beschreibung für die Abteilung",
     takePlace: "Geteilten Ort übernehmen",
     takePhotos: "Fotos aus dem Gespräch anhängen",
+    address: "Oder Adresse aus dem Straßenverzeichnis (z. B. Ringstraße 4)",
     created: (id: string, department: string) => `Anliegen ${id} angelegt; ${department} wird informiert.`,
   },
 

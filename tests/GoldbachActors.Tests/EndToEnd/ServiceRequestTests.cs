@@ -37,6 +37,7 @@ public sealed class ServiceRequestTests : IAsyncLifetime
             settings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:Open311:ApiKeyHashes:0={hash}");
             settings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:RequestNotices:de:RejectedTemplate:Name={RejectedTemplate}");
             settings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:RequestNotices:de:RejectedTemplate:BodyParameters:0={{id}}");
+            settings.Add($"--Goldbach:Tenants:{LocalSystem.Tenant}:StreetListFile={Path.Combine(RepositoryRoot.Path, "deploy", "streets", "markt-goldbach.csv")}");
             // The town's departments with the addresses their requests are mailed to.
             foreach (var (id, department) in ServiceCatalog.DefaultDepartments)
             {
@@ -495,6 +496,13 @@ public sealed class ServiceRequestTests : IAsyncLifetime
         Assert.True(exit == 0, errors);
         var id = System.Text.RegularExpressions.Regex.Match(output, @"^(\d{4}-\d{4})  received  Lärmbelästigung → Ordnungsamt bis ").Groups[1].Value;
         Assert.NotEmpty(id);
+        // An address as staff type it, matched against the town's street list (offline).
+        (exit, output, errors) = await CliAsync("request", "create", citizen.ConversationName, "Laterne flackert", "--service", "sonstiges", "--address", "ringstr. 4 a");
+        Assert.True(exit == 0, errors);
+        Assert.Contains("@ Ringstraße 4a", output, StringComparison.Ordinal);
+        (exit, _, errors) = await CliAsync("request", "create", citizen.ConversationName, "Laterne flackert", "--service", "sonstiges", "--address", "Ringstraße 99");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("Meinten Sie: Ringstraße 1, Ringstraße 2", errors, StringComparison.Ordinal);
         (exit, output, _) = await CliAsync("request", "list", "--status", "received", "--service", "laerm");
         Assert.Equal(0, exit);
         Assert.Contains($"{id}  received", output, StringComparison.Ordinal);
