@@ -175,6 +175,12 @@ public enum OutboundKind
 
     /// <summary>A request's outcome (done or rejected) told to the citizen: text in the window, the tenant's template outside.</summary>
     RequestStatus = 8,
+
+    /// <summary>
+    /// Meta's location request message (interactive <c>location_request_message</c>): the text with WhatsApp's fixed
+    /// "Standort senden" button; the citizen's answer is an ordinary location message. Inside the window only.
+    /// </summary>
+    LocationRequest = 9,
 }
 
 /// <summary>How far an outbound message got.</summary>
@@ -473,6 +479,16 @@ public sealed record StaffReaction(
     [property: Id(1)] string MessageId,
     [property: Id(2)] string Emoji,
     [property: Id(3)] StaffActor By);
+
+/// <summary>Staff ask the citizen for the place with Meta's location request message (idempotent by request id).</summary>
+/// <param name="RequestId">A client-chosen id that makes retries safe.</param>
+/// <param name="Text">What the citizen reads above the "Standort senden" button (at most 1,024 characters).</param>
+/// <param name="By">Who asked, for staff and audit only.</param>
+[GenerateSerializer, Immutable, Alias("goldbach.StaffLocationRequest")]
+public sealed record StaffLocationRequest(
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] string Text,
+    [property: Id(2)] StaffActor By);
 
 /// <summary>One page of a tenant's inbox.</summary>
 [GenerateSerializer, Immutable, Alias("goldbach.InboxPage")]

@@ -47,6 +47,15 @@ public interface ICitizenGrain : IGrainWithStringKey
     Task<OutboundMessage> ReactAsync(StaffReaction reaction);
 
     /// <summary>
+    /// Queues Meta's location request message ("Bitte teilen Sie den Ort"), inside the 24-hour window, idempotently by
+    /// <see cref="StaffLocationRequest.RequestId"/>. The citizen's answer arrives as a location message.
+    /// </summary>
+    /// <exception cref="ArgumentException">An empty or too long text, or the window is closed.</exception>
+    /// <exception cref="KeyNotFoundException">The citizen has never written.</exception>
+    [Alias("RequestLocation")]
+    Task<OutboundMessage> RequestLocationAsync(StaffLocationRequest request);
+
+    /// <summary>
     /// A staff member is typing a reply: shows WhatsApp's typing indicator on the citizen's newest message (which
     /// marks it read), at most once per 20 seconds and only inside the window. Returns whether it was sent now.
     /// </summary>

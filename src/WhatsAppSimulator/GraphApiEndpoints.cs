@@ -117,6 +117,26 @@ public static partial class GraphApiEndpoints
             }
             text = emoji;
         }
+        else if (type == "interactive")
+        {
+            // Of the interactive messages only Meta's location request (2026 reference, section 4): a body of at most
+            // 1,024 characters and the fixed action send_location.
+            var interactive = body["interactive"] as JsonObject;
+            var kind = interactive is null ? null : Text(interactive, "type");
+            if (kind != "location_request_message")
+            {
+                return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", $"The stand-in sends no interactive type \"{kind}\".");
+            }
+            text = interactive!["body"] is JsonObject bodyObject ? Text(bodyObject, "text") : null;
+            if (string.IsNullOrEmpty(text) || text.Length > 1024)
+            {
+                return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", "interactive.body.text is required and has at most 1024 characters.");
+            }
+            if (interactive["action"] is not JsonObject action || Text(action, "name") != "send_location")
+            {
+                return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", "interactive.action.name must be send_location.");
+            }
+        }
         else
         {
             return Error(StatusCodes.Status400BadRequest, 100, "Invalid parameter", $"The stand-in does not send type \"{type}\".");

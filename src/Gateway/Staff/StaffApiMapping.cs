@@ -255,6 +255,7 @@ internal static class StaffApiMapping
             Domain.OutboundKind.AppEcho => OutboundKind.AppEcho,
             Domain.OutboundKind.Reaction => OutboundKind.Reaction,
             Domain.OutboundKind.RequestStatus => OutboundKind.RequestStatus,
+            Domain.OutboundKind.LocationRequest => OutboundKind.LocationRequest,
             _ => OutboundKind.Unspecified,
         },
         Text = message.Text,

@@ -113,6 +113,17 @@ public sealed partial class StaffApiService(
         return StaffApiMapping.ToProto(queued);
     }
 
+    /// <summary>What the location request says when staff write nothing of their own.</summary>
+    public const string DefaultLocationRequestText = "Bitte teilen Sie uns den Ort mit: Tippen Sie auf „Standort senden“ und wählen Sie die Stelle auf der Karte.";
+
+    public override async Task<OutboundMessage> RequestLocation(RequestLocationRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (citizen, caller) = await AuthorizeAsync(request.Conversation, context);
+        var text = string.IsNullOrWhiteSpace(request.Text) ? DefaultLocationRequestText : request.Text;
+        return StaffApiMapping.ToProto(await citizen.RequestLocationAsync(new Domain.StaffLocationRequest(RequestId(request.RequestId), text, caller.Actor)));
+    }
+
     public override async Task<ConversationSummary> SetBlocked(SetBlockedRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);

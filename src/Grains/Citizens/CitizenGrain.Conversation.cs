@@ -245,6 +245,25 @@ public sealed partial class CitizenGrain
         return queued;
     }
 
+    public async Task<OutboundMessage> RequestLocationAsync(StaffLocationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RequireMayWork(request.By);
+        RequireConversation();
+        var revision = state.State.Revision;
+        var queued = state.State.QueueLocationRequest(request, time.GetUtcNow());
+        if (state.State.Revision != revision)
+        {
+            _queuedBy[queued.Id] = Activity.Current?.Context ?? default;
+            await PersistAsync();
+            await ArchiveAsync();
+        }
+        await EnsureOutboxReminderAsync();
+        ResumeBackgroundWork();
+        await PublishSummaryAsync();
+        return queued;
+    }
+
     public async Task<BlockChange> ChangeBlockAsync(bool block, StaffActor by)
     {
         ArgumentNullException.ThrowIfNull(by);

@@ -194,6 +194,42 @@ public sealed partial class CitizenState
         });
     }
 
+    /// <summary>The longest text of a location request message (Meta: "Maximum 1024 characters").</summary>
+    public const int MaxLocationRequestText = 1024;
+
+    /// <summary>
+    /// Queues Meta's location request message with <paramref name="request"/>'s text, once per request id, inside the
+    /// window (it is no template).
+    /// </summary>
+    /// <exception cref="ArgumentException">The text is empty or too long, or the window is closed.</exception>
+    public OutboundMessage QueueLocationRequest(StaffLocationRequest request, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (Outbound.Find(m => m.RequestId == request.RequestId) is { } earlier)
+        {
+            return earlier;
+        }
+        var text = request.Text?.Trim() ?? "";
+        if (text.Length is 0 or > MaxLocationRequestText)
+        {
+            throw new ArgumentException($"Der Text der Ortsanfrage hat 1 bis {MaxLocationRequestText} Zeichen.", nameof(request));
+        }
+        if (!IsWindowOpen(now))
+        {
+            throw new ArgumentException("Nach dem Ort fragen geht nur innerhalb des 24-Stunden-Fensters (danach nur mit einer Vorlage).", nameof(request));
+        }
+        return Enqueue(new OutboundMessage
+        {
+            Id = NextOutboundId(),
+            Kind = OutboundKind.LocationRequest,
+            Text = text,
+            CreatedAt = now,
+            SentBy = request.By.StaffId,
+            RequestId = request.RequestId,
+            ConversationNumber = ConversationNumber,
+        });
+    }
+
     /// <summary>
     /// The citizen's newest message to mark read at WhatsApp (Meta asks for it within 30 days), or null when there is
     /// none or it is marked already.

@@ -34,6 +34,10 @@ public sealed class OutboundChannel(IWhatsAppSender sender, IOptions<GraphApiOpt
         {
             return sender.SendReactionAsync(citizen.Tenant, recipient, target, message.Text, reference, cancellationToken);
         }
+        if (message.Kind == OutboundKind.LocationRequest)
+        {
+            return sender.SendLocationRequestAsync(citizen.Tenant, recipient, message.Text, reference, cancellationToken);
+        }
         return message.Quoted is { } quoted
             ? sender.SendQuotingTextAsync(citizen.Tenant, recipient, message.Text, quoted.MessageId, reference, cancellationToken)
             : sender.SendTextAsync(citizen.Tenant, recipient, message.Text, reference, cancellationToken);

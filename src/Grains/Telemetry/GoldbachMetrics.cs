@@ -186,6 +186,7 @@ public sealed class GoldbachMetrics
         OutboundKind.AppEcho => "app_echo",
         OutboundKind.Reaction => "reaction",
         OutboundKind.RequestStatus => "request_status",
+        OutboundKind.LocationRequest => "location_request",
         _ => kind.ToString(),
     };
 }

@@ -168,7 +168,7 @@ export function ConversationView({ workspace, name, event, onBack }: {
       <Composer workspace={workspace} summary={s} quote={quote} onClearQuote={() => setQuote(null)} onDone={() => void load()} onError={fail} />
 
       <ConversationRequests workspace={workspace} conversation={name} category={s.category}
-        suggestion={latestCitizenText(conversation.entries)} />
+        suggestion={latestCitizenText(conversation.entries)} windowOpen={s.windowOpen} onAsked={() => void load()} />
 
       <section className="controls" aria-labelledby="controls-heading">
         <h3 id="controls-heading">{c.controls}</h3>

@@ -224,10 +224,12 @@ function Outbound({ message: m }: { message: OutboundMessage }) {
       : m.kind === OutboundKind.BROADCAST ? t.broadcast
         : m.kind === OutboundKind.BROADCAST_TEMPLATE ? t.broadcastTemplate
           : m.kind === OutboundKind.LIST_CONFIRMATION ? t.listConfirmation
-            : m.kind === OutboundKind.REACTION ? t.reactionKind : t.staffReply;
+            : m.kind === OutboundKind.REACTION ? t.reactionKind
+              : m.kind === OutboundKind.LOCATION_REQUEST ? t.locationRequest
+                : m.kind === OutboundKind.REQUEST_STATUS ? t.requestStatus : t.staffReply;
   const state = m.state === DeliveryState.FAILED ? t.failed(m.failureReason) : t.delivery[m.state];
   const app = m.kind === OutboundKind.APP_ECHO;
-  const reply = m.kind === OutboundKind.STAFF_REPLY || m.kind === OutboundKind.REACTION || app;
+  const reply = m.kind === OutboundKind.STAFF_REPLY || m.kind === OutboundKind.REACTION || m.kind === OutboundKind.LOCATION_REQUEST || app;
   return (
     <li className={`entry outbound ${reply ? "reply" : "automatic"}`} data-outbound={m.id} data-wamid={m.whatsappMessageId || undefined}>
       <article aria-label={`${app ? t.app : t.town}, ${kind}, ${formatWhen(m.createTime)}`} tabIndex={-1}>

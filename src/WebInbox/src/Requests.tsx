@@ -263,8 +263,8 @@ function Photo({ photo, alt, token }: { photo: RequestPhoto; alt: string; token:
  * The conversation's requests in its side panel, and a new one in one step: the service proposed from the
  * conversation's category, the citizen's latest words as the description, their shared place and photos.
  */
-export function ConversationRequests({ workspace, conversation, category, suggestion }: {
-  workspace: Workspace; conversation: string; category: string; suggestion: string;
+export function ConversationRequests({ workspace, conversation, category, suggestion, windowOpen, onAsked }: {
+  workspace: Workspace; conversation: string; category: string; suggestion: string; windowOpen: boolean; onAsked: () => void;
 }) {
   const { client, session, signOut } = workspace;
   const parent = `tenants/${session.tenant}`;
@@ -297,6 +297,17 @@ export function ConversationRequests({ workspace, conversation, category, sugges
   }, [services, category]);
   useEffect(() => setDescription((current) => current || suggestion), [suggestion]);
 
+  const askForPlace = async () => {
+    try {
+      await client.requestLocation({ conversation, requestId: crypto.randomUUID().replaceAll("-", "") });
+      setNotice(t.placeAsked);
+      setError("");
+      onAsked();
+    } catch (err) {
+      fail(err);
+    }
+  };
+
   const create = async (e: React.FormEvent) => {
     e.preventDefault();
     try {
@@ -327,6 +338,7 @@ export function ConversationRequests({ workspace, conversation, category, sugges
           ))}
         </ul>
       )}
+      {windowOpen && <p><button type="button" className="secondary" onClick={() => void askForPlace()}>{t.askPlace}</button></p>}
       <details>
         <summary>{t.create}</summary>
         <form className="request-create" onSubmit={create} aria-label={t.createHeading}>

@@ -170,6 +170,8 @@ export const texts = {
     quote: "Zitieren",
     reactDone: "✅ Erledigt",
     reactionKind: "Reaktion",
+    locationRequest: "Ortsanfrage („Standort senden“)",
+    requestStatus: "Rückmeldung zum Anliegen",
     ourReaction: (emoji: string) => `Reaktion ${emoji}`,
     ourReactionRemoved: "Reaktion zurückgenommen",
     button: (title: string) => `Auswahl: ${title}`,
@@ -285,6 +287,8 @@ export const texts = {
     takePlace: "Geteilten Ort übernehmen",
     takePhotos: "Fotos aus dem Gespräch anhängen",
     address: "Oder Adresse aus dem Straßenverzeichnis (z. B. Ringstraße 4)",
+    askPlace: "Nach dem Ort fragen („Standort senden“)",
+    placeAsked: "Die Ortsanfrage ist unterwegs; der geteilte Ort erscheint im Gespräch.",
     created: (id: string, department: string) => `Anliegen ${id} angelegt; ${department} wird informiert.`,
   },
 

@@ -44,6 +44,21 @@ public sealed class GraphApiWhatsAppSender(HttpClient http, IOptions<GraphApiOpt
             ["reaction"] = new JsonObject { ["message_id"] = messageId, ["emoji"] = emoji },
         }, callbackData, cancellationToken);
 
+    public Task<string> SendLocationRequestAsync(
+        string phoneNumberId, WhatsAppRecipient recipient, string text, string? callbackData, CancellationToken cancellationToken) =>
+        SendAsync(phoneNumberId, recipient, new JsonObject
+        {
+            ["messaging_product"] = "whatsapp",
+            ["recipient_type"] = "individual",
+            ["type"] = "interactive",
+            ["interactive"] = new JsonObject
+            {
+                ["type"] = "location_request_message",
+                ["body"] = new JsonObject { ["text"] = text },
+                ["action"] = new JsonObject { ["name"] = "send_location" },
+            },
+        }, callbackData, cancellationToken);
+
     public async Task MarkReadAsync(string phoneNumberId, string messageId, bool typing, CancellationToken cancellationToken)
     {
         var settings = options.Value;

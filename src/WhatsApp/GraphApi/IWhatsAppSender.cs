@@ -21,6 +21,14 @@ public interface IWhatsAppSender
         string phoneNumberId, WhatsAppRecipient recipient, string messageId, string emoji, string? callbackData, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Sends Meta's location request message: <paramref name="text"/> with WhatsApp's fixed "send location" button
+    /// (interactive <c>location_request_message</c>, action <c>send_location</c>); inside the window only.
+    /// </summary>
+    /// <exception cref="WhatsAppApiException">The API refused the message or could not be reached.</exception>
+    Task<string> SendLocationRequestAsync(
+        string phoneNumberId, WhatsAppRecipient recipient, string text, string? callbackData, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Marks a received message read (and with it the earlier ones: blue ticks for the citizen); with
     /// <paramref name="typing"/> also shows the typing indicator (until the reply, or 25 seconds).
     /// </summary>

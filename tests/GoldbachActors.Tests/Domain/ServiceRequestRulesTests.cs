@@ -198,4 +198,19 @@ public sealed class ServiceRequestRulesTests
         Assert.Contains("keine", withoutPlace, StringComparison.Ordinal);
         Assert.DoesNotContain("#/anliegen", withoutPlace, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_location_request_is_queued_once_inside_the_window_with_meta_s_text_limit()
+    {
+        var now = Local(2026, 12, 8, 10);
+        var staff = new StaffActor("s-1", StaffRoles.Agent);
+        var state = new GoldbachActors.Grains.Citizens.CitizenState { LastInboundAt = now.AddHours(-2) };
+        var asked = state.QueueLocationRequest(new StaffLocationRequest("r-1", "Wo genau?", staff), now);
+        Assert.Equal((OutboundKind.LocationRequest, "Wo genau?", false), (asked.Kind, asked.Text, asked.IsTemplate));
+        Assert.Equal(asked.Id, state.QueueLocationRequest(new StaffLocationRequest("r-1", "Wo genau?", staff), now).Id);
+        Assert.Single(state.Outbound);
+        Assert.Throws<ArgumentException>(() => state.QueueLocationRequest(new StaffLocationRequest("r-2", new string('x', 1025), staff), now));
+        Assert.Throws<ArgumentException>(() => state.QueueLocationRequest(new StaffLocationRequest("r-3", " ", staff), now));
+        Assert.Throws<ArgumentException>(() => state.QueueLocationRequest(new StaffLocationRequest("r-4", "Wo genau?", staff), now.AddHours(23)));
+    }
 }

@@ -481,6 +481,63 @@ public sealed class ServiceRequestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Staff_ask_for_the_place_with_meta_s_location_request_and_the_shared_location_becomes_the_request_s_place()
+    {
+        var citizen = new Citizen("+4915112345651", "Hanna Ort");
+        using (var posted = await _system.PostWebhookAsync(Payloads.Messages(citizen,
+            $$"""{{citizen.From("wamid.loc-text", DateTimeOffset.UtcNow.AddMinutes(-1))}},"type":"text","text":{"body":"Da liegt Sperrmüll im Wald"}""")))
+        {
+            Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        }
+        var agent = _system.Staff("sachbearbeiter-7");
+        await Eventually.Until(() => agent.GetConversationAsync(new GetConversationRequest { Name = citizen.ConversationName }).ResponseAsync,
+            c => c.Entries.Any(e => e.Inbound is not null), TimeSpan.FromSeconds(30));
+        var ask = new RequestLocationRequest { Conversation = citizen.ConversationName, RequestId = "wo-genau-1" };
+        var asked = await agent.RequestLocationAsync(ask);
+        Assert.Equal((OutboundKind.LocationRequest, asked.Id), (asked.Kind, (await agent.RequestLocationAsync(ask)).Id));
+
+        // The stand-in got Meta's interactive location_request_message, once, in the shape Meta documents.
+        var sent = await Eventually.Until(() => Task.FromResult(_system.SentMessages.List(citizen.Phone).Where(m => m.Type == "interactive").ToList()),
+            m => m.Count > 0, TimeSpan.FromSeconds(30));
+        var interactive = Assert.Single(sent).Body["interactive"]!;
+        Assert.Equal(("location_request_message", "send_location"),
+            (interactive["type"]!.GetValue<string>(), interactive["action"]!["name"]!.GetValue<string>()));
+        Assert.StartsWith("Bitte teilen Sie uns den Ort mit", interactive["body"]!["text"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        // The citizen taps "Standort senden": an ordinary location message, which the request takes over.
+        using (var answer = await _system.PostWebhookAsync(Payloads.Messages(citizen,
+            $$"""{{citizen.From("wamid.loc-answer", DateTimeOffset.UtcNow)}},"type":"location","location":{"latitude":49.995512,"longitude":9.191004}""")))
+        {
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+        await Eventually.Until(() => agent.GetConversationAsync(new GetConversationRequest { Name = citizen.ConversationName }).ResponseAsync,
+            c => c.Entries.Any(e => e.Inbound?.Location is not null), TimeSpan.FromSeconds(30));
+        var request = await agent.CreateRequestAsync(new CreateRequestRequest
+        {
+            Parent = $"tenants/{LocalSystem.Tenant}",
+            Conversation = citizen.ConversationName,
+            ServiceCode = "vermuellung",
+            Description = "Sperrmüll im Wald",
+            PlaceFromConversation = true,
+            RequestId = "loc-request",
+        });
+        Assert.Equal((49.995512, 9.191004, "shared_location"), (request.Place.Latitude, request.Place.Longitude, request.Place.Source));
+
+        // Outside the window it is no template: refused, nothing sent.
+        var late = new Citizen("+4915112345652", "Lars Spät");
+        using (var old = await _system.PostWebhookAsync(Payloads.Messages(late,
+            $$"""{{late.From("wamid.loc-late", DateTimeOffset.UtcNow.AddHours(-25))}},"type":"text","text":{"body":"Laterne kaputt"}""")))
+        {
+            Assert.Equal(HttpStatusCode.OK, old.StatusCode);
+        }
+        var refused = await Assert.ThrowsAsync<RpcException>(() => agent.RequestLocationAsync(
+            new RequestLocationRequest { Conversation = late.ConversationName, RequestId = "wo-genau-2" }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Contains("24-Stunden-Fensters", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(_system.SentMessages.List(late.Phone), m => m.Type == "interactive");
+    }
+
+    [Fact]
     public async Task The_cli_creates_lists_and_moves_a_request_on()
     {
         var citizen = new Citizen("+4915112345605", "Lena Laut");

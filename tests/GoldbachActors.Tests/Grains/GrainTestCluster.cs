@@ -205,6 +205,10 @@ public sealed class RecordingSender : IWhatsAppSender
         string phoneNumberId, WhatsAppRecipient recipient, string messageId, string emoji, string? callbackData, CancellationToken cancellationToken) =>
         SendTextAsync(phoneNumberId, recipient, $"[reaction {emoji} to {messageId}]", callbackData, cancellationToken);
 
+    public Task<string> SendLocationRequestAsync(
+        string phoneNumberId, WhatsAppRecipient recipient, string text, string? callbackData, CancellationToken cancellationToken) =>
+        SendTextAsync(phoneNumberId, recipient, $"[location request] {text}", callbackData, cancellationToken);
+
     public Task<BlockResult> ChangeBlockAsync(string phoneNumberId, string user, bool block, CancellationToken cancellationToken) =>
         Task.FromResult(new BlockResult(true, null, null));
 
