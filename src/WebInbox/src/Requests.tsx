@@ -308,11 +308,14 @@ export function ConversationRequests({ workspace, conversation, category, sugges
     }
   };
 
-  const create = async (e: React.FormEvent) => {
-    e.preventDefault();
+  // Triage's proposal: the service of the conversation's category (as the gateway proposes it), for staff to confirm.
+  const proposed = services.find((s) => s.category === category);
+
+  const create = async (e?: React.FormEvent, serviceCode = service) => {
+    e?.preventDefault();
     try {
       const made = await client.createRequest({
-        parent, conversation, serviceCode: service, description, address: address.trim(),
+        parent, conversation, serviceCode, description, address: address.trim(),
         placeFromConversation: takePlace, photosFromConversation: takePhotos, requestId,
       });
       setNotice(t.created(made.id, made.departmentName));
@@ -338,10 +341,16 @@ export function ConversationRequests({ workspace, conversation, category, sugges
           ))}
         </ul>
       )}
+      {requests.length === 0 && proposed && description.trim() && (
+        <div className="proposal" role="note">
+          <p>{t.proposal(proposed.name, proposed.departmentName)}</p>
+          <button type="button" onClick={() => void create(undefined, proposed.serviceCode)}>{t.takeProposal}</button>
+        </div>
+      )}
       {windowOpen && <p><button type="button" className="secondary" onClick={() => void askForPlace()}>{t.askPlace}</button></p>}
       <details>
         <summary>{t.create}</summary>
-        <form className="request-create" onSubmit={create} aria-label={t.createHeading}>
+        <form className="request-create" onSubmit={(e) => void create(e)} aria-label={t.createHeading}>
           <label>
             {t.service}
             <select value={service} required onChange={(e) => setService(e.target.value)}>

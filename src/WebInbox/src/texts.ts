@@ -288,6 +288,8 @@ export const texts = {
     takePhotos: "Fotos aus dem Gespräch anhängen",
     address: "Oder Adresse aus dem Straßenverzeichnis (z. B. Ringstraße 4)",
     askPlace: "Nach dem Ort fragen („Standort senden“)",
+    proposal: (service: string, department: string) => `Vorschlag der Einordnung: ein Anliegen „${service}“ für ${department}.`,
+    takeProposal: "Vorschlag übernehmen",
     placeAsked: "Die Ortsanfrage ist unterwegs; der geteilte Ort erscheint im Gespräch.",
     created: (id: string, department: string) => `Anliegen ${id} angelegt; ${department} wird informiert.`,
   },

@@ -47,6 +47,8 @@ public sealed class WebInboxRequestTests(WebInboxSystem fixture, ITestOutputHelp
         await page.Locator($"li[data-conversation='{citizen.ConversationName}'] a").ClickAsync();
         var panel = page.Locator(".requests-panel");
         await Expect(panel).ToContainTextAsync("noch kein Anliegen");
+        // Triage filed the conversation under "Spielplatz": the panel proposes the Bauhof's service.
+        await Expect(panel.GetByRole(AriaRole.Note)).ToContainTextAsync("Vorschlag der Einordnung: ein Anliegen „Spielplatz beschädigt“ für Bauhof.");
         await panel.Locator("summary").ClickAsync();
         await panel.GetByLabel("Leistung").SelectOptionAsync("spielplatz");
         await Expect(panel.GetByLabel("Beschreibung für die Abteilung")).ToHaveValueAsync("Die Wippe am Spielplatz Schulstraße ist locker");
@@ -54,6 +56,7 @@ public sealed class WebInboxRequestTests(WebInboxSystem fixture, ITestOutputHelp
         await Expect(panel.Locator(".request-notice")).ToContainTextAsync("Bauhof wird informiert");
         var link = panel.Locator(".panel-requests a");
         await Expect(link).ToHaveCountAsync(1);
+        await Expect(panel.GetByRole(AriaRole.Note)).ToHaveCountAsync(0);
         var id = (await link.TextContentAsync())!;
         Assert.Matches(@"^\d{4}-\d{4}$", id);
 
