@@ -84,7 +84,29 @@ public static class TenantSettingsRules
         }
         Retention(settings, errors);
         Lists(settings, errors);
+        Requests(settings, errors);
         return errors;
+    }
+
+    // Each service names a department there is (the configured ones, or the town's list), with an address mail takes.
+    private static void Requests(TenantOptions settings, List<SettingsFieldError> errors)
+    {
+        var departments = ServiceCatalog.Departments(settings);
+        foreach (var (code, service) in ServiceCatalog.Services(settings))
+        {
+            if (!departments.ContainsKey(service.Department))
+            {
+                errors.Add(new($"Services:{code}:Department", $"Die Abteilung „{service.Department}“ gibt es nicht (Abteilungen: {string.Join(", ", departments.Keys)})."));
+            }
+        }
+        foreach (var (key, department) in settings.Departments)
+        {
+            if (!string.IsNullOrWhiteSpace(department.Email)
+                && !(MimeKit.MailboxAddress.TryParse(department.Email, out var address) && address.Address.Contains('@', StringComparison.Ordinal)))
+            {
+                errors.Add(new($"Departments:{key}:Email", $"„{department.Email}“ ist keine Mailadresse."));
+            }
+        }
     }
 
     /// <summary>The first period of a day that does not parse, or null when all do.</summary>

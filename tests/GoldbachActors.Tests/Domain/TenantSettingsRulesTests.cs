@@ -36,6 +36,8 @@ public sealed class TenantSettingsRulesTests
         settings.OfficeHours["Montag"] = "08:00-12:00";
         settings.ClosedDays.Add(new DateOnly(2026, 12, 24));
         settings.Lists["Bad Id"] = new BroadcastListOptions { Name = "x", Keywords = { ["de"] = ["STOP"] } };
+        settings.Departments["bauhof"] = new DepartmentOptions { Name = "Bauhof", Email = "bauhof at goldbach" };
+        settings.Services["spielplatz"] = new ServiceOptions { Name = "Spielplatz", Department = "gartenamt" };
 
         var errors = TenantSettingsRules.Validate(settings).ToDictionary(e => e.Field, e => e.Message);
 
@@ -44,6 +46,8 @@ public sealed class TenantSettingsRulesTests
         Assert.Contains("24.12.2026", errors["ClosedDays"], StringComparison.Ordinal);
         Assert.Contains("Listenkennung", errors["Lists:Bad Id"], StringComparison.Ordinal);
         Assert.Contains("Abmeldewort", errors["Lists:Bad Id:Keywords:de"], StringComparison.Ordinal);
+        Assert.Contains("„gartenamt“ gibt es nicht (Abteilungen: bauhof)", errors["Services:spielplatz:Department"], StringComparison.Ordinal);
+        Assert.Contains("keine Mailadresse", errors["Departments:bauhof:Email"], StringComparison.Ordinal);
         Assert.DoesNotContain("OfficeHours:Monday", errors.Keys);
     }
 
