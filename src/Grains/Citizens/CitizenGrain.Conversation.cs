@@ -226,32 +226,26 @@ public sealed partial class CitizenGrain
         return queued;
     }
 
-    public async Task<OutboundMessage> ReactAsync(StaffReaction reaction)
+    public Task<OutboundMessage> ReactAsync(StaffReaction reaction)
     {
         ArgumentNullException.ThrowIfNull(reaction);
-        RequireMayWork(reaction.By);
-        RequireConversation();
-        var revision = state.State.Revision;
-        var queued = state.State.QueueReaction(reaction, time.GetUtcNow());
-        if (state.State.Revision != revision)
-        {
-            _queuedBy[queued.Id] = Activity.Current?.Context ?? default;
-            await PersistAsync();
-            await ArchiveAsync();
-        }
-        await EnsureOutboxReminderAsync();
-        ResumeBackgroundWork();
-        await PublishSummaryAsync();
-        return queued;
+        return QueueStaffMessageAsync(reaction.By, now => state.State.QueueReaction(reaction, now));
     }
 
-    public async Task<OutboundMessage> RequestLocationAsync(StaffLocationRequest request)
+    public Task<OutboundMessage> RequestLocationAsync(StaffLocationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        RequireMayWork(request.By);
+        return QueueStaffMessageAsync(request.By, now => state.State.QueueLocationRequest(request, now));
+    }
+
+    // A staff message that goes out as it is (inside the window, never held): queued once by its request id, stored
+    // and archived when new, then on its way.
+    private async Task<OutboundMessage> QueueStaffMessageAsync(StaffActor by, Func<DateTimeOffset, OutboundMessage> queue)
+    {
+        RequireMayWork(by);
         RequireConversation();
         var revision = state.State.Revision;
-        var queued = state.State.QueueLocationRequest(request, time.GetUtcNow());
+        var queued = queue(time.GetUtcNow());
         if (state.State.Revision != revision)
         {
             _queuedBy[queued.Id] = Activity.Current?.Context ?? default;

@@ -11,6 +11,20 @@ public sealed class ServiceRequestRulesTests
 
     private static DateTimeOffset Local(int year, int month, int day, int hour, int minute = 0) => TownCalendar.Local(year, month, day, hour, minute);
 
+    // A citizen's playground request as staff made it from the conversation (Erika's words, her number, her place).
+    private static ServiceRequest Erikas(string id) => new()
+    {
+        Id = id,
+        Tenant = "t",
+        ServiceCode = "spielplatz",
+        Description = "Erika, 0151 12345678: Schaukel kaputt",
+        PublicDescription = "[entfernt], [entfernt]: Schaukel kaputt",
+        Department = "bauhof",
+        CreatedBy = "s",
+        CitizenKey = "t/491511234",
+        Place = new RequestPlace(50.0013472, 9.1854719, "Ringstraße 4", RequestPlaceSource.SharedLocation, true),
+    };
+
     [Theory]
     // Saturday, 0 days: Monday's close; Friday, 1 day: Monday's; Wednesday, 1 day: Thursday's afternoon close.
     [InlineData("2026-12-05T10:00", 0, "2026-12-07T12:00")]
@@ -80,18 +94,7 @@ public sealed class ServiceRequestRulesTests
     [Fact]
     public void Overdue_means_past_the_expected_date_and_not_closed()
     {
-        var request = new ServiceRequest
-        {
-            Id = "2026-0001",
-            Tenant = "t",
-            ServiceCode = "spielplatz",
-            Description = "d",
-            PublicDescription = "d",
-            Department = "bauhof",
-            CreatedBy = "s",
-            RequestedAt = Local(2026, 12, 1, 9),
-            ExpectedAt = Local(2026, 12, 3, 12),
-        };
+        var request = Erikas("2026-0001") with { RequestedAt = Local(2026, 12, 1, 9), ExpectedAt = Local(2026, 12, 3, 12) };
         var overdue = new ServiceRequestFilter { Overdue = true };
         Assert.False(ServiceRequestRules.Matches(request, overdue, Local(2026, 12, 3, 11)));
         Assert.True(ServiceRequestRules.Matches(request, overdue, Local(2026, 12, 3, 13)));
@@ -141,44 +144,26 @@ public sealed class ServiceRequestRulesTests
     [Fact]
     public void The_erasure_keeps_the_request_without_the_citizen_their_words_or_their_photos()
     {
-        var request = new ServiceRequest
+        var request = Erikas("2026-0001") with
         {
-            Id = "2026-0001",
-            Tenant = "t",
-            ServiceCode = "spielplatz",
-            Description = "Erika, 0151 12345678: Schaukel kaputt",
-            PublicDescription = "[entfernt], [entfernt]: Schaukel kaputt",
-            Department = "bauhof",
-            CreatedBy = "s",
-            CitizenKey = "t/491511234",
             Contact = "Erika",
-            Place = new RequestPlace(50.0013472, 9.1854719, "Ringstraße 4", RequestPlaceSource.SharedLocation, true),
             Photos = [new RequestPhoto("wamid.1", "t/x/wamid.1", "image/jpeg", true)],
             Version = 3,
         };
         var kept = ServiceRequestRules.Anonymise(request, Local(2026, 12, 7, 9));
         Assert.Equal((null, null, request.PublicDescription, true, 4L), (kept.CitizenKey, kept.Contact, kept.Description, kept.Anonymised, kept.Version));
         Assert.Empty(kept.Photos);
-        Assert.Equal(request.Place.PublicView(), kept.Place);
+        Assert.Equal(request.Place!.PublicView(), kept.Place);
     }
 
     [Fact]
     public void The_department_s_mail_carries_the_work_and_the_link_but_not_the_citizen_s_words_contact_or_link()
     {
-        var request = new ServiceRequest
+        var request = Erikas("2026-0007") with
         {
-            Id = "2026-0007",
-            Tenant = "t",
-            ServiceCode = "spielplatz",
-            Description = "Erika, 0151 12345678: Schaukel kaputt",
-            PublicDescription = "[entfernt], [entfernt]: Schaukel kaputt",
-            Department = "bauhof",
-            CreatedBy = "s",
-            CitizenKey = "t/491511234",
             Contact = "erika@example.org",
             RequestedAt = Local(2026, 12, 23, 11),
             ExpectedAt = Local(2026, 12, 30, 16),
-            Place = new RequestPlace(50.0013472, 9.1854719, "Ringstraße 4", RequestPlaceSource.SharedLocation, true),
             Photos = [new RequestPhoto("wamid.1", "t/x/wamid.1", "image/jpeg", false)],
         };
         var (subject, body) = DepartmentMailText.For(request, "Spielplatz beschädigt", "Bauhof", "Markt Goldbach", new Uri("https://inbox.goldbach.example/"));
